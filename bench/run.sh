@@ -1,0 +1,305 @@
+#!/bin/bash
+# run.sh: mmm benchmarks against their Python peers and the libcsv / wc floors; prints one table.
+#
+# Run from anywhere (it moves to the repo root); `make bench` builds bin/ first.
+# Environment:
+#   BENCH_DIR      generated data and kept reports (default /tmp/mmm-bench)
+#   BENCH_ROWS     data sizes (default "1000000 10000000")
+#   BENCH_QUICK=1  smoke run: 100000 rows only, fewer peer start-up runs
+#   BENCH_REPEAT   best of N for each whole-process timing (default 1)
+#   BENCH_VALIDATE the mmm-validate under test (default bin/mmm-validate)
+# Exit status: 0, or 1 when a benchmarked program failed (the table is still printed).
+set -euo pipefail
+shopt -s inherit_errexit
+export LC_ALL=C
+
+cd "$(dirname "$0")/.."
+
+BENCH_DIR=${BENCH_DIR:-/tmp/mmm-bench}
+if [[ ${BENCH_QUICK:-0} == 1 ]]; then
+	ROWS_LIST=100000
+	PEER_RUNS=5
+else
+	ROWS_LIST=${BENCH_ROWS:-1000000 10000000}
+	PEER_RUNS=10
+fi
+REPEAT=${BENCH_REPEAT:-1}
+STARTUP_RUNS=50
+VALIDATE=${BENCH_VALIDATE:-bin/mmm-validate}
+PY=/usr/bin/python3
+
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: BENCH_REPEAT must be a positive integer" >&2; exit 64; }
+for r in $ROWS_LIST; do
+	[[ $r =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: bad size in BENCH_ROWS: $r" >&2; exit 64; }
+done
+
+mkdir -p "$BENCH_DIR"
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/mmm-bench-run.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+
+rows_tsv=$scratch/rows.tsv
+: >"$rows_tsv"
+notes=()
+failed=0
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+note() { notes+=("$*"); }
+ctx=setup
+fail() { notes+=("FAILED: $ctx: $*"); failed=1; }
+
+# row CASE ROWS OURS_S PEER_S OURS_KB PEER_KB FLOOR_S WC_S (blank = not measured)
+row() {
+	local IFS=$'\t'
+	printf '%s\n' "$*" >>"$rows_tsv"
+}
+
+# timed OK_STATUSES CMD...: run CMD REPEAT times with stdout to ${T_OUT:-/dev/null};
+# sets T_S (best wall seconds), T_KB (peak RSS in KiB), T_RC (last exit status).
+# Wall time is taken with $EPOCHREALTIME around /usr/bin/time (µs resolution; %e has
+# only 10 ms), so it includes time(1)'s own fork and exec, ≈ 1 ms, as for every row.
+# Returns 1, after noting why, when an exit status is not in OK_STATUSES.
+timed() {
+	local ok=" $1 " tf=$scratch/time.out ef=$scratch/time.err
+	local i t0 t1 us best=-1 kb=0 last
+	shift
+	for ((i = 0; i < REPEAT; i++)); do
+		T_RC=0
+		t0=$EPOCHREALTIME
+		/usr/bin/time -f '%e %M' -o "$tf" "$@" >"${T_OUT:-/dev/null}" 2>"$ef" || T_RC=$?
+		t1=$EPOCHREALTIME
+		if [[ $ok != *" $T_RC "* ]]; then
+			fail "$(basename "$1") exited $T_RC: $(head -c 300 "$ef" | head -n 2 | tr '\n' ' ')"
+			return 1
+		fi
+		us=$((10#${t1/./} - 10#${t0/./}))
+		((best < 0 || us < best)) && best=$us
+		last=$(tail -n 1 "$tf")	# time(1) puts "Command exited with ..." first
+		((${last#* } > kb)) && kb=${last#* }
+	done
+	T_S=$(printf '%d.%06d' $((best / 1000000)) $((best % 1000000)))
+	T_KB=$kb
+}
+
+# median_startup OUTVAR RUNS OK_STATUSES CMD...: median wall seconds of RUNS runs,
+# output discarded; hyperfine when present, else a plain loop.
+# shellcheck disable=SC2034 # out is a nameref to the caller's variable
+median_startup() {
+	local -n out=$1
+	local runs=$2 ok=" $3 " rc=0 cmd j=$scratch/hf.json
+	shift 3
+	"$@" >/dev/null 2>"$scratch/startup.err" || rc=$?
+	if [[ $ok != *" $rc "* ]]; then
+		fail "$(basename "$1") exited $rc: $(head -c 300 "$scratch/startup.err" | head -n 2 | tr '\n' ' ')"
+		out=
+		return 1
+	fi
+	if command -v hyperfine >/dev/null; then
+		printf -v cmd '%q ' "$@"
+		if ! hyperfine -N -i --warmup 3 --runs "$runs" --style none \
+		    --export-json "$j" "$cmd" >"$scratch/hf.out" 2>&1; then
+			fail "hyperfine: $(head -n 3 "$scratch/hf.out" | tr '\n' ' ')"
+			out=
+			return 1
+		fi
+		out=$(grep -o '"median": *[-0-9.eE+]*' "$j" | head -n 1 | sed 's/.*: *//')
+	else
+		local i t0 t1 times=()
+		for ((i = 0; i < runs; i++)); do
+			t0=$EPOCHREALTIME
+			"$@" >/dev/null 2>&1 || true
+			t1=$EPOCHREALTIME
+			times+=($((10#${t1/./} - 10#${t0/./})))
+		done
+		out=$(printf '%s\n' "${times[@]}" | sort -n |
+		    awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f", m / 1e6 }')
+	fi
+}
+
+# --- build the helpers -------------------------------------------------------------
+CFLAGS_BENCH=(-O2 -std=c11 -D_DEFAULT_SOURCE)
+say "building helpers in $scratch"
+cc "${CFLAGS_BENCH[@]}" -o "$scratch/gen_daily" bench/gen_daily.c -lm
+cc "${CFLAGS_BENCH[@]}" -o "$scratch/csv_floor" bench/csv_floor.c -lcsv
+
+have_pandas=0
+if [[ -x $PY ]] && "$PY" -c 'import pandas' 2>/dev/null; then
+	have_pandas=1
+else
+	note "peer: $PY cannot import pandas; peer columns left blank"
+fi
+have_ours=0
+if [[ -x $VALIDATE ]]; then
+	have_ours=1
+else
+	note "ours: $VALIDATE not built; ours columns left blank"
+fi
+
+# --- number conversion (in-process, bench/bench_num.c) -------------------------------
+if [[ -f bench/bench_num.c ]]; then
+	ctx=num
+	say "num: building and running bench/bench_num.c"
+	if cc "${CFLAGS_BENCH[@]}" -Icommon -o "$scratch/bench_num" bench/bench_num.c common/num.c -lm \
+	    2>"$scratch/num.err"; then
+		if "$scratch/bench_num" >"$scratch/num.out" 2>>"$scratch/num.err"; then
+			# header line, then: case <TAB> n <TAB> ours_s <TAB> ref_s <TAB> ratio
+			while IFS=$'\t' read -r c n o r _; do
+				[[ -n $c ]] && row "$c" "$n" "$o" "$r" "" "" "" ""
+			done < <(tail -n +2 "$scratch/num.out")
+			note "num-*: in-process, rows = numbers converted; peer = glibc strtod (parse) or snprintf(\"%.17g\") (print)"
+		else
+			fail "bench_num: $(head -n 2 "$scratch/num.err" | tr '\n' ' ')"
+		fi
+	else
+		fail "bench_num did not build: $(grep -m 2 -i error "$scratch/num.err" | tr '\n' ' ')"
+	fi
+else
+	note "num-*: skipped, bench/bench_num.c does not exist yet"
+fi
+
+# --- data --------------------------------------------------------------------------
+gen_hash=$(sha256sum bench/gen_daily.c | cut -c 1-12)
+
+# data_file ROWS: path of the generated table, generating it unless already there.
+data_file() {
+	local f=$BENCH_DIR/daily-$1-$gen_hash.csv old
+	if [[ ! -s $f ]]; then
+		for old in "$BENCH_DIR"/daily-"$1"-*.csv; do
+			[[ -e $old && $old != "$f" ]] && rm -f -- "$old"	# from an older generator
+		done
+		say "generating $1 rows into $f"
+		"$scratch/gen_daily" "$1" "$f.tmp.$$"
+		mv -- "$f.tmp.$$" "$f"
+	fi
+	printf '%s\n' "$f"
+}
+
+# --- validate ----------------------------------------------------------------------
+validate_args=(--no-unique --date date --by geo --freq daily --today 2030-01-01
+	--max-age 100000
+	--numeric 'tv_spend,search_spend,social_spend,impressions,clicks,conversions,temperature,price,promo,sales'
+	--range temperature=-60:60 --rule 'clicks<=impressions' --target sales)
+
+first_file=
+for rows in $ROWS_LIST; do
+	ctx="validate $rows"
+	f=$(data_file "$rows")
+	[[ -n $first_file ]] || first_file=$f
+	keep=$BENCH_DIR/reports-$rows
+	mkdir -p "$keep"
+	cat -- "$f" >/dev/null	# page cache: every program reads a warm file
+	o_s='' o_kb='' p_s='' p_kb='' fl_s='' wc_s=''
+
+	say "validate $rows: wc -l, csv_floor"
+	if timed 0 wc -l "$f"; then wc_s=$T_S; fi
+	if T_OUT=$scratch/floor.out timed 0 "$scratch/csv_floor" "$f"; then
+		fl_s=$T_S
+		want="$((rows + 1)) records $((12 * (rows + 1))) fields"
+		[[ $(cat "$scratch/floor.out") == "$want" ]] ||
+		    fail "csv_floor on $rows rows: got '$(cat "$scratch/floor.out")', want '$want'"
+	fi
+	if ((have_ours)); then
+		say "validate $rows: $VALIDATE"
+		if timed "0 1" "$VALIDATE" "${validate_args[@]}" \
+		    --report "$keep/ours-report.json" --profile-out "$keep/ours-profile.json" "$f"; then
+			o_s=$T_S o_kb=$T_KB
+			((T_RC == 0)) || note "validate $rows: mmm-validate exit 1 (a check failed, see $keep/ours-report.json)"
+		fi
+	fi
+	if ((have_pandas)); then
+		say "validate $rows: pandas peer"
+		if timed "0 1" "$PY" bench/validate_peer.py "$f" "$keep/peer-report.json" "$keep/peer-profile.json"; then
+			p_s=$T_S p_kb=$T_KB
+			((T_RC == 0)) || note "validate $rows: peer exit 1 (a check failed, see $keep/peer-report.json)"
+		fi
+	fi
+	row validate "$rows" "$o_s" "$p_s" "$o_kb" "$p_kb" "$fl_s" "$wc_s"
+done
+
+# --- start-up ----------------------------------------------------------------------
+small=$BENCH_DIR/daily-10-$gen_hash.csv
+if [[ ! -s $small ]]; then
+	[[ -n $first_file ]] || first_file=$(data_file 100000)
+	head -n 11 -- "$first_file" >"$small.tmp.$$"
+	mv -- "$small.tmp.$$" "$small"
+fi
+say "start-up: $STARTUP_RUNS runs each (peer: $PEER_RUNS)"
+ctx=startup-help
+o_s='' o_kb='' p_s='' p_kb=''
+if ((have_ours)); then
+	median_startup o_s "$STARTUP_RUNS" 0 "$VALIDATE" --help || true
+	if timed 0 "$VALIDATE" --help; then o_kb=$T_KB; fi
+fi
+if ((have_pandas)); then
+	median_startup p_s "$PEER_RUNS" 0 "$PY" -c 'import pandas' || true
+	if timed 0 "$PY" -c 'import pandas'; then p_kb=$T_KB; fi
+fi
+row startup-help "" "$o_s" "$p_s" "$o_kb" "$p_kb" "" ""
+
+ctx=startup-10rows
+o_s='' o_kb='' p_s='' p_kb=''
+if ((have_ours)); then
+	median_startup o_s "$STARTUP_RUNS" "0 1" "$VALIDATE" "${validate_args[@]}" \
+	    --report "$scratch/r10.json" --profile-out "$scratch/p10.json" "$small" || true
+	if timed "0 1" "$VALIDATE" "${validate_args[@]}" \
+	    --report "$scratch/r10.json" --profile-out "$scratch/p10.json" "$small"; then o_kb=$T_KB; fi
+fi
+if ((have_pandas)); then
+	median_startup p_s "$PEER_RUNS" "0 1" "$PY" bench/validate_peer.py "$small" \
+	    "$scratch/r10p.json" "$scratch/p10p.json" || true
+	if timed "0 1" "$PY" bench/validate_peer.py "$small" "$scratch/r10p.json" "$scratch/p10p.json"; then
+		p_kb=$T_KB
+	fi
+fi
+row startup-10rows 10 "$o_s" "$p_s" "$o_kb" "$p_kb" "" ""
+note "startup-*: median wall of $STARTUP_RUNS runs (peer $PEER_RUNS); peer = python3 -c 'import pandas' (help), validate_peer.py (10rows)"
+note "times in seconds, whole process (wall); RSS = peak resident set; floor = bare libcsv pass (bench/csv_floor.c), wc = wc -l, same file"
+((REPEAT == 1)) || note "whole-process timings are the best of $REPEAT runs"
+
+# --- the table ---------------------------------------------------------------------
+awk -F '\t' '
+function sig(x,   e, d) {	# three significant digits, at least one decimal, no exponent
+	if (x == "") return ""
+	x += 0
+	if (x <= 0) return sprintf("%.3f", x)
+	e = log(x) / log(10)
+	d = int(e)
+	if (d > e) d--	# floor
+	d = 2 - d
+	if (d < 1) d = 1
+	if (d > 7) d = 7
+	return sprintf("%.*f", d, x)
+}
+function ratio(a, b) {
+	if (a == "" || b == "" || b + 0 <= 0 || a + 0 <= 0) return ""
+	return sprintf(a / b < 10 ? "%.2f" : "%.1f", a / b)
+}
+function mb(kb) { return kb == "" ? "" : sprintf("%.1f", kb / 1024) }
+{
+	n++
+	cell[n, 1] = $1; cell[n, 2] = $2
+	cell[n, 3] = sig($3); cell[n, 4] = sig($4); cell[n, 5] = ratio($4, $3)
+	cell[n, 6] = mb($5); cell[n, 7] = mb($6)
+	cell[n, 8] = sig($7); cell[n, 9] = ratio($3, $7)
+	cell[n, 10] = sig($8); cell[n, 11] = ratio($3, $8)
+}
+END {
+	split("case rows ours_s peer_s peer/ours ours_rss_MB peer_rss_MB floor_s ours/floor wc_s ours/wc", h, " ")
+	for (c = 1; c <= 11; c++) {
+		cell[0, c] = h[c]
+		for (r = 0; r <= n; r++)
+			if (length(cell[r, c]) > w[c]) w[c] = length(cell[r, c])
+	}
+	for (r = 0; r <= n; r++) {
+		line = sprintf("%-*s", w[1], cell[r, 1])
+		for (c = 2; c <= 11; c++)
+			line = line sprintf("  %*s", w[c], cell[r, c])
+		sub(/ +$/, "", line)
+		print line
+	}
+}' "$rows_tsv"
+
+if ((${#notes[@]})); then
+	echo
+	printf 'note: %s\n' "${notes[@]}"
+fi
+exit "$failed"

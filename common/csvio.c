@@ -1,0 +1,531 @@
+/* csvio.c: streaming CSV reader.  Lines without a quote or a stray CR are split
+ * at commas in place, which is exactly how RFC 4180 reads them; every other
+ * line goes through libcsv in strict mode, fed one line at a time so that
+ * record line numbers stay exact.  CSV_LIBCSV_ONLY sends every line through
+ * libcsv: the differential tests prove both paths read the same records. */
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvio.h"
+#include "err.h"
+
+#define READ_CHUNK (1 << 20)
+
+struct csv_reader {
+	int fd;
+	int eof;
+	int libcsv_only;
+	char *name;
+	size_t max_record;
+
+	char *buf;		/* input window buf[start, end) */
+	size_t cap, start, end;
+	long line;		/* line number of buf[start] */
+
+	/* current record's fields */
+	const char **f;
+	size_t *len;
+	size_t nf, fcap;
+
+	/* libcsv path: fields copied out of the parser, records queued */
+	struct csv_parser p;
+	int p_ready;
+	char *q;		/* field bytes */
+	size_t qlen, qcap;
+	size_t *qoff, *qflen;	/* per field: offset in q, length */
+	size_t qnf, qfcap;	/* fields in the queue */
+	size_t *rend;		/* per complete record: its end field index */
+	long *rline;		/* per complete record: start line */
+	size_t nrec, rcap, rnext; /* complete records, next to deliver */
+	size_t cur_first;	/* first field of the open (incomplete) record */
+	long next_line;		/* line where the next record starts */
+	long feed_line;		/* line being fed */
+	int row_open;		/* libcsv is inside a record */
+	int q_overflow;
+
+	size_t ncols;
+	char **names;
+};
+
+static void
+seterr(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+/* No byte is a space: fields are kept exactly as written. */
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+on_field(void *s, size_t n, void *data)
+{
+	csv_reader *r = data;
+
+	if (r->qlen + n > r->max_record) {
+		r->q_overflow = 1;
+		return;
+	}
+	if (r->qlen + n > r->qcap) {
+		while (r->qlen + n > r->qcap)
+			r->qcap = r->qcap ? 2 * r->qcap : 4096;
+		r->q = erealloc(r->q, r->qcap);
+	}
+	if (r->qnf == r->qfcap) {
+		r->qfcap = r->qfcap ? 2 * r->qfcap : 64;
+		r->qoff = ereallocarray(r->qoff, r->qfcap, sizeof *r->qoff);
+		r->qflen = ereallocarray(r->qflen, r->qfcap, sizeof *r->qflen);
+	}
+	if (n)
+		memcpy(r->q + r->qlen, s, n);
+	r->qoff[r->qnf] = r->qlen;
+	r->qflen[r->qnf] = n;
+	r->qnf++;
+	r->qlen += n;
+	r->row_open = 1;
+}
+
+static void
+on_record(int c, void *data)
+{
+	csv_reader *r = data;
+
+	if (r->qnf > r->cur_first) {
+		if (r->nrec == r->rcap) {
+			r->rcap = r->rcap ? 2 * r->rcap : 16;
+			r->rend = ereallocarray(r->rend, r->rcap, sizeof *r->rend);
+			r->rline = ereallocarray(r->rline, r->rcap, sizeof *r->rline);
+		}
+		r->rend[r->nrec] = r->qnf;
+		r->rline[r->nrec] = r->next_line;
+		r->nrec++;
+		r->cur_first = r->qnf;
+	}
+	/* A terminating LF is always the last byte fed; after a CR the next
+	 * record may start on the same line. */
+	r->next_line = c == '\n' ? r->feed_line + 1 : r->feed_line;
+	r->row_open = c != '\n' && c != -1;
+}
+
+static void
+grow_fields(csv_reader *r, size_t n)
+{
+	if (n <= r->fcap)
+		return;
+	while (r->fcap < n)
+		r->fcap = r->fcap ? 2 * r->fcap : 64;
+	r->f = ereallocarray(r->f, r->fcap, sizeof *r->f);
+	r->len = ereallocarray(r->len, r->fcap, sizeof *r->len);
+}
+
+/* Read more input; 1 if bytes arrived, 0 at end of input, -1 on error. */
+static int
+fill(csv_reader *r, char *err, size_t errsz, int *status)
+{
+	if (r->eof)
+		return 0;
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->cap - r->end < READ_CHUNK / 2) {
+		if (r->end > r->max_record + 2) {
+			*status = EXIT_DATAERR;
+			seterr(err, errsz, "%s:%ld: record longer than %zu bytes",
+			    r->name, r->line, r->max_record);
+			return -1;
+		}
+		r->cap = r->cap ? 2 * r->cap : READ_CHUNK;
+		r->buf = erealloc(r->buf, r->cap + 1);
+	}
+	for (;;) {
+		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*status = EXIT_NOINPUT;
+			seterr(err, errsz, "%s: read error: %s", r->name,
+			    strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			r->eof = 1;
+			return 0;
+		}
+		r->end += (size_t)n;
+		return 1;
+	}
+}
+
+/* Deliver the next queued libcsv record, if any. */
+static int
+pop_queued(csv_reader *r, csv_record *rec)
+{
+	if (r->rnext == r->nrec)
+		return 0;
+	size_t first = r->rnext ? r->rend[r->rnext - 1] : 0;
+	size_t last = r->rend[r->rnext];
+	grow_fields(r, last - first);
+	r->nf = last - first;
+	for (size_t i = 0; i < r->nf; i++) {
+		r->f[i] = r->q + r->qoff[first + i];
+		r->len[i] = r->qflen[first + i];
+	}
+	rec->line = r->rline[r->rnext];
+	rec->raw = NULL;
+	rec->rawlen = 0;
+	r->rnext++;
+	return 1;
+}
+
+/* Drop delivered records, keeping the open one's fields. */
+static void
+compact_queue(csv_reader *r)
+{
+	size_t first = r->cur_first, keep = r->qnf - first;
+	size_t base = keep ? r->qoff[first] : r->qlen;
+
+	memmove(r->q, r->q + base, r->qlen - base);
+	for (size_t i = 0; i < keep; i++) {
+		r->qoff[i] = r->qoff[first + i] - base;
+		r->qflen[i] = r->qflen[first + i];
+	}
+	r->qlen -= base;
+	r->qnf = keep;
+	r->cur_first = 0;
+	r->nrec = r->rnext = 0;
+}
+
+static int
+libcsv_failed(csv_reader *r, char *err, size_t errsz, int *status)
+{
+	*status = EXIT_DATAERR;
+	if (r->q_overflow || csv_error(&r->p) == CSV_ENOMEM ||
+	    csv_get_buffer_size(&r->p) > r->max_record)
+		seterr(err, errsz, "%s:%ld: record longer than %zu bytes",
+		    r->name, r->feed_line, r->max_record);
+	else
+		seterr(err, errsz, "%s:%ld: malformed CSV: a quote inside an "
+		    "unquoted field or text after a closing quote",
+		    r->name, r->feed_line);
+	return -1;
+}
+
+/* Feed lines to libcsv until a record completes or input ends. */
+static int
+feed_libcsv(csv_reader *r, char *err, size_t errsz, int *status)
+{
+	if (!r->p_ready) {
+		if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
+		    CSV_REPALL_NL) != 0)
+			die("cannot initialise libcsv");
+		csv_set_space_func(&r->p, no_space);
+		r->p_ready = 1;
+	}
+	compact_queue(r);
+	if (!r->row_open)
+		r->next_line = r->line;
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (!nl) {
+			int got = fill(r, err, errsz, status);
+			if (got < 0)
+				return -1;
+			if (got > 0)
+				continue;
+			/* End of input: the rest without a newline, then fini. */
+			r->feed_line = r->line;
+			size_t n = r->end - r->start;
+			if (csv_parse(&r->p, r->buf + r->start, n, on_field,
+			    on_record, r) != n || r->q_overflow)
+				return libcsv_failed(r, err, errsz, status);
+			r->start = r->end;
+			if (csv_fini(&r->p, on_field, on_record, r) != 0) {
+				*status = EXIT_DATAERR;
+				seterr(err, errsz, "%s:%ld: unterminated quoted "
+				    "field at end of input", r->name,
+				    r->next_line);
+				return -1;
+			}
+			r->row_open = 0;
+			return 0;
+		}
+		size_t n = (size_t)(nl - (r->buf + r->start)) + 1;
+		r->feed_line = r->line;
+		if (csv_parse(&r->p, r->buf + r->start, n, on_field, on_record,
+		    r) != n || r->q_overflow ||
+		    csv_get_buffer_size(&r->p) > r->max_record)
+			return libcsv_failed(r, err, errsz, status);
+		r->start += n;
+		r->line++;
+		if (r->nrec > 0)
+			return 0;
+	}
+}
+
+/* Split buf[s, e) at commas into the current record. */
+static void
+split_plain(csv_reader *r, char *s, char *e)
+{
+	size_t n = 0;
+
+	for (;;) {
+		char *c = memchr(s, ',', (size_t)(e - s));
+		if (n == r->fcap)
+			grow_fields(r, n + 1);
+		r->f[n] = s;
+		if (!c) {
+			r->len[n++] = (size_t)(e - s);
+			break;
+		}
+		r->len[n++] = (size_t)(c - s);
+		s = c + 1;
+	}
+	r->nf = n;
+}
+
+static int
+next_raw(csv_reader *r, csv_record *rec, char *err, size_t errsz, int *status)
+{
+	for (;;) {
+		if (pop_queued(r, rec))
+			return 1;
+		if (r->row_open || r->libcsv_only) {
+			if (feed_libcsv(r, err, errsz, status) < 0)
+				return -1;
+			if (pop_queued(r, rec))
+				return 1;
+			if (r->eof && r->start == r->end && !r->row_open)
+				return 0;
+			continue;
+		}
+		char *s = r->buf + r->start;
+		char *nl = memchr(s, '\n', r->end - r->start);
+		if (!nl) {
+			int got = fill(r, err, errsz, status);
+			if (got < 0)
+				return -1;
+			if (got > 0)
+				continue;
+			if (r->start == r->end)
+				return 0;
+			s = r->buf + r->start;
+			nl = r->buf + r->end;	/* last line, no newline */
+		}
+		char *e = nl;
+		if (e > s && e[-1] == '\r')
+			e--;
+		if (memchr(s, '"', (size_t)(e - s)) ||
+		    memchr(s, '\r', (size_t)(e - s))) {
+			r->row_open = 0;
+			if (feed_libcsv(r, err, errsz, status) < 0)
+				return -1;
+			continue;
+		}
+		if ((size_t)(e - s) > r->max_record) {
+			*status = EXIT_DATAERR;
+			seterr(err, errsz, "%s:%ld: record longer than %zu bytes",
+			    r->name, r->line, r->max_record);
+			return -1;
+		}
+		rec->line = r->line;
+		r->start = (size_t)(nl - r->buf) + (nl < r->buf + r->end);
+		r->line++;
+		if (e == s)
+			continue;	/* blank line */
+		split_plain(r, s, e);
+		rec->raw = s;
+		rec->rawlen = (size_t)(e - s);
+		return 1;
+	}
+}
+
+int
+csv_next(csv_reader *r, csv_record *rec, char *err, size_t errsz, int *status)
+{
+	int got = next_raw(r, rec, err, errsz, status);
+
+	if (got <= 0)
+		return got;
+	rec->n = r->nf;
+	rec->f = r->f;
+	rec->len = r->len;
+	if (r->ncols && r->nf != r->ncols) {
+		*status = EXIT_DATAERR;
+		seterr(err, errsz, "%s:%ld: expected %zu fields as in the header, "
+		    "found %zu", r->name, rec->line, r->ncols, r->nf);
+		return -1;
+	}
+	return 1;
+}
+
+csv_reader *
+csv_open(const char *path, int flags, char *err, size_t errsz, int *status)
+{
+	csv_reader *r = ecalloc(1, sizeof *r);
+	csv_record rec;
+
+	r->line = 1;
+	r->max_record = CSV_MAX_RECORD;
+	r->libcsv_only = (flags & CSV_LIBCSV_ONLY) != 0;
+	if (!path || strcmp(path, "-") == 0) {
+		r->fd = 0;
+		r->name = estrdup("<stdin>");
+	} else {
+		r->name = estrdup(path);
+		if ((r->fd = open(path, O_RDONLY)) < 0) {
+			*status = EXIT_NOINPUT;
+			seterr(err, errsz, "%s: cannot open: %s", path,
+			    strerror(errno));
+			csv_close(r);
+			return NULL;
+		}
+	}
+	/* Skip a UTF-8 byte order mark. */
+	while (r->end < 3 && !r->eof)
+		if (fill(r, err, errsz, status) < 0) {
+			csv_close(r);
+			return NULL;
+		}
+	if (r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
+		r->start = 3;
+
+	int got = next_raw(r, &rec, err, errsz, status);
+	if (got <= 0) {
+		if (got == 0) {
+			*status = EXIT_DATAERR;
+			seterr(err, errsz, "%s: empty input: no header line",
+			    r->name);
+		}
+		csv_close(r);
+		return NULL;
+	}
+	r->ncols = r->nf;
+	r->names = ecalloc(r->ncols, sizeof *r->names);
+	for (size_t i = 0; i < r->ncols; i++) {
+		r->names[i] = estrndup(r->f[i], r->len[i]);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(r->names[i], r->names[j]) == 0) {
+				*status = EXIT_DATAERR;
+				seterr(err, errsz, "%s:%ld: duplicate column "
+				    "name \"%s\" in the header", r->name,
+				    rec.line, r->names[i]);
+				csv_close(r);
+				return NULL;
+			}
+	}
+	return r;
+}
+
+void
+csv_set_max_record(csv_reader *r, size_t max)
+{
+	r->max_record = max;
+}
+
+size_t
+csv_ncols(const csv_reader *r)
+{
+	return r->ncols;
+}
+
+const char *
+csv_colname(const csv_reader *r, size_t i)
+{
+	return r->names[i];
+}
+
+long
+csv_col(const csv_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncols; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+const char *
+csv_name(const csv_reader *r)
+{
+	return r->name;
+}
+
+void
+csv_close(csv_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd > 0)
+		close(r->fd);
+	if (r->p_ready)
+		csv_free(&r->p);
+	for (size_t i = 0; i < r->ncols; i++)
+		free(r->names[i]);
+	free(r->names);
+	free(r->name);
+	free(r->buf);
+	free(r->f);
+	free(r->len);
+	free(r->q);
+	free(r->qoff);
+	free(r->qflen);
+	free(r->rend);
+	free(r->rline);
+	free(r);
+}
+
+/* Bytes that force quoting. */
+static const unsigned char needs_quote[256] = {
+	['"'] = 1, [','] = 1, ['\r'] = 1, ['\n'] = 1,
+};
+
+void
+csv_write_field(out *o, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (needs_quote[(unsigned char)s[i]])
+			break;
+	if (i == n) {
+		out_write(o, s, n);
+		return;
+	}
+	out_putc(o, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			out_putc(o, '"');
+		out_putc(o, s[i]);
+	}
+	out_putc(o, '"');
+}
+
+void
+csv_write_record(out *o, const csv_record *rec)
+{
+	if (rec->raw) {
+		out_write(o, rec->raw, rec->rawlen);
+	} else {
+		for (size_t i = 0; i < rec->n; i++) {
+			if (i)
+				out_putc(o, ',');
+			csv_write_field(o, rec->f[i], rec->len[i]);
+		}
+	}
+	out_putc(o, '\n');
+}

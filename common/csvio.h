@@ -1,0 +1,61 @@
+/* csvio.h: the one CSV reader (RFC 4180 on libcsv) and the CSV field writer. */
+#ifndef MMM_CSVIO_H
+#define MMM_CSVIO_H
+
+#include <stddef.h>
+
+#include "out.h"
+
+/* Default limit on one record's bytes: longer is an error, not unbounded memory. */
+#define CSV_MAX_RECORD ((size_t)64 << 20)
+
+typedef struct csv_reader csv_reader;
+
+/* One record; valid until the next csv_next or csv_close. */
+typedef struct csv_record {
+	size_t n;		/* number of fields */
+	const char **f;		/* field bytes, unquoted; not NUL-terminated */
+	const size_t *len;	/* field lengths */
+	long line;		/* input line where the record starts (1-based) */
+	const char *raw;	/* the record's bytes when they need no quoting */
+	size_t rawlen;		/* (raw != NULL): written back as they are */
+} csv_record;
+
+/*
+ * Open path ("-" or NULL: standard input) and read its header.  On failure
+ * return NULL, write "NAME: reason" or "NAME:LINE: reason" into err and set
+ * *status to EXIT_NOINPUT (cannot open/read) or EXIT_DATAERR (no header,
+ * duplicate column names, malformed CSV).  A UTF-8 BOM is skipped.
+ */
+csv_reader *csv_open(const char *path, int flags, char *err, size_t errsz,
+    int *status);
+
+/* csv_open flags */
+#define CSV_LIBCSV_ONLY 1	/* read every record through libcsv: the
+				 * reference path for differential tests */
+
+/*
+ * Next record: 1, or 0 at the end of input, or -1 with err/status set
+ * (malformed CSV, wrong number of fields, record over the limit, read error).
+ * Blank lines are skipped.
+ */
+int csv_next(csv_reader *r, csv_record *rec, char *err, size_t errsz,
+    int *status);
+
+size_t csv_ncols(const csv_reader *r);
+const char *csv_colname(const csv_reader *r, size_t i);
+/* Column index of name, or -1. */
+long csv_col(const csv_reader *r, const char *name);
+/* "<stdin>" or the path, for messages. */
+const char *csv_name(const csv_reader *r);
+void csv_close(csv_reader *r);
+
+/* Lower the record limit (tests). */
+void csv_set_max_record(csv_reader *r, size_t max);
+
+/* Write one field, quoted only when it holds a comma, quote, CR or LF. */
+void csv_write_field(out *o, const char *s, size_t n);
+/* Write a record's fields (raw bytes when it has them) and a newline. */
+void csv_write_record(out *o, const csv_record *rec);
+
+#endif

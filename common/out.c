@@ -1,0 +1,171 @@
+/* out.c: buffered writer, atomic files, quiet exit on a closed pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "num.h"
+#include "out.h"
+
+#define OUT_BUFSIZE (256 << 10)
+
+/* Temporary files not yet committed, removed at exit (crash, die, failed
+ * gate): process-wide by nature, like the open file table. */
+static out **pending;
+static size_t npending;
+
+static void
+remove_pending(void)
+{
+	for (size_t i = 0; i < npending; i++)
+		if (pending[i])
+			unlink(pending[i]->tmp);
+}
+
+static void
+track(out *o, int add)
+{
+	static int registered;
+
+	if (add) {
+		if (!registered) {
+			atexit(remove_pending);
+			registered = 1;
+		}
+		pending = ereallocarray(pending, npending + 1, sizeof *pending);
+		pending[npending++] = o;
+		return;
+	}
+	for (size_t i = 0; i < npending; i++)
+		if (pending[i] == o)
+			pending[i] = NULL;
+}
+
+out *
+out_open(const char *path)
+{
+	out *o = ecalloc(1, sizeof *o);
+
+	o->cap = OUT_BUFSIZE;
+	o->buf = emalloc(o->cap);
+	if (!path || strcmp(path, "-") == 0) {
+		/* A closed pipe shows up as EPIPE from write(2), handled there. */
+		signal(SIGPIPE, SIG_IGN);
+		o->fd = 1;
+		o->name = estrdup("<stdout>");
+		return o;
+	}
+	size_t n = strlen(path);
+	o->name = estrdup(path);
+	o->path = estrdup(path);
+	o->tmp = emalloc(n + 16);
+	memcpy(o->tmp, path, n);
+	memcpy(o->tmp + n, ".tmp.XXXXXX", 12);
+	if ((o->fd = mkstemp(o->tmp)) < 0)
+		dien(EXIT_CANTCREAT, "%s: cannot create:", path);
+	/* mkstemp makes 0600; give the file the mode a plain creat would. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(o->fd, 0666 & ~mask) < 0) {
+		unlink(o->tmp);
+		dien(EXIT_CANTCREAT, "%s: cannot create:", path);
+	}
+	track(o, 1);
+	return o;
+}
+
+static void
+write_all(out *o, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(o->fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				exit(0);
+			dien(EXIT_IOERR, "%s: write error:", o->name);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void
+out_flush(out *o)
+{
+	write_all(o, o->buf, o->len);
+	o->len = 0;
+}
+
+void
+out_write(out *o, const void *p, size_t n)
+{
+	if (n > o->cap - o->len) {
+		out_flush(o);
+		if (n > o->cap) {
+			write_all(o, p, n);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+void
+out_str(out *o, const char *s)
+{
+	out_write(o, s, strlen(s));
+}
+
+void
+out_num(out *o, double x)
+{
+	if (o->cap - o->len < NUM_BUFSIZE)
+		out_flush(o);
+	o->len += num_format(x, o->buf + o->len);
+}
+
+static void
+out_free(out *o)
+{
+	free(o->buf);
+	free(o->name);
+	free(o->path);
+	free(o->tmp);
+	free(o);
+}
+
+void
+out_commit(out *o)
+{
+	out_flush(o);
+	if (!o->path) {
+		out_free(o);
+		return;
+	}
+	if (fsync(o->fd) < 0 && errno != EINVAL)
+		dien(EXIT_IOERR, "%s: write error:", o->name);
+	if (close(o->fd) < 0)
+		dien(EXIT_IOERR, "%s: write error:", o->name);
+	if (rename(o->tmp, o->path) < 0)
+		dien(EXIT_CANTCREAT, "%s: cannot rename into place:", o->name);
+	track(o, 0);
+	out_free(o);
+}
+
+void
+out_abort(out *o)
+{
+	if (o->path) {
+		close(o->fd);
+		unlink(o->tmp);
+		track(o, 0);
+	}
+	out_free(o);
+}

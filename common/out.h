@@ -1,0 +1,45 @@
+/* out.h: buffered output to standard output or to a file written atomically
+ * (a temporary name in the same folder, renamed on commit). */
+#ifndef MMM_OUT_H
+#define MMM_OUT_H
+
+#include <stddef.h>
+
+typedef struct out {
+	char *buf;
+	size_t len, cap;
+	int fd;
+	char *name;		/* for messages */
+	char *path, *tmp;	/* atomic file: final and temporary names */
+} out;
+
+/*
+ * Standard output, or (path not NULL and not "-") a new temporary file beside
+ * path that becomes path on out_commit.  A file that cannot be created exits
+ * with EXIT_CANTCREAT.  Temporary files still open at exit are removed.
+ */
+out *out_open(const char *path);
+
+/* Write errors exit: EXIT_IOERR, or quietly 0 when a pipe reader has gone
+ * (`| head`), so a closed pipe is never reported as an error. */
+void out_write(out *o, const void *p, size_t n);
+void out_flush(out *o);
+
+static inline void
+out_putc(out *o, char c)
+{
+	if (o->len == o->cap)
+		out_flush(o);
+	o->buf[o->len++] = c;
+}
+
+void out_str(out *o, const char *s);
+/* The shortest round-trip form of x (num_format); nothing when not finite. */
+void out_num(out *o, double x);
+
+/* Flush and close; rename an atomic file into place.  Frees o. */
+void out_commit(out *o);
+/* Drop an atomic file's temporary (the old file, if any, stays).  Frees o. */
+void out_abort(out *o);
+
+#endif
