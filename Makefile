@@ -7,7 +7,7 @@ CC ?= cc
 # Debian packages: what the build, the tests and the benchmarks need.
 DEPS_BUILD = gcc make libcsv-dev libjansson-dev libgsl-dev libopenblas-dev \
 	libnlopt-dev
-DEPS_TEST = bats
+DEPS_TEST = bats jq
 DEPS_BENCH = python3-pandas python3-numpy python3-scipy python3-sklearn \
 	python3-statsmodels hyperfine time
 

@@ -55,6 +55,7 @@ typedef struct vrange {
 typedef struct vcol {
 	const char *name;
 	int declared, nonneg, nonneg_strict, required, try_num, try_date;
+	int allow_missing, no_outliers;
 	uint64_t missing, nonmissing, num_ok, date_ok;
 	moments mom;
 	sketch sk;
@@ -351,6 +352,22 @@ val_new(const vconf *c, const csv_reader *r, char *err, size_t errsz,
 		resolve(v, default_nonneg, 1, &idx, &n, e2, sizeof e2);
 		for (size_t i = 0; i < n; i++)
 			v->col[idx[i]].nonneg = 1;
+		free(idx), idx = NULL, n = 0;
+	}
+	if (c->allow_missing) {
+		if (resolve(v, c->allow_missing, 0, &idx, &n, err, errsz) < 0)
+			goto fail;
+		for (size_t i = 0; i < n; i++)
+			v->col[idx[i]].allow_missing = 1;
+		free(idx), idx = NULL, n = 0;
+	}
+	if (c->outlier_cols) {
+		if (resolve(v, c->outlier_cols, 0, &idx, &n, err, errsz) < 0)
+			goto fail;
+		for (size_t i = 0; i < v->ncol; i++)
+			v->col[i].no_outliers = 1;
+		for (size_t i = 0; i < n; i++)
+			v->col[idx[i]].no_outliers = 0;
 		free(idx), idx = NULL, n = 0;
 	}
 	if (c->target) {
@@ -822,12 +839,12 @@ val_finish(validator *v)
 		m->has_value = m->has_threshold = 1;
 		m->value = v->rows_out ? (double)k->missing / (double)v->rows_out
 		    : 0;
-		m->threshold = c->max_missing;
-		fail_if(v, m, m->value > c->max_missing);
+		m->threshold = k->allow_missing ? 1 : c->max_missing;
+		fail_if(v, m, m->value > m->threshold);
 	}
 	for (size_t i = 0; i < v->ncol; i++) {
 		vcol *k = &v->col[i];
-		if (strcmp(k->type, "numeric") != 0)
+		if (strcmp(k->type, "numeric") != 0 || k->no_outliers)
 			continue;
 		outliers(v, k);
 		vcheck *o = add_check(v, "outliers", k->name);

@@ -14,6 +14,8 @@ typedef struct vconf {
 	const char *date_col;	/* default "date" */
 	int date_given;		/* --date given: the column must exist */
 	const char *by, *require, *numeric, *nonneg, *key, *target;
+	const char *allow_missing;	/* columns exempt from --max-missing */
+	const char *outlier_cols;	/* columns the outlier check covers */
 	char **ranges;		/* "COL=MIN:MAX" */
 	size_t nranges;
 	char **rules;		/* "a<=b", "a>0" */

@@ -15,6 +15,7 @@ static const char usage[] =
 "usage: mmm-validate [-hq] [-o FILE] [--report FILE] [--rejects FILE]\n"
 "                    [--drop-invalid] [--max-rejected F] [--date COL] [--by COLS]\n"
 "                    [--freq daily|weekly] [--require COLS] [--max-missing F]\n"
+"                    [--allow-missing COLS] [--outlier-cols COLS]\n"
 "                    [--numeric COLS] [--nonneg COLS] [--range COL=MIN:MAX]...\n"
 "                    [--rule 'A<=B']... [--today YYYY-MM-DD] [--max-age DAYS]\n"
 "                    [--key COLS] [--max-duplicates N] [--no-unique]\n"
@@ -33,6 +34,7 @@ static const char usage[] =
 "  --freq daily|weekly   dates must follow each other at this step per group\n"
 "  --require COLS        columns that must exist and have no missing values\n"
 "  --max-missing F       largest missing fraction per column (default 0.05)\n"
+"  --allow-missing COLS  columns exempt from --max-missing (sparse by design)\n"
 "  --numeric COLS        values must be numbers (else exit 65, or reject)\n"
 "  --nonneg COLS         values must be >= 0 (default: *spend*,*impressions*,\n"
 "                        *clicks*,*conversions*,revenue, any case)\n"
@@ -45,6 +47,7 @@ static const char usage[] =
 "  --no-unique           skip the key and duplicate-row checks\n"
 "  --outlier-z Z         robust z-score beyond which a value is an outlier (5)\n"
 "  --max-outliers F      largest outlier fraction per column (default 0.02)\n"
+"  --outlier-cols COLS   numeric columns the outlier check covers (default all)\n"
 "  --target COL          flag columns that nearly copy this one (leakage)\n"
 "  --leak-corr R         |correlation| that counts as a copy (default 0.98)\n"
 "  --profile-out FILE    save a profile of the data for later drift checks\n"
@@ -59,10 +62,11 @@ enum { O_REPORT = 256, O_REJECTS, O_DROP, O_MAXREJ, O_DATE, O_BY, O_FREQ,
 	O_REQUIRE, O_MAXMISS, O_NUMERIC, O_NONNEG, O_RANGE, O_RULE, O_TODAY,
 	O_MAXAGE, O_KEY, O_MAXDUP, O_NOUNIQUE, O_OUTZ, O_MAXOUT, O_TARGET,
 	O_LEAK, O_PROFOUT, O_AGAINST, O_DRIFTSD, O_DRIFTMISS, O_PROGRESS,
-	O_VERSION };
+	O_VERSION, O_ALLOWMISS, O_OUTCOLS };
 
 static const struct option longopts[] = {
 	{ "against", required_argument, NULL, O_AGAINST },
+	{ "allow-missing", required_argument, NULL, O_ALLOWMISS },
 	{ "by", required_argument, NULL, O_BY },
 	{ "date", required_argument, NULL, O_DATE },
 	{ "drift-missing", required_argument, NULL, O_DRIFTMISS },
@@ -80,6 +84,7 @@ static const struct option longopts[] = {
 	{ "no-unique", no_argument, NULL, O_NOUNIQUE },
 	{ "nonneg", required_argument, NULL, O_NONNEG },
 	{ "numeric", required_argument, NULL, O_NUMERIC },
+	{ "outlier-cols", required_argument, NULL, O_OUTCOLS },
 	{ "outlier-z", required_argument, NULL, O_OUTZ },
 	{ "output", required_argument, NULL, 'o' },
 	{ "profile-out", required_argument, NULL, O_PROFOUT },
@@ -126,6 +131,7 @@ parse_options(int argc, char **argv, vconf *c)
 		case 'o': output = optarg; break;
 		case 'q': quiet = 1; break;
 		case O_AGAINST: against = optarg; break;
+		case O_ALLOWMISS: c->allow_missing = optarg; break;
 		case O_BY: c->by = optarg; break;
 		case O_DATE: c->date_col = optarg; c->date_given = 1; break;
 		case O_DRIFTMISS: c->drift_missing = cli_double("--drift-missing",
@@ -158,6 +164,7 @@ parse_options(int argc, char **argv, vconf *c)
 		case O_NOUNIQUE: c->unique = 0; break;
 		case O_NONNEG: c->nonneg = optarg; break;
 		case O_NUMERIC: c->numeric = optarg; break;
+		case O_OUTCOLS: c->outlier_cols = optarg; break;
 		case O_OUTZ: c->outlier_z = cli_double("--outlier-z", optarg,
 		    0, 1e300); break;
 		case O_PROFOUT: profile_out = optarg; break;
