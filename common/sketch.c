@@ -190,7 +190,7 @@ sketch_quantile(sketch *s, double p)
 	double a = order_stat(s, lo);
 	if (lo + 1 >= s->n)
 		return a;
-	return a + (h - (double)lo) * (order_stat(s, lo + 1) - a);
+	return lerp(a, order_stat(s, lo + 1), h - (double)lo);
 }
 
 /* Values in [med - d, med + d]. */

@@ -48,6 +48,16 @@ com_corr(const comoments *c)
 }
 
 double
+lerp(double a, double b, double t)
+{
+	/* numpy's form: from the nearer end, so results are monotone in t and
+	 * equal numpy.quantile to the last bit. */
+	double d = b - a;
+
+	return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+double
 quantile_sorted(const double *x, size_t n, double p)
 {
 	if (n == 0)
@@ -56,7 +66,7 @@ quantile_sorted(const double *x, size_t n, double p)
 	size_t lo = (size_t)floor(h);
 	if (lo >= n - 1)
 		return x[n - 1];
-	return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
+	return lerp(x[lo], x[lo + 1], h - (double)lo);
 }
 
 static int

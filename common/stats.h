@@ -50,6 +50,8 @@ com_add(comoments *c, double x, double y)
 /* Pearson correlation; NaN when either side is constant or n < 2. */
 double com_corr(const comoments *c);
 
+/* a + (b - a) t, computed as numpy does. */
+double lerp(double a, double b, double t);
 /* The p-quantile of sorted x[0..n) by linear interpolation between order
  * statistics (numpy's and pandas' default); NaN when n == 0. */
 double quantile_sorted(const double *x, size_t n, double p);

@@ -125,6 +125,7 @@ parse_options(int argc, char **argv, vconf *c)
 	int ch;
 	long day;
 
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': cli_help(usage);
@@ -190,7 +191,8 @@ parse_options(int argc, char **argv, vconf *c)
 			c->today = day;
 			break;
 		case O_VERSION: cli_version();
-		default: cli_usage_error("unknown or incomplete option");
+		default: cli_usage_error("option \"%s\" is unknown or lacks "
+		    "its value", argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)
