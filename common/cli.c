@@ -87,7 +87,7 @@ add_index(size_t **idx, size_t *nidx, size_t i)
 }
 
 long
-cols_resolve(const char *spec, char *const *names, size_t n, int casefold,
+cols_resolve(const char *spec, char *const *names, size_t n, int flags,
     size_t **idx, size_t *nidx, char *err, size_t errsz)
 {
 	const char *p = spec;
@@ -100,14 +100,14 @@ cols_resolve(const char *spec, char *const *names, size_t n, int casefold,
 
 		for (size_t i = 0; i < n; i++) {
 			int hit = glob ? fnmatch(item, names[i],
-			    casefold ? FNM_CASEFOLD : 0) == 0 :
+			    flags & COLS_CASEFOLD ? FNM_CASEFOLD : 0) == 0 :
 			    strcmp(item, names[i]) == 0;
 			if (hit) {
 				add_index(idx, nidx, i);
 				found = 1;
 			}
 		}
-		if (!found && len > 0) {
+		if (!found && len > 0 && !(flags & COLS_LENIENT)) {
 			snprintf(err, errsz, glob ? "no column matches \"%s\"" :
 			    "no column \"%s\" in the header", item);
 			free(item);

@@ -22,13 +22,17 @@ void cli_usage_error(const char *fmt, ...)
 double cli_double(const char *opt, const char *s, double lo, double hi);
 long cli_long(const char *opt, const char *s, long lo, long hi);
 
+/* cols_resolve flags */
+#define COLS_CASEFOLD 1		/* globs ignore case */
+#define COLS_LENIENT 2		/* an item matching nothing is no error */
+
 /*
  * Resolve a comma-separated list of column names and globs ('*_spend')
  * against names[0..n).  Appends matching indexes to *idx (no repeats, in
  * list order) and returns how many it has; -1 with err set when an exact name
- * or a glob matches no column.  casefold: globs ignore case.
+ * or a glob matches no column (unless COLS_LENIENT).
  */
-long cols_resolve(const char *spec, char *const *names, size_t n, int casefold,
+long cols_resolve(const char *spec, char *const *names, size_t n, int flags,
     size_t **idx, size_t *nidx, char *err, size_t errsz);
 
 /* Progress on stderr every second, when enabled (a terminal or --progress). */

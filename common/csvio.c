@@ -63,6 +63,15 @@ seterr(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int
+too_long(csv_reader *r, long line, char *err, size_t errsz, int *status)
+{
+	*status = EXIT_DATAERR;
+	seterr(err, errsz, "%s:%ld: record longer than %zu bytes", r->name,
+	    line, r->max_record);
+	return -1;
+}
+
 /* No byte is a space: fields are kept exactly as written. */
 static int
 no_space(unsigned char c)
@@ -144,12 +153,8 @@ fill(csv_reader *r, char *err, size_t errsz, int *status)
 		r->start = 0;
 	}
 	if (r->cap - r->end < READ_CHUNK / 2) {
-		if (r->end > r->max_record + 2) {
-			*status = EXIT_DATAERR;
-			seterr(err, errsz, "%s:%ld: record longer than %zu bytes",
-			    r->name, r->line, r->max_record);
-			return -1;
-		}
+		if (r->end > r->max_record + 2)
+			return too_long(r, r->line, err, errsz, status);
 		r->cap = r->cap ? 2 * r->cap : READ_CHUNK;
 		r->buf = erealloc(r->buf, r->cap + 1);
 	}
@@ -200,7 +205,8 @@ compact_queue(csv_reader *r)
 	size_t first = r->cur_first, keep = r->qnf - first;
 	size_t base = keep ? r->qoff[first] : r->qlen;
 
-	memmove(r->q, r->q + base, r->qlen - base);
+	if (r->qlen > base)
+		memmove(r->q, r->q + base, r->qlen - base);
 	for (size_t i = 0; i < keep; i++) {
 		r->qoff[i] = r->qoff[first + i] - base;
 		r->qflen[i] = r->qflen[first + i];
@@ -214,15 +220,13 @@ compact_queue(csv_reader *r)
 static int
 libcsv_failed(csv_reader *r, char *err, size_t errsz, int *status)
 {
-	*status = EXIT_DATAERR;
 	if (r->q_overflow || csv_error(&r->p) == CSV_ENOMEM ||
 	    csv_get_buffer_size(&r->p) > r->max_record)
-		seterr(err, errsz, "%s:%ld: record longer than %zu bytes",
-		    r->name, r->feed_line, r->max_record);
-	else
-		seterr(err, errsz, "%s:%ld: malformed CSV: a quote inside an "
-		    "unquoted field or text after a closing quote",
-		    r->name, r->feed_line);
+		return too_long(r, r->feed_line, err, errsz, status);
+	*status = EXIT_DATAERR;
+	seterr(err, errsz, "%s:%ld: malformed CSV: a quote inside an "
+	    "unquoted field or text after a closing quote", r->name,
+	    r->feed_line);
 	return -1;
 }
 
@@ -337,12 +341,8 @@ next_raw(csv_reader *r, csv_record *rec, char *err, size_t errsz, int *status)
 				return -1;
 			continue;
 		}
-		if ((size_t)(e - s) > r->max_record) {
-			*status = EXIT_DATAERR;
-			seterr(err, errsz, "%s:%ld: record longer than %zu bytes",
-			    r->name, r->line, r->max_record);
-			return -1;
-		}
+		if ((size_t)(e - s) > r->max_record)
+			return too_long(r, r->line, err, errsz, status);
 		rec->line = r->line;
 		r->start = (size_t)(nl - r->buf) + (nl < r->buf + r->end);
 		r->line++;

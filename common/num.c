@@ -445,7 +445,7 @@ num_parse(const char *s, size_t len, double *out)
 	}
 	neg = *p == '-';
 	p += neg | (*p == '+');
-#ifdef BYTES
+#if 0
 	size_t t;
 
 	if (scan_short(p, (size_t)(end - p), &w, &nf, &t) == 0) {
@@ -469,7 +469,7 @@ num_parse(const char *s, size_t len, double *out)
 	}
 	if (nd == 0 || nd > MAX_DIGITS)
 		return parse_general(s, len, out);
-#ifdef BYTES
+#if 0
 exponent:
 #endif
 	if (p < end && (*p == 'e' || *p == 'E') &&

@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +184,7 @@ is_missing(const char *s, size_t n)
 }
 
 static int
-resolve(validator *v, const char *spec, int casefold, size_t **idx,
+resolve(validator *v, const char *spec, int flags, size_t **idx,
     size_t *n, char *err, size_t errsz)
 {
 	char **names = emalloc(v->ncol * sizeof *names);
@@ -191,7 +192,7 @@ resolve(validator *v, const char *spec, int casefold, size_t **idx,
 
 	for (size_t i = 0; i < v->ncol; i++)
 		names[i] = (char *)v->col[i].name;
-	long got = cols_resolve(spec, names, v->ncol, casefold, idx, n, e,
+	long got = cols_resolve(spec, names, v->ncol, flags, idx, n, e,
 	    sizeof e);
 	free(names);
 	if (got < 0) {
@@ -200,6 +201,24 @@ resolve(validator *v, const char *spec, int casefold, size_t **idx,
 	}
 	return 0;
 }
+
+/* Set the int member at offset off to val in every column spec names. */
+static int
+mark_cols(validator *v, const char *spec, int flags, size_t off, int val,
+    char *err, size_t errsz)
+{
+	size_t *idx = NULL, n = 0;
+
+	if (resolve(v, spec, flags, &idx, &n, err, errsz) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		*(int *)((char *)&v->col[idx[i]] + off) = val;
+	free(idx);
+	return 0;
+}
+
+#define MARK(spec, member, val) \
+	mark_cols(v, spec, 0, offsetof(vcol, member), val, err, errsz)
 
 static int
 parse_rule(validator *v, const char *text, vrule *r, char *err, size_t errsz)
@@ -288,7 +307,6 @@ val_new(const vconf *c, const csv_reader *r, char *err, size_t errsz,
     int *status)
 {
 	validator *v = ecalloc(1, sizeof *v);
-	size_t *idx = NULL, n = 0;
 
 	v->c = *c;
 	v->input = csv_name(r);
@@ -325,50 +343,26 @@ val_new(const vconf *c, const csv_reader *r, char *err, size_t errsz,
 	}
 	if (c->by && resolve(v, c->by, 0, &v->by, &v->nby, err, errsz) < 0)
 		goto fail;
-	if (c->require) {
-		if (resolve(v, c->require, 0, &idx, &n, err, errsz) < 0)
-			goto fail;
-		for (size_t i = 0; i < n; i++)
-			v->col[idx[i]].required = 1;
-		free(idx), idx = NULL, n = 0;
-	}
-	if (c->numeric) {
-		if (resolve(v, c->numeric, 0, &idx, &n, err, errsz) < 0)
-			goto fail;
-		for (size_t i = 0; i < n; i++)
-			v->col[idx[i]].declared = 1;
-		free(idx), idx = NULL, n = 0;
-	}
+	if (c->require && MARK(c->require, required, 1) < 0)
+		goto fail;
+	if (c->numeric && MARK(c->numeric, declared, 1) < 0)
+		goto fail;
 	if (c->nonneg) {
-		if (resolve(v, c->nonneg, 0, &idx, &n, err, errsz) < 0)
+		if (MARK(c->nonneg, nonneg, 1) < 0)
 			goto fail;
-		for (size_t i = 0; i < n; i++)
-			v->col[idx[i]].nonneg = v->col[idx[i]].nonneg_strict =
-			    v->col[idx[i]].declared = 1;
-		free(idx), idx = NULL, n = 0;
+		MARK(c->nonneg, nonneg_strict, 1);
+		MARK(c->nonneg, declared, 1);
 	} else {
-		/* The default patterns may match nothing: no error then. */
-		char e2[64];
-		resolve(v, default_nonneg, 1, &idx, &n, e2, sizeof e2);
-		for (size_t i = 0; i < n; i++)
-			v->col[idx[i]].nonneg = 1;
-		free(idx), idx = NULL, n = 0;
+		mark_cols(v, default_nonneg, COLS_CASEFOLD | COLS_LENIENT,
+		    offsetof(vcol, nonneg), 1, err, errsz);
 	}
-	if (c->allow_missing) {
-		if (resolve(v, c->allow_missing, 0, &idx, &n, err, errsz) < 0)
-			goto fail;
-		for (size_t i = 0; i < n; i++)
-			v->col[idx[i]].allow_missing = 1;
-		free(idx), idx = NULL, n = 0;
-	}
+	if (c->allow_missing && MARK(c->allow_missing, allow_missing, 1) < 0)
+		goto fail;
 	if (c->outlier_cols) {
-		if (resolve(v, c->outlier_cols, 0, &idx, &n, err, errsz) < 0)
-			goto fail;
 		for (size_t i = 0; i < v->ncol; i++)
 			v->col[i].no_outliers = 1;
-		for (size_t i = 0; i < n; i++)
-			v->col[idx[i]].no_outliers = 0;
-		free(idx), idx = NULL, n = 0;
+		if (MARK(c->outlier_cols, no_outliers, 0) < 0)
+			goto fail;
 	}
 	if (c->target) {
 		v->target = csv_col(r, c->target);
@@ -445,7 +439,6 @@ val_new(const vconf *c, const csv_reader *r, char *err, size_t errsz,
 	}
 	return v;
 fail:
-	free(idx);
 	val_free(v);
 	return NULL;
 }
