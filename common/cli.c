@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,6 +102,7 @@ cols_resolve(const char *spec, char *const *names, size_t n, int flags,
 		for (size_t i = 0; i < n; i++) {
 			int hit = glob ? fnmatch(item, names[i],
 			    flags & COLS_CASEFOLD ? FNM_CASEFOLD : 0) == 0 :
+			    flags & COLS_CASEFOLD ? strcasecmp(item, names[i]) == 0 :
 			    strcmp(item, names[i]) == 0;
 			if (hit) {
 				add_index(idx, nidx, i);

@@ -23,7 +23,7 @@ double cli_double(const char *opt, const char *s, double lo, double hi);
 long cli_long(const char *opt, const char *s, long lo, long hi);
 
 /* cols_resolve flags */
-#define COLS_CASEFOLD 1		/* globs ignore case */
+#define COLS_CASEFOLD 1		/* names and globs ignore case */
 #define COLS_LENIENT 2		/* an item matching nothing is no error */
 
 /*

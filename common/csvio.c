@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csvio.h"
@@ -89,8 +90,10 @@ on_field(void *s, size_t n, void *data)
 		r->q_overflow = 1;
 		return;
 	}
-	if (r->qlen + n > r->qcap) {
-		while (r->qlen + n > r->qcap)
+	/* >=: the buffer exists even for empty fields, so that every field
+	 * pointer points into it. */
+	if (r->qlen + n >= r->qcap) {
+		while (r->qlen + n >= r->qcap)
 			r->qcap = r->qcap ? 2 * r->qcap : 4096;
 		r->q = erealloc(r->q, r->qcap);
 	}
@@ -163,7 +166,7 @@ fill(csv_reader *r, char *err, size_t errsz, int *status)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			*status = EXIT_NOINPUT;
+			*status = EXIT_IOERR;
 			seterr(err, errsz, "%s: read error: %s", r->name,
 			    strerror(errno));
 			return -1;
@@ -388,9 +391,12 @@ csv_open(const char *path, int flags, char *err, size_t errsz, int *status)
 		r->name = estrdup("<stdin>");
 	} else {
 		r->name = estrdup(path);
-		if ((r->fd = open(path, O_RDONLY)) < 0) {
+		struct stat st;
+		if ((r->fd = open(path, O_RDONLY)) < 0 || fstat(r->fd, &st) < 0 ||
+		    S_ISDIR(st.st_mode)) {
 			*status = EXIT_NOINPUT;
 			seterr(err, errsz, "%s: cannot open: %s", path,
+			    r->fd >= 0 && S_ISDIR(st.st_mode) ? "is a directory" :
 			    strerror(errno));
 			csv_close(r);
 			return NULL;

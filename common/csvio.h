@@ -24,7 +24,8 @@ typedef struct csv_record {
 /*
  * Open path ("-" or NULL: standard input) and read its header.  On failure
  * return NULL, write "NAME: reason" or "NAME:LINE: reason" into err and set
- * *status to EXIT_NOINPUT (cannot open/read) or EXIT_DATAERR (no header,
+ * *status to EXIT_NOINPUT (cannot open), EXIT_IOERR (read error) or
+ * EXIT_DATAERR (no header,
  * duplicate column names, malformed CSV).  A UTF-8 BOM is skipped.
  */
 csv_reader *csv_open(const char *path, int flags, char *err, size_t errsz,
@@ -36,7 +37,8 @@ csv_reader *csv_open(const char *path, int flags, char *err, size_t errsz,
 
 /*
  * Next record: 1, or 0 at the end of input, or -1 with err/status set
- * (malformed CSV, wrong number of fields, record over the limit, read error).
+ * (malformed CSV, wrong number of fields, record over the limit: 65; read
+ * error: 74).
  * Blank lines are skipped.
  */
 int csv_next(csv_reader *r, csv_record *rec, char *err, size_t errsz,

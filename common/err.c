@@ -98,7 +98,8 @@ estrndup(const char *s, size_t n)
 {
 	char *p = emalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n)
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }

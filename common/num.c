@@ -194,10 +194,12 @@ eisel_lemire(uint64_t w, int64_t q, uint64_t *bits)
 	}
 	up = (int)(hi >> 63);
 	m = hi >> (up + 64 - MANT_BITS - 3);	/* 53 bits + rounding bit */
-	/* floor(q * log2(10)) + 63 + ... : the biased binary exponent */
+	/* The biased binary exponent; (217706 * q) >> 16 is floor(q *
+	 * log2(10)) over the table's range (gcc shifts negatives
+	 * arithmetically). */
 	e2 = ((217706 * q) >> 16) + 63 + up - lz + EXP_BIAS;
 	if (e2 <= 0) {
-		/* Subnormal (or zero); exact ties cannot happen this far down. */
+		/* Subnormal or zero; no exact ties this far down. */
 		if (1 - e2 >= 64) {
 			*bits = 0;
 			return 0;
@@ -228,23 +230,22 @@ eisel_lemire(uint64_t w, int64_t q, uint64_t *bits)
 }
 
 /*
- * strtod on an equivalent, bounded string: sign, at most SLOW_DIGITS
- * significant digits (plus a sticky '1' for any nonzero digit dropped),
- * exponent.  No copy of unbounded size, and errno is left alone.
+ * strtod on an equivalent, bounded string "[-]DDDe[-]X": at most
+ * SLOW_DIGITS significant digits, then a sticky '1' for any nonzero digit
+ * dropped.  No copy of unbounded size, no decimal point (so no locale
+ * trouble), and errno is left alone.
  */
 static double
 slow_parse(const struct dec *d)
 {
 	char buf[SLOW_DIGITS + 48], *b = buf;
 	const char *p;
-	int64_t pt = 0;
+	int64_t pt = 0;		/* value is 0.DDD * 10^(pt + e) */
 	int n = 0, seen_pt = 0, started = 0, sticky = 0, saved = errno;
 	double x;
 
 	if (d->neg)
 		*b++ = '-';
-	*b++ = '0';
-	*b++ = '.';
 	for (p = d->m; p < d->mend; p++) {
 		if (*p == '.') {
 			seen_pt = 1;
@@ -264,10 +265,12 @@ slow_parse(const struct dec *d)
 		} else
 			sticky |= *p != '0';
 	}
-	if (sticky)
+	if (sticky) {
 		*b++ = '1';
+		n++;
+	}
 	snprintf(b, sizeof(buf) - (size_t)(b - buf), "e%lld",
-	    (long long)(pt + d->e));
+	    (long long)(pt + d->e - n));
 	x = strtod(buf, NULL);
 	errno = saved;
 	return x;
@@ -294,9 +297,7 @@ convert(uint64_t w, int64_t q, int neg, double *out)
 	if (w <= UINT64_C(1) << 53 && q >= -22 && q <= 22) {
 		double x = (double)(int64_t)w;
 
-		/* One of the two factors is 1: exact.  No branch on the sign
-		 * of q, which varies from number to number. */
-		x = x * pow10_exact[q < 0 ? 0 : q] / pow10_exact[q < 0 ? -q : 0];
+		x = q < 0 ? x / pow10_exact[-q] : x * pow10_exact[q];
 		*out = neg ? -x : x;
 		return 0;
 	}
@@ -336,101 +337,55 @@ parse_general(const char *s, size_t len, double *out)
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/*
- * Short numbers are read eight bytes at a time (SWAR): fewer branches, so
- * fewer mispredictions on a column of numbers of varying shape.
- */
-static const uint64_t pow10_u64[8] = {
-	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000
-};
-
+/* Long runs of digits go eight at a time (SWAR). */
+#define SWAR_DIGITS	1
 #define BYTES(b)	(UINT64_C(0x0101010101010101) * (b))
 
-/* p[0..n), 1 <= n <= 16, as a little-endian number, zeros above; reads
- * nothing outside p[0..n). */
-static inline u128
-load_short(const char *p, size_t n)
+/* The 8 bytes at p are all ASCII digits: their value, else -1. */
+static inline int64_t
+eight_digits(const char *p)
 {
-	uint64_t lo, hi = 0;
-	uint32_t a, b;
+	uint64_t v;
 
-	if (n >= 8) {
-		memcpy(&lo, p, 8);
-		if (n > 8) {
-			memcpy(&hi, p + n - 8, 8);
-			hi >>= 8 * (16 - n);
-		}
-	} else if (n >= 4) {
-		memcpy(&a, p, 4);
-		memcpy(&b, p + n - 4, 4);
-		lo = a | (uint64_t)b << (8 * (n - 4));
-	} else
-		lo = (uint64_t)(unsigned char)p[0] |
-		    (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
-		    (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
-	return lo | (u128)hi << 64;
-}
-
-/* How many of the low bytes of v are ASCII digits, 0..8. */
-static inline int
-digit_run(uint64_t v)
-{
-	uint64_t t = ((v & BYTES(0xf0)) ^ BYTES(0x30)) |
-	    (((v + BYTES(0x06)) & BYTES(0xf0)) ^ BYTES(0x30));
-
-	return t ? __builtin_ctzll(t) >> 3 : 8;
-}
-
-/* The value of the k < 8 digits in the low bytes of v. */
-static inline uint64_t
-digits_value(uint64_t v, int k)
-{
-	if (k == 0)
-		return 0;
-	/* Borrows only come from the bytes past the digits, shifted out. */
-	v = (v - BYTES(0x30)) << (8 * (8 - k));
+	memcpy(&v, p, 8);
+	if ((((v & BYTES(0xf0)) ^ BYTES(0x30)) |
+	    (((v + BYTES(0x06)) & BYTES(0xf0)) ^ BYTES(0x30))) != 0)
+		return -1;
+	v -= BYTES(0x30);
 	v = (v * 10 + (v >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
 	v = (v * 100 + (v >> 16)) & UINT64_C(0x0000ffff0000ffff);
-	return (v * 10000 + (v >> 32)) & UINT64_C(0xffffffff);
-}
-
-/*
- * p[0..n) (after the sign) with fewer than 8 digits before and after the
- * point and at most 16 bytes in all: w, the digits after the point and
- * where the rest starts.  Returns 0, or -1 for any other shape.
- */
-static inline int
-scan_short(const char *p, size_t n, uint64_t *wp, size_t *nfp, size_t *tp)
-{
-	u128 x;
-	uint64_t lo, fw;
-	int k, dot, f;
-
-	if (n - 1 >= 16)
-		return -1;
-	x = load_short(p, n);
-	lo = (uint64_t)x;
-	k = digit_run(lo);
-	dot = ((lo >> (8 * (k & 7))) & 0xff) == '.';
-	fw = (uint64_t)(x >> (8 * (k + dot)));
-	f = digit_run(fw);
-	if (k == 8 || f == 8 || k + f == 0)
-		return -1;
-	*wp = digits_value(lo, k) * pow10_u64[f] + digits_value(fw, f);
-	*nfp = (size_t)f;
-	*tp = (size_t)(k + dot + f);
-	return 0;
+	return (int64_t)((v * 10000 + (v >> 32)) & UINT64_C(0xffffffff));
 }
 #endif
+
+/* Accumulate the digits at p into *w (wrapping when there are too many:
+ * the caller counts them); return the end of the run. */
+static inline const char *
+digits(const char *p, const char *end, uint64_t *w)
+{
+	uint64_t x = *w;
+	unsigned c;
+#ifdef SWAR_DIGITS
+	int64_t v;
+
+	while (end - p >= 8 && (v = eight_digits(p)) >= 0) {
+		x = x * 100000000 + (uint64_t)v;
+		p += 8;
+	}
+#endif
+	for (; p < end && (c = (unsigned char)*p - '0') < 10; p++)
+		x = x * 10 + c;
+	*w = x;
+	return p;
+}
 
 int
 num_parse(const char *s, size_t len, double *out)
 {
-	const char *p = s, *end = s + len, *d0;
+	const char *p = s, *end = s + len, *m, *d0;
 	uint64_t w = 0;
 	int64_t e = 0;
 	size_t nd, nf = 0;
-	unsigned c;
 	int neg;
 
 	if (len == 0)
@@ -445,33 +400,26 @@ num_parse(const char *s, size_t len, double *out)
 	}
 	neg = *p == '-';
 	p += neg | (*p == '+');
-#if 0
-	size_t t;
-
-	if (scan_short(p, (size_t)(end - p), &w, &nf, &t) == 0) {
-		p += t;
-		goto exponent;
-	}
-	w = 0;
-	nf = 0;
-#endif
-	/* The usual shape, at most 19 digits in all (leading zeros included);
-	 * parse_general does the rest. */
-	for (d0 = p; p < end && (c = (unsigned char)*p - '0') < 10; p++)
-		w = w * 10 + c;
-	nd = (size_t)(p - d0);
+	/* The usual shape, at most 19 significant digits; parse_general
+	 * does the rest. */
+	m = p;
+	p = digits(p, end, &w);
+	nd = (size_t)(p - m);
 	if (p < end && *p == '.') {
-		for (d0 = ++p; p < end && (c = (unsigned char)*p - '0') < 10;
-		    p++)
-			w = w * 10 + c;
+		d0 = ++p;
+		p = digits(p, end, &w);
 		nf = (size_t)(p - d0);
 		nd += nf;
 	}
-	if (nd == 0 || nd > MAX_DIGITS)
+	if (nd == 0)
 		return parse_general(s, len, out);
-#if 0
-exponent:
-#endif
+	if (nd > MAX_DIGITS) {
+		/* Leading zeros left w alone: only the digits after count. */
+		for (d0 = m; d0 < p && (*d0 == '0' || *d0 == '.'); d0++)
+			nd -= *d0 == '0';
+		if (nd > MAX_DIGITS)
+			return parse_general(s, len, out);
+	}
 	if (p < end && (*p == 'e' || *p == 'E') &&
 	    (p = scan_exp(p, end, &e)) == NULL)
 		return -1;
@@ -621,7 +569,7 @@ ryu(uint64_t mant, int32_t bexp, int32_t *exp10)
 	/* An excluded upper bound has been stepped off; now drop digits while
 	 * a shorter number still lies in (vm, vp]. */
 	if (vm_tz || vr_tz) {
-		/* Rare: exact bounds or an exact tie need the slow bookkeeping. */
+		/* Rare: exact bounds or an exact tie need bookkeeping. */
 		while (vp / 10 > vm / 10) {
 			vm_tz &= vm % 10 == 0;
 			vr_tz &= last == 0;
@@ -714,7 +662,7 @@ num_format(double x, char *buf)
 	d = tmp + sizeof(tmp) - n;
 	decpt = exp10 + n;		/* x = 0.d * 10^decpt */
 	if (decpt < -3 || decpt > 16) {
-		/* d.ddde±XX, as Python for exponents < -4 or >= 16 */
+		/* d.ddde+XX, as Python for exponents < -4 or >= 16 */
 		*p++ = d[0];
 		if (n > 1) {
 			*p++ = '.';

@@ -162,6 +162,10 @@ out_commit(out *o)
 void
 out_abort(out *o)
 {
+	/* Rows already streamed to stdout cannot be withheld: send the rest
+	 * too rather than cut the stream at a buffer boundary. */
+	if (!o->path)
+		out_flush(o);
 	if (o->path) {
 		close(o->fd);
 		unlink(o->tmp);

@@ -39,7 +39,8 @@ void out_num(out *o, double x);
 
 /* Flush and close; rename an atomic file into place.  Frees o. */
 void out_commit(out *o);
-/* Drop an atomic file's temporary (the old file, if any, stays).  Frees o. */
+/* Drop an atomic file's temporary (the old file, if any, stays); standard
+ * output is flushed, since what it streamed cannot be taken back.  Frees o. */
 void out_abort(out *o);
 
 #endif

@@ -80,6 +80,7 @@ typedef struct vcol {
 	double median, mad;
 	uint64_t outliers;
 	int outliers_done;
+	const char *scale;	/* what the robust z divides by */
 	vcheck *c_require, *c_numeric, *c_nonneg;
 } vcol;
 
@@ -209,8 +210,10 @@ mark_cols(validator *v, const char *spec, int flags, size_t off, int val,
 {
 	size_t *idx = NULL, n = 0;
 
-	if (resolve(v, spec, flags, &idx, &n, err, errsz) < 0)
+	if (resolve(v, spec, flags, &idx, &n, err, errsz) < 0) {
+		free(idx);
 		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		*(int *)((char *)&v->col[idx[i]] + off) = val;
 	free(idx);
@@ -259,10 +262,14 @@ parse_rule(validator *v, const char *text, vrule *r, char *err, size_t errsz)
 		r->rhs = (size_t)ri;
 	} else if (num_parse(rhs, strlen(rhs), &r->num) == 0) {
 		r->rhs_num = 1;
+	} else if (!*rhs) {
+		snprintf(err, errsz, "--rule \"%s\": nothing after the operator",
+		    text);
+		return EXIT_USAGE;
 	} else {
 		snprintf(err, errsz, "%s:1: --rule \"%s\": \"%s\" is neither a "
 		    "column nor a number", v->input, text, rhs);
-		return *rhs ? EXIT_DATAERR : EXIT_USAGE;
+		return EXIT_DATAERR;
 	}
 	return 0;
 }
@@ -285,8 +292,10 @@ parse_range(validator *v, const char *text, size_t *ncols, char *err,
 	size_t *idx = NULL, n = 0;
 	int rc = resolve(v, spec, 0, &idx, &n, err, errsz);
 	free(spec);
-	if (rc < 0)
+	if (rc < 0) {
+		free(idx);
 		return EXIT_DATAERR;
+	}
 	for (size_t i = 0; i < n; i++) {
 		v->ranges = ereallocarray(v->ranges, v->nranges + 1,
 		    sizeof *v->ranges);
@@ -587,7 +596,9 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 			}
 			continue;
 		}
-		if (k->try_num || k->declared) {
+		/* A --nonneg column keeps being read as numbers after a text
+		 * value, so no negative number slips past. */
+		if (k->try_num || k->declared || k->nonneg) {
 			if (num_parse(s, n, &k->x) == 0 && isfinite(k->x)) {
 				k->isnum = 1;
 			} else if (k->declared) {
@@ -766,8 +777,11 @@ outliers(validator *v, vcol *k)
 	if (k->ndistinct < 3)
 		return;
 	double s = MAD_TO_SD * k->mad;
-	if (s == 0)
+	k->scale = "1.4826 MAD";
+	if (s == 0) {
 		s = MEANAD_TO_SD * sketch_meanad(&k->sk, k->median);
+		k->scale = "1.2533 mean absolute deviation (MAD is 0)";
+	}
 	if (s > 0)
 		k->outliers = sketch_count_outside(&k->sk,
 		    k->median - v->c.outlier_z * s,
@@ -845,8 +859,9 @@ val_finish(validator *v)
 		o->rows = k->outliers;
 		o->value = k->num_ok ? (double)k->outliers / (double)k->num_ok : 0;
 		o->threshold = c->max_outliers;
-		o->detail = fmt("robust z > %g about median %s", c->outlier_z,
-		    "with MAD scaled by 1.4826");
+		o->detail = k->scale ? fmt("|x - median| / %s > %g", k->scale,
+		    c->outlier_z) : estrdup("two distinct values or fewer: not "
+		    "checked");
 		fail_if(v, o, o->value > c->max_outliers);
 	}
 	if (v->target >= 0 && strcmp(v->col[v->target].type, "numeric") == 0) {

@@ -27,7 +27,7 @@ small() {	# a clean 5-row daily table
 @test "every option of --help is in the man page and the completions" {
 	root=$BATS_TEST_DIRNAME/..
 	for o in $(mmm-validate --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-		grep -q -- "$o" "$root/man/mmm-validate.1" || grep -q -- "Fl ${o#--}" "$root/man/mmm-validate.1" || { echo "man lacks $o"; false; }
+		grep -q -- "$o" "$root/man/mmm-validate.1" || grep -q -- "Fl -${o#--}" "$root/man/mmm-validate.1" || { echo "man lacks $o"; false; }
 		grep -q -- "$o" "$root/completions/mmm.bash" || { echo "bash completion lacks $o"; false; }
 		grep -q -- "$o" "$root/completions/_mmm" || { echo "zsh completion lacks $o"; false; }
 	done
@@ -431,4 +431,49 @@ small() {	# a clean 5-row daily table
 	[ "$(jq -c '[.rows_in,.rows_out,.pass]' r.json)" = "[6240,6240,true]" ]
 	[ "$(jq -c '.checks[]|select(.check=="unique_key")|[.column,.value]' r.json)" = '["time,geo",0]' ]
 	[ "$(jq -c '[.columns[]|select(.name=="Promo")|.outliers]' r.json)" = '[1776]' ]
+}
+
+# --- regressions found in review -------------------------------------------
+
+@test "-o - on a failed check still streams every row" {
+	{ echo date,x; for i in $(seq 1 30000); do echo "2024-01-01,$i"; done; } > in.csv
+	run_split mmm-validate -o - --key x --today 2030-01-01 --max-age 1 in.csv
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 30001 ]
+}
+
+@test "default --nonneg: exact names ignore case too; negatives after a text value are caught" {
+	printf 'date,Revenue,tv_spend\n2024-01-01,5,1\n2024-01-02,-5,x\n2024-01-03,5,-1\n' > in.csv
+	run mmm-validate --report r.json in.csv
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '[.checks[]|select(.check=="nonneg")|[.column,.rows,.first_line]]' r.json)" = '[["Revenue",1,3],["tv_spend",1,4]]' ]
+}
+
+@test "--max-rejected without --drop-invalid is a usage error" {
+	printf 'x\n1\n' > in.csv
+	run mmm-validate --max-rejected 0.1 in.csv
+	[ "$status" -eq 64 ]
+}
+
+@test "--profile-out is written only when every check passes" {
+	printf 'x\n1\n-1\n' > in.csv
+	run mmm-validate --nonneg x --profile-out p.json in.csv
+	[ "$status" -eq 1 ]
+	[ ! -e p.json ]
+}
+
+@test "outlier detail names the scale used, including the MAD-is-0 fallback" {
+	printf 'z\n0\n0\n0\n0\n0\n0\n0\n1\n5\n0\n' > in.csv
+	mmm-validate --no-unique --report r.json in.csv > /dev/null || true
+	[ "$(jq -r '.checks[]|select(.check=="outliers")|.detail' r.json)" = "|x - median| / 1.2533 mean absolute deviation (MAD is 0) > 5" ]
+}
+
+@test "column lists take globs; a glob matching nothing is an error" {
+	printf 'tv_spend,radio_spend,y\n1,2,3\n4,x,6\n' > in.csv
+	run_split mmm-validate --numeric '*_spend' in.csv
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'column "radio_spend": "x" is not a number'* ]]
+	run_split mmm-validate --numeric '*_cost' in.csv
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'no column matches "*_cost"'* ]]
 }

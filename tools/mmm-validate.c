@@ -50,7 +50,7 @@ static const char usage[] =
 "  --outlier-cols COLS   numeric columns the outlier check covers (default all)\n"
 "  --target COL          flag columns that nearly copy this one (leakage)\n"
 "  --leak-corr R         |correlation| that counts as a copy (default 0.98)\n"
-"  --profile-out FILE    save a profile of the data for later drift checks\n"
+"  --profile-out FILE    save a profile for later drift checks (on a pass)\n"
 "  --against FILE        compare with a saved profile (drift)\n"
 "  --drift-sd K          largest move of a mean, in profile sds (default 2)\n"
 "  --drift-missing F     largest rise of a missing fraction (default 0.05)\n"
@@ -200,6 +200,8 @@ parse_options(int argc, char **argv, vconf *c)
 	if (c->drop_invalid != (rejects != NULL))
 		cli_usage_error("--drop-invalid and --rejects go together, so "
 		    "that no row is lost");
+	if (c->max_rejected >= 0 && !c->drop_invalid)
+		cli_usage_error("--max-rejected needs --drop-invalid");
 }
 
 int
@@ -220,6 +222,8 @@ main(int argc, char **argv)
 	if (!r)
 		dien(status, "%s", err);
 	validator *v = val_new(&c, r, err, sizeof err, &status);
+	if (!v && status == EXIT_USAGE)
+		cli_usage_error("%s", err);
 	if (!v)
 		dien(status, "%s", err);
 	out *o = out_open(output);
@@ -259,14 +263,16 @@ main(int argc, char **argv)
 		val_report(v, ro);
 		out_commit(ro);
 	}
-	if (profile_out) {
+	int pass = val_pass(v);
+	/* A profile is a baseline for later drift checks: only of data that
+	 * passed. */
+	if (profile_out && pass) {
 		out *po = out_open(profile_out);
 		val_profile(v, po);
 		out_commit(po);
 	}
 	for (size_t i = 0; !quiet && val_failure(v, i, err, sizeof err); i++)
 		warn("%s", err);
-	int pass = val_pass(v);
 	if (rj)
 		out_commit(rj);
 	if (pass || !output)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,8 @@ norm(const char *s, char *dig, long *e10)
 	while (n > 0 && dig[n - 1] == '0')
 		n--;
 	dig[n] = '\0';
-	*e10 = (*s ? strtol(s + 1, NULL, 10) : 0) + (started ? pt - lead : 0) - 1;
+	*e10 = (*s ? strtol(s + 1, NULL, 10) : 0) + (started ? pt - lead : 0) -
+	    1;
 }
 
 /* A decimal D * 10^E reads back (by strtod) as x. */
@@ -190,17 +192,20 @@ check_shortest(double x, const char *s, char *why, size_t whylen)
 		}
 	}
 	if (n >= 2) {
-		unsigned long long dd;
+		unsigned long long dd = 0;
+		char *c;
 
-		/* The nearest (n-1)-digit decimal and both its neighbours. */
+		/* The nearest (n-1)-digit decimal D * 10^e2 ("d.dddde+XX"),
+		 * and both its neighbours. */
 		snprintf(b, sizeof(b), "%.*e", n - 2, fabs(x));
-		norm(b, d2, &e2);
-		dd = strtoull(d2, NULL, 10);
-		e2 -= (long)strlen(d2) - 1;
+		for (c = b; *c != 'e'; c++)
+			if (*c != '.')
+				dd = dd * 10 + (unsigned long long)(*c - '0');
+		e2 = strtol(c + 1, NULL, 10) - (n - 2);
 		for (unsigned long long k = dd - 1; k <= dd + 1; k++)
 			if (k > 0 && reads_as(k, e2, fabs(x))) {
-				snprintf(why, whylen, "not shortest: %s, %llue%ld",
-				    s, k, e2);
+				snprintf(why, whylen,
+				    "not shortest: %s, %llue%ld", s, k, e2);
 				return -1;
 			}
 	}
@@ -299,8 +304,8 @@ test_round_trips(long n)
 	for (uint64_t k = 1; k <= 10000; k++)
 		round_trip(&f, of_bits(k), 1);
 	for (long i = 0; i < 100000; i++)
-		round_trip(&f, of_bits(splitmix(&s) & ((UINT64_C(1) << 52) - 1)),
-		    1);
+		round_trip(&f,
+		    of_bits(splitmix(&s) & ((UINT64_C(1) << 52) - 1)), 1);
 	report(&f, "round trip: subnormals");
 
 	/* 4. Values as our tools print them: moderate magnitudes. */
@@ -364,8 +369,8 @@ parse_halfway(struct fam *f, long double mid)
 	n = strlen(m);
 	if (m[n - 1] != '0' && m[n - 1] != '.') {
 		m[n - 1]--;
-		snprintf(s, sizeof(s), "%s%s9999e%d", m, strchr(m, '.') ? "" : ".",
-		    e);
+		snprintf(s, sizeof(s), "%s%s9999e%d", m,
+		    strchr(m, '.') ? "" : ".", e);
 		parse_vs_strtod(f, s);
 	}
 }
@@ -380,7 +385,8 @@ static const char *const hard[] = {
 	"0.1000000000000000055511151231257826",
 	"0.1000000000000000055511151231257828",
 	"2.2250738585072011e-308", "2.2250738585072012e-308",
-	"2.2250738585072014e-308", "2.225073858507201136057409796709131975934e-308",
+	"2.2250738585072014e-308",
+	"2.225073858507201136057409796709131975934e-308",
 	"4.9406564584124654e-324", "2.4703282292062327e-324",
 	"2.4703282292062328e-324", "2.47032822920623272088e-324",
 	"2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125e-324",
@@ -417,7 +423,10 @@ static const char *const hard[] = {
 	"0.0731", "-12", "3e5", "123456789e-22", "123456789e22",
 	"9007199254740993e22", "9007199254740993e23", "900719925474099e-22",
 	"4503599627370497e-22", "1e22", "1e-22", "1e-23", "9e22",
-	"1.2345e-320", "6.2e-322",
+	"1.2345e-320", "6.2e-322", "-00000000000000000000000000",
+	"00000000000000000000000000.0000000000000e10",
+	"0.000000000000000000000000000000000000000000000000000000000000001234",
+	"000000000000000000000000000000000000001234.5e-10",
 };
 
 static const char *const bad[] = {
@@ -426,7 +435,10 @@ static const char *const bad[] = {
 	"0x1.8p1", "inf", "INF", "-inf", "Infinity", "+infinity", "nan", "NaN",
 	"-nan", "nan(123)", "1 2", "1,5", "1.5x", "1e5.5", "1e5e5", "1f",
 	"1d", "12a", "a12", "1_000", "\n1", "1\n", "1e 5", "- 1", "1-",
-	"1e+-5", "..5", "5..", "0..", "1.5e5 x", "١",
+	"1e+-5", "..5", "5..", "0..", "1.5e5 x", "\xd9\xa1",
+	"12345678901234567890123e", "12345678901234567890123x",
+	"1.2345678901234567890123e+", "00000000000000000000000x",
+	"-.00000000000000000000000e", "1234567890.1234567890123.4",
 };
 
 static void
@@ -457,7 +469,8 @@ test_parse(void)
 		while (!isfinite(x) || x == DBL_MAX);
 		if (i % 3 == 0)		/* subnormal */
 			x = of_bits(bits_of(x) & ((UINT64_C(1) << 52) - 1));
-		parse_halfway(&f, ((long double)x + nextafter(x, INFINITY)) / 2);
+		parse_halfway(&f,
+		    ((long double)x + nextafter(x, INFINITY)) / 2);
 	}
 	/* Ties of at most 19 digits: m * 2^k with m odd of 54 bits and a
 	 * multiple of 5^q, for 10^q with -4 <= q <= 23. */
@@ -480,8 +493,8 @@ test_parse(void)
 	/* Long digit strings. */
 	memset(&f, 0, sizeof(f));
 	for (long i = 0; i < 2000; i++) {
-		int n = 0, len = 700 + (int)rnd(&s, 101), pt = (int)rnd(&s, len);
-		int zeros = (int)rnd(&s, 4);
+		int n = 0, len = 700 + (int)rnd(&s, 101);
+		int pt = (int)rnd(&s, len), zeros = (int)rnd(&s, 4);
 
 		if (i % 2)
 			b[n++] = '-';
@@ -518,12 +531,43 @@ test_parse(void)
 		parse_vs_strtod(&f, big);
 		free(big);
 	}
-	report(&f, "parse: 700-800 digit strings vs strtod");
+	/* Exact halfway points padded past 800 digits: only a last nonzero
+	 * digit far out says "above halfway". */
+	{
+		static const int pad[] = { 10, 790, 1500 };
+		long double mids[] = {
+			ldexpl(1, -1075), 1 + ldexpl(1, -53),
+			(long double)DBL_MAX + ldexpl(1, 970),
+			(long double)DBL_MIN + ldexpl(1, -1075),
+		};
+		char *big = malloc(4000), m[900];
+		int e;
+
+		if (big == NULL)
+			abort();
+		for (size_t i = 0; i < sizeof(mids) / sizeof(mids[0]); i++) {
+			const char *pt;
+
+			exact_decimal(mids[i], m, sizeof(m), &e);
+			pt = strchr(m, '.') ? "" : ".";
+			for (size_t j = 0; j < 3; j++) {
+				snprintf(big, 4000, "%s%s%0*d1e%d", m, pt,
+				    pad[j], 0, e);
+				parse_vs_strtod(&f, big);
+				snprintf(big, 4000, "%s%s%0*de%d", m, pt,
+				    pad[j], 0, e);
+				parse_vs_strtod(&f, big);
+			}
+		}
+		free(big);
+	}
+	report(&f, "parse: 700-2300 digit strings vs strtod");
 
 	/* Random decimal strings of 1-25 digits. */
 	memset(&f, 0, sizeof(f));
 	for (long i = 0; i < 100000; i++) {
-		int n = 0, nd = 1 + (int)rnd(&s, 25), pt = (int)rnd(&s, nd + 2) - 1;
+		int n = 0, nd = 1 + (int)rnd(&s, 25);
+		int pt = (int)rnd(&s, nd + 2) - 1;
 		long form = rnd(&s, 8);
 
 		if (form == 0)
@@ -559,7 +603,8 @@ test_parse(void)
 		double x = 42.5;
 
 		f.n++;
-		if (parse_exact(bad[i], &x) != -1 || bits_of(x) != bits_of(42.5))
+		if (parse_exact(bad[i], &x) != -1 ||
+		    bits_of(x) != bits_of(42.5))
 			fail(&f, "\"%s\" accepted as %a", bad[i], x);
 	}
 	{
@@ -652,7 +697,8 @@ test_layout(void)
 		{ 3.0, "3" }, { -0.0, "-0" }, { 0.0, "0" }, { 1e16, "1e+16" },
 		{ 1e22, "1e+22" },
 		{ 123456789012345680.0, "1.2345678901234568e+17" },
-		{ 0.0001, "0.0001" }, { 1e-05, "1e-05" }, { 1.5e-07, "1.5e-07" },
+		{ 0.0001, "0.0001" }, { 1e-05, "1e-05" },
+		{ 1.5e-07, "1.5e-07" },
 		{ 1e15, "1000000000000000" }, { 0.1, "0.1" },
 		{ 5e-324, "5e-324" },
 		{ 1.7976931348623157e+308, "1.7976931348623157e+308" },

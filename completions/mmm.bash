@@ -1,0 +1,191 @@
+# bash completion for the mmm tools                      -*- shell-script -*-
+#
+# Installed once per tool as share/bash-completion/completions/mmm-TOOL, or
+# sourced from ~/.bashrc.  A new tool adds a branch to the case in _mmm_opts
+# and its name to the `complete' line at the end.
+
+# Set the option lists of tool $1: options (all of them), argopts (those
+# that take a value), fileopts (a file), colopts (one column or a list of
+# columns), listopts (the colopts that take a comma-separated list).
+# Return 1 for a tool it does not know.
+_mmm_opts()
+{
+	case $1 in
+	mmm-validate)
+		options='-h --help -q --quiet -o --output --report --rejects
+		    --drop-invalid --max-rejected --date --by --freq --require
+		    --max-missing --allow-missing --outlier-cols --numeric
+		    --nonneg --range --rule --today --max-age --key
+		    --max-duplicates --no-unique --outlier-z --max-outliers
+		    --target --leak-corr --profile-out --against --drift-sd
+		    --drift-missing --progress --version'
+		argopts='-o --output --report --rejects --max-rejected --date
+		    --by --freq --require --max-missing --allow-missing
+		    --outlier-cols --numeric --nonneg --range --rule --today
+		    --max-age --key --max-duplicates --outlier-z --max-outliers
+		    --target --leak-corr --profile-out --against --drift-sd
+		    --drift-missing'
+		fileopts='-o --output --report --rejects --profile-out
+		    --against'
+		colopts='--date --by --require --allow-missing --outlier-cols
+		    --numeric --nonneg --range --rule --key --target'
+		listopts='--by --require --allow-missing --outlier-cols
+		    --numeric --nonneg --range --key'
+		;;
+	*)
+		return 1
+		;;
+	esac
+}
+
+# Is the word $1 in the blank-separated list $2?
+_mmm_in()
+{
+	[[ " ${2//[[:space:]]/ } " == *" $1 "* ]]
+}
+
+# The column names of CSV file $1, one per line: the header's fields with a
+# byte order mark, a trailing CR and the quoting removed.
+_mmm_header()
+{
+	local line="" c name="" i quoted=0
+	local -a f
+
+	{ IFS= read -r line < "$1"; } 2>/dev/null
+	[[ -n $line ]] && ((${#line} <= 65536)) || return 1
+	line=${line#$'\xef\xbb\xbf'}
+	line=${line%$'\r'}
+	if [[ $line != *'"'* ]]; then
+		IFS=, read -r -a f <<< "$line"
+		printf '%s\n' "${f[@]}"
+		return
+	fi
+	for ((i = 0; i < ${#line}; i++)); do
+		c=${line:i:1}
+		if ((quoted)); then
+			if [[ $c != '"' ]]; then
+				name+=$c
+			elif [[ ${line:i+1:1} == '"' ]]; then
+				name+='"'
+				((i++))
+			else
+				quoted=0
+			fi
+		elif [[ $c == '"' ]]; then
+			quoted=1
+		elif [[ $c == , ]]; then
+			printf '%s\n' "$name"
+			name=""
+		else
+			name+=$c
+		fi
+	done
+	printf '%s\n' "$name"
+}
+
+# Rebuild the words as typed into words[] and cword.  COMP_WORDS is split
+# at the characters of COMP_WORDBREAKS too ('=', ':', '<', '>' ...); a piece
+# with no blank before it in COMP_LINE is glued back to the word before.
+_mmm_words()
+{
+	local i j=-1 pos=0 gap w line=$COMP_LINE
+
+	words=()
+	cword=0
+	for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		gap=0
+		while [[ ${line:pos:1} == [[:space:]] ]]; do
+			((pos++))
+			gap=1
+		done
+		if ((i > 0 && !gap && j >= 0)); then
+			words[j]+=$w
+		else
+			words[++j]=$w
+		fi
+		((pos += ${#w}))
+		((i == COMP_CWORD)) && cword=$j
+	done
+}
+
+_mmm()
+{
+	local cmd=${1##*/} cur prev options argopts fileopts colopts listopts
+	local i w input="" pre="" sep="" brk c cword
+	local -a words cols
+
+	_mmm_opts "$cmd" || return
+	COMPREPLY=()
+	_mmm_words
+	cur=${words[cword]}
+	prev=""
+	((cword > 0)) && prev=${words[cword - 1]}
+	if [[ $cur == --*=* ]]; then
+		prev=${cur%%=*}
+		cur=${cur#*=}
+	elif [[ $cur == -* ]]; then
+		prev=""
+	fi
+	_mmm_in "$prev" "$argopts" || prev=""
+
+	# The input operand: the first word but the current one that is
+	# neither an option nor an option's value.
+	for ((i = 1; i < ${#words[@]}; i++)); do
+		w=${words[i]}
+		if [[ $w == -- ]]; then
+			((i + 1 != cword)) && input=${words[i + 1]}
+			break
+		elif ((i == cword)); then
+			continue
+		elif [[ $w == -?* ]]; then
+			[[ $w != *=* ]] && _mmm_in "$w" "$argopts" && ((i++))
+		else
+			input=$w
+			break
+		fi
+	done
+	[[ $input == \~/* ]] && input=$HOME/${input#\~/}
+
+	# Readline replaces only what follows the last word break in cur.
+	brk=${cur%"${cur##*[=:<>]}"}
+
+	if [[ -n $prev ]]; then
+		if _mmm_in "$prev" "$fileopts"; then
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		elif [[ $prev == --freq ]]; then
+			COMPREPLY=($(compgen -W 'daily weekly' -- "$cur"))
+		elif _mmm_in "$prev" "$colopts" && [[ -f $input ]]; then
+			# A list: complete the name after the last comma.
+			if _mmm_in "$prev" "$listopts" && [[ $cur == *,* ]]; then
+				pre=${cur%,*},
+				cur=${cur##*,}
+			fi
+			[[ $prev == --range ]] && sep="="
+			[[ $prev == --range || $prev == --rule ]] &&
+			    compopt -o nospace 2>/dev/null
+			# Matched by hand: compgen -W would expand $(...) in
+			# a column name.
+			mapfile -t cols < <(_mmm_header "$input")
+			for c in "${cols[@]}"; do
+				[[ -n $c && $c == "$cur"* ]] || continue
+				c=$pre$c$sep
+				c=${c#"$brk"}
+				[[ $c == *[^A-Za-z0-9_.,:=+-]* ]] &&
+				    c=$(printf '%q' "$c")
+				COMPREPLY+=("$c")
+			done
+		fi
+		return
+	fi
+
+	if [[ $cur == -* || -n $input ]]; then
+		COMPREPLY=($(compgen -W "$options" -- "$cur"))
+	else
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+	fi
+}
+
+complete -F _mmm mmm-validate
