@@ -110,6 +110,9 @@ struct validator {
 	hashset keys, rowset, groupset;
 	vgroup *groups;
 	size_t ngroups;
+	char *lastkey;		/* the previous row's --by fields, joined */
+	size_t *lastflen, lastcap;	/* and their lengths */
+	uint64_t lastgroup;
 	long min_day, max_day;
 	int have_day;
 	vcheck *c_order, *c_gaps, *c_key, *c_dups, *c_date;
@@ -171,6 +174,10 @@ add_check(validator *v, const char *check, const char *column)
 static int
 is_missing(const char *s, size_t n)
 {
+	/* Every spelling of missing but "" starts with n or N: numbers leave
+	 * at the first byte. */
+	if (n && (s[0] | 0x20) != 'n')
+		return 0;
 	switch (n) {
 	case 0:
 		return 1;
@@ -517,6 +524,35 @@ count_category(vcol *k, const char *s, size_t n)
 	}
 }
 
+/* Is the row in the previous row's group?  Input is usually sorted by group,
+ * so this spares a hash and a lookup per row.  Remembers the key. */
+static int
+same_group(validator *v, const csv_record *rec)
+{
+	size_t n = 0, at = 0;
+
+	if (!v->lastflen)
+		v->lastflen = ecalloc(v->nby, sizeof *v->lastflen);
+	for (size_t i = 0; i < v->nby; i++)
+		n += rec->len[v->by[i]];
+	if (n > v->lastcap) {
+		v->lastcap = 2 * n;
+		v->lastkey = erealloc(v->lastkey, v->lastcap);
+	}
+	int same = v->ngroups > 0;
+	for (size_t i = 0; i < v->nby; i++) {
+		size_t len = rec->len[v->by[i]];
+		if (same && (len != v->lastflen[i] ||
+		    memcmp(v->lastkey + at, rec->f[v->by[i]], len) != 0))
+			same = 0;
+		if (!same && len)
+			memcpy(v->lastkey + at, rec->f[v->by[i]], len);
+		v->lastflen[i] = len;
+		at += len;
+	}
+	return same;
+}
+
 static void
 track_dates(validator *v, const csv_record *rec, long day)
 {
@@ -528,7 +564,9 @@ track_dates(validator *v, const csv_record *rec, long day)
 	if (!v->have_day || day > v->max_day)
 		v->max_day = day;
 	v->have_day = 1;
-	if (v->nby) {
+	if (v->nby && same_group(v, rec)) {
+		gi = v->lastgroup;
+	} else if (v->nby) {
 		hkey h = hash_bytes("", 0);
 		for (size_t i = 0; i < v->nby; i++)
 			h = hash_more(h, rec->f[v->by[i]], rec->len[v->by[i]]);
@@ -551,6 +589,7 @@ track_dates(validator *v, const csv_record *rec, long day)
 		v->groups = ecalloc(1, sizeof *v->groups);
 		v->ngroups = 1;
 	}
+	v->lastgroup = gi;
 	g = &v->groups[gi];
 	if (g->seen) {
 		long d = day - g->last;
@@ -1283,6 +1322,8 @@ val_free(validator *v)
 	for (size_t i = 0; i < v->ngroups; i++)
 		free(v->groups[i].name);
 	free(v->groups);
+	free(v->lastkey);
+	free(v->lastflen);
 	free(v->rules);
 	free(v->ranges);
 	free(v->chk);
