@@ -30,7 +30,7 @@ LDFLAGS_ALL = -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 # --as-needed drops every shared library those objects do not call.
 LDLIBS_ALL = -lcsv -ljansson -lm
 
-TOOLS = mmm-validate
+TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
 LIB = $(BUILD)/libmmm.a

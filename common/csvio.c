@@ -380,6 +380,13 @@ csv_next(csv_reader *r, csv_record *rec, char *err, size_t errsz, int *status)
 csv_reader *
 csv_open(const char *path, int flags, char *err, size_t errsz, int *status)
 {
+	return csv_open_as(path, NULL, flags, err, errsz, status);
+}
+
+csv_reader *
+csv_open_as(const char *path, const char *name, int flags, char *err,
+    size_t errsz, int *status)
+{
 	csv_reader *r = ecalloc(1, sizeof *r);
 	csv_record rec;
 
@@ -390,7 +397,7 @@ csv_open(const char *path, int flags, char *err, size_t errsz, int *status)
 		r->fd = 0;
 		r->name = estrdup("<stdin>");
 	} else {
-		r->name = estrdup(path);
+		r->name = estrdup(name ? name : path);
 		struct stat st;
 		if ((r->fd = open(path, O_RDONLY)) < 0 || fstat(r->fd, &st) < 0 ||
 		    S_ISDIR(st.st_mode)) {
@@ -524,6 +531,13 @@ csv_write_field(out *o, const char *s, size_t n)
 void
 csv_write_record(out *o, const csv_record *rec)
 {
+	csv_write_fields(o, rec);
+	out_putc(o, '\n');
+}
+
+void
+csv_write_fields(out *o, const csv_record *rec)
+{
 	if (rec->raw) {
 		out_write(o, rec->raw, rec->rawlen);
 	} else {
@@ -533,5 +547,4 @@ csv_write_record(out *o, const csv_record *rec)
 			csv_write_field(o, rec->f[i], rec->len[i]);
 		}
 	}
-	out_putc(o, '\n');
 }

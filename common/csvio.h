@@ -31,6 +31,10 @@ typedef struct csv_record {
 csv_reader *csv_open(const char *path, int flags, char *err, size_t errsz,
     int *status);
 
+/* csv_open with another name for messages ("<stdin>" for a spooled copy). */
+csv_reader *csv_open_as(const char *path, const char *name, int flags,
+    char *err, size_t errsz, int *status);
+
 /* csv_open flags */
 #define CSV_LIBCSV_ONLY 1	/* read every record through libcsv: the
 				 * reference path for differential tests */
@@ -57,7 +61,8 @@ void csv_set_max_record(csv_reader *r, size_t max);
 
 /* Write one field, quoted only when it holds a comma, quote, CR or LF. */
 void csv_write_field(out *o, const char *s, size_t n);
-/* Write a record's fields (raw bytes when it has them) and a newline. */
+/* Write a record's fields (raw bytes when it has them), and then a newline. */
+void csv_write_fields(out *o, const csv_record *rec);
 void csv_write_record(out *o, const csv_record *rec);
 
 #endif

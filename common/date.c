@@ -15,6 +15,38 @@ date_days(long y, int m, int d)
 }
 
 void
+date_civil(long z, long *yy, int *mm, int *dd)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+	*dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*yy = yoe + era * 400 + (*mm <= 2);
+}
+
+int
+date_dow(long day)
+{
+	/* 1970-01-01 was a Thursday (3). */
+	return (int)(((day + 3) % 7 + 7) % 7);
+}
+
+int
+date_isoweek(long day)
+{
+	/* The week belongs to the year of its Thursday. */
+	long thu = day - date_dow(day) + 3, y;
+	int m, d;
+
+	date_civil(thu, &y, &m, &d);
+	return (int)((thu - date_days(y, 1, 1)) / 7 + 1);
+}
+
+void
 date_format(long z, char *buf)
 {
 	z += 719468;

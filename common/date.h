@@ -9,6 +9,12 @@
 int date_parse(const char *s, size_t n, long *day, long *sec);
 /* YYYY-MM-DD of a day number into buf (at least 11 bytes). */
 void date_format(long day, char *buf);
+/* Civil date of a day number. */
+void date_civil(long day, long *y, int *m, int *d);
+/* Monday = 0 ... Sunday = 6 (pandas' dayofweek). */
+int date_dow(long day);
+/* ISO 8601 week number, 1 to 53. */
+int date_isoweek(long day);
 /* Days from civil date (proleptic Gregorian). */
 long date_days(long y, int m, int d);
 /* Today's day number in UTC. */

@@ -112,3 +112,17 @@ hs_put(hashset *s, hkey k, uint64_t v, uint64_t *old)
 	s->n++;
 	return 1;
 }
+
+int
+hs_get(const hashset *s, hkey k, uint64_t *v)
+{
+	if (s->cap == 0)
+		return 0;
+	if ((k.a | k.b) == 0)
+		k.a = 1;
+	size_t i = slot(s, k);
+	if (!(s->k[i].a | s->k[i].b))
+		return 0;
+	*v = s->v[i];
+	return 1;
+}

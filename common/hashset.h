@@ -27,4 +27,7 @@ void hs_free(hashset *s);
  * *old to its value. */
 int hs_put(hashset *s, hkey k, uint64_t v, uint64_t *old);
 
+/* 1 and the key's value in *v when present, else 0. */
+int hs_get(const hashset *s, hkey k, uint64_t *v);
+
 #endif

@@ -173,3 +173,44 @@ out_abort(out *o)
 	}
 	out_free(o);
 }
+
+static char *spooled;
+
+static void
+remove_spooled(void)
+{
+	if (spooled)
+		unlink(spooled);
+}
+
+char *
+out_spool_stdin(void)
+{
+	const char *dir = getenv("TMPDIR");
+	size_t size = strlen(dir && *dir ? dir : "/tmp") + 24;
+	char *path = emalloc(size);
+	char buf[1 << 16];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, size, "%s/mmm-stdin.XXXXXX", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(path)) < 0)
+		dien(EXIT_CANTCREAT, "%s: cannot create:", path);
+	spooled = path;
+	atexit(remove_spooled);
+	while ((n = read(0, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			dien(EXIT_IOERR, "<stdin>: read error:");
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno != EINTR)
+				dien(EXIT_IOERR, "%s: write error:", path);
+			off += w > 0 ? w : 0;
+		}
+	}
+	if (close(fd) < 0)
+		dien(EXIT_IOERR, "%s: write error:", path);
+	return path;
+}

@@ -43,4 +43,9 @@ void out_commit(out *o);
  * output is flushed, since what it streamed cannot be taken back.  Frees o. */
 void out_abort(out *o);
 
+/* Copy standard input to a temporary file, removed at exit, so it can be
+ * read more than once; its path.  Failures exit (EXIT_CANTCREAT,
+ * EXIT_IOERR). */
+char *out_spool_stdin(void);
+
 #endif
