@@ -168,6 +168,7 @@ fp_new(const fopts *o)
 	fpipe *p = ecalloc(1, sizeof *p);
 
 	p->o = *o;
+	p->freq = o->freq;
 	p->by_text = (char *)o->by;
 	if (!p->o.date_col)
 		p->o.date_col = "date";
@@ -235,7 +236,10 @@ fp_add(fpipe *p, enum fkind kind, const char *arg, char *err, size_t errsz)
 		s->path = estrdup(arg);
 		return 0;
 	case F_HOLIDAYS:
+		/* Weekly data mark whole weeks: the frequency must be known
+		 * (given, or found by a fitting pass). */
 		s->path = estrdup(arg);
+		s->fitted = p->o.freq != 0;
 		return 0;
 	case F_TIME: {
 		const char *q = arg;
@@ -1313,6 +1317,15 @@ fp_row(fpipe *p, const csv_record *rec, char *err, size_t errsz)
 	}
 	if (!p->freq && g->started)
 		p->freq = p->day - g->last_day == 7 ? 7 : 1;
+	if (p->freq == 7)
+		for (size_t i = 0; i < p->nsteps; i++)
+			if (p->steps[i].kind == F_FOURIER &&
+			    p->steps[i].period == 7) {
+				snprintf(err, errsz, "%s:%ld: --fourier weekly on "
+				    "weekly data: every term would be constant",
+				    p->input, rec->line);
+				return -1;
+			}
 	g->started = 1;
 	g->last_day = p->day;
 	if (!p->have_day || p->day < p->min_day)
@@ -1367,6 +1380,7 @@ fp_end_fit(fpipe *p)
 		switch (s->kind) {
 		case F_TIME:
 			p->origin = p->min_day;
+			p->origin_fitted = 1;
 			break;
 		case F_SCALE: {
 			/* scikit-learn's scalers: population sd; a zero scale
@@ -1681,6 +1695,7 @@ fp_load(fpipe *p, const char *path, char *err, size_t errsz, int *status)
 				s->hdays[s->nhdays++] = day;
 			}
 			s->loaded = 1;
+			s->fitted = 1;
 		}
 		if (k == F_ADSTOCK || k == F_SATURATION) {
 			if (tstep_load(&s->ts, json_object_get(js, "fitted"), e,

@@ -228,16 +228,13 @@ main(int argc, char **argv)
 			cli_usage_error("%s", err);
 
 	const char *path = optind < argc ? argv[optind] : "-", *name = NULL;
-	csv_reader *r = open_input(path, NULL);
-	bind(p, r);
 	if (fp_unfitted(p) && strcmp(path, "-") == 0) {
 		/* Fitting reads the input more than once. */
-		csv_close(r);
 		path = out_spool_stdin();
 		name = "<stdin>";
-		r = open_input(path, name);
-		bind(p, r);
 	}
+	csv_reader *r = open_input(path, name);
+	bind(p, r);
 	while (fp_unfitted(p)) {
 		int before = fp_unfitted(p);
 		fp_begin(p, 1);
