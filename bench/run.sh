@@ -215,6 +215,38 @@ for rows in $ROWS_LIST; do
 	row validate "$rows" "$o_s" "$p_s" "$o_kb" "$p_kb" "$fl_s" "$wc_s"
 done
 
+# --- features: 10 new columns on 1M x 20 (the first size only) ----------------------
+features_args=(--by geo --lag sales:1,7 --rolling sales:mean:7,std:7 --diff sales:1
+	--adstock tv_spend:geometric:0.5 --adstock search_spend:geometric:0.3
+	--saturation tv_spend_adstock:hill:2:abs:1000 --time dow,month)
+if [[ -n $first_file && -x bin/mmm-features ]]; then
+	rows=${ROWS_LIST%% *}
+	ctx="features $rows"
+	wide=$BENCH_DIR/wide-$rows-$gen_hash.csv
+	if [[ ! -s $wide ]]; then
+		say "features $rows: making the 20-column file"
+		# 8 more numeric columns derived from the 12 (2 decimals each)
+		awk -F, 'BEGIN { OFS = "," }
+		    NR == 1 { print $0, "radio_spend,ooh_spend,print_spend,email_sends,price_index,competitor_sales,rain_mm,sessions"; next }
+		    { printf "%s,%.2f,%.2f,%.2f,%d,%.3f,%.2f,%.1f,%d\n", $0, $3 * 0.31, $4 * 0.77,
+		      $5 * 0.13, $6 / 7, $10 / 3, $12 * 1.7, ($9 < 5 ? 0 : $9 / 4), $7 * 3 }' \
+		    "$first_file" >"$wide.tmp.$$"
+		mv -- "$wide.tmp.$$" "$wide"
+	fi
+	cat -- "$wide" >/dev/null
+	o_s='' o_kb='' p_s='' p_kb='' fl_s='' wc_s=''
+	if timed 0 wc -l "$wide"; then wc_s=$T_S; fi
+	if T_OUT=$scratch/floor.out timed 0 "$scratch/csv_floor" "$wide"; then fl_s=$T_S; fi
+	say "features $rows: bin/mmm-features"
+	if timed 0 bin/mmm-features "${features_args[@]}" "$wide"; then o_s=$T_S o_kb=$T_KB; fi
+	if ((have_pandas)); then
+		say "features $rows: pandas peer"
+		if timed 0 "$PY" bench/features_peer.py "$wide" /dev/null; then p_s=$T_S p_kb=$T_KB; fi
+	fi
+	row features "$rows" "$o_s" "$p_s" "$o_kb" "$p_kb" "$fl_s" "$wc_s"
+	note "features: 10 new columns (lags, windows, diff, 2 adstocks, Hill, dow, month) on 20 columns; both write CSV (to /dev/null)"
+fi
+
 # --- start-up ----------------------------------------------------------------------
 small=$BENCH_DIR/daily-10-$gen_hash.csv
 if [[ ! -s $small ]]; then
