@@ -101,6 +101,7 @@ typedef struct group {
 
 struct fpipe {
 	fopts o;
+	char *owned[3];		/* option strings read from a spec */
 	char *by_text;
 	fstep *steps;
 	size_t nsteps;
@@ -1623,12 +1624,14 @@ fp_load(fpipe *p, const char *path, char *err, size_t errsz, int *status)
 		    json_integer_value(json_object_get(j, "format_version")));
 		goto fail;
 	}
-	p->o.date_col = jstr(j, "date") ? estrdup(jstr(j, "date")) : "date";
-	p->o.by = jstr(j, "by") ? estrdup(jstr(j, "by")) : NULL;
-	p->by_text = p->o.by ? (char *)p->o.by : NULL;
+	p->o.date_col = p->owned[0] = estrdup(jstr(j, "date") ? jstr(j, "date") :
+	    "date");
+	p->o.by = p->owned[1] = jstr(j, "by") ? estrdup(jstr(j, "by")) : NULL;
+	p->by_text = p->owned[1];
 	if (jstr(j, "on"))
-		p->on_text = estrdup(jstr(j, "on"));
-	p->o.country = jstr(j, "country") ? estrdup(jstr(j, "country")) : NULL;
+		fp_set_on(p, jstr(j, "on"));
+	p->o.country = p->owned[2] = jstr(j, "country") ?
+	    estrdup(jstr(j, "country")) : NULL;
 	json_t *hw = json_object_get(j, "holiday_window");
 	p->o.hwin_lo = (int)json_integer_value(json_array_get(hw, 0));
 	p->o.hwin_hi = (int)json_integer_value(json_array_get(hw, 1));
@@ -1814,6 +1817,8 @@ fp_free(fpipe *p)
 	free(p->strlen_);
 	free(p->by);
 	free(p->on_text);
+	for (int i = 0; i < 3; i++)
+		free(p->owned[i]);
 	for (size_t i = 0; i < p->nwarnings; i++)
 		free(p->warnings[i]);
 	free(p->warnings);

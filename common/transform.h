@@ -56,12 +56,12 @@ typedef enum adstock_kind {
 
 typedef struct adstock {
 	adstock_kind kind;
-	double theta;		/* decay: geometric, geometric_trunc, delayed */
-	double peak;		/* delayed: lag of the largest weight, >= 0 */
-	double shape, scale;	/* weibull_*: SHAPE >= 0, 0 <= SCALE <= 1 */
-	size_t len;		/* window kinds: number of weights (windlen,
-				 * l_max), >= 1 */
-	int normalize;		/* geometric_trunc, delayed: weights sum to 1 */
+	double theta;		/* decay (geometric*, delayed) */
+	double peak;		/* delayed: lag of the top weight, >= 0 */
+	double shape, scale;	/* weibull_*: >= 0, in [0, 1] */
+	size_t len;		/* window kinds: number of weights
+				 * (windlen, l_max), >= 1 */
+	int normalize;		/* geometric_trunc, delayed: sum to 1 */
 } adstock;
 
 /* PyMC-Marketing's defaults for l_max (delayed_adstock's) and normalize (its
