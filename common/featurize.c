@@ -938,8 +938,8 @@ enter_group(fpipe *p, const csv_record *rec, char *err, size_t errsz)
 		char *k = key_text(p, g);
 		snprintf(err, errsz, "%s:%ld: input is not sorted by %s: group "
 		    "\"%s\" appears again (sort by the --by columns, then the "
-		    "date)", p->input, rec->line, p->by_text ? p->by_text : "",
-		    k);
+		    "date, or use --sort)", p->input, rec->line, p->by_text ?
+		    p->by_text : "", k);
 		free(k);
 		group_free(p, g);
 		return -1;
@@ -1830,4 +1830,10 @@ fp_set_on(fpipe *p, const char *on)
 {
 	free(p->on_text);
 	p->on_text = on ? estrdup(on) : NULL;
+}
+
+const fopts *
+fp_opts(const fpipe *p)
+{
+	return &p->o;
 }

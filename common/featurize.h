@@ -32,6 +32,8 @@ fpipe *fp_new(const fopts *o);
  * (malformed text) return -1 with err set. */
 int fp_add(fpipe *p, enum fkind kind, const char *arg, char *err,
     size_t errsz);
+/* The options in force (from the command line, or from a loaded spec). */
+const fopts *fp_opts(const fpipe *p);
 /* The key columns of --join (--on). */
 void fp_set_on(fpipe *p, const char *on);
 /* Replace the steps and options with a saved spec; -1 with err and *status

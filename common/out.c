@@ -93,6 +93,7 @@ write_all(out *o, const char *p, size_t n)
 		}
 		p += w;
 		n -= (size_t)w;
+		o->written += (size_t)w;
 	}
 }
 
@@ -166,6 +167,8 @@ out_abort(out *o)
 	 * too rather than cut the stream at a buffer boundary. */
 	if (!o->path)
 		out_flush(o);
+	if (!o->path && o->fd > 2)
+		close(o->fd);	/* a scratch file: its name stays till exit */
 	if (o->path) {
 		close(o->fd);
 		unlink(o->tmp);
@@ -174,30 +177,64 @@ out_abort(out *o)
 	out_free(o);
 }
 
-static char *spooled;
+/* Scratch files of this process, removed at exit. */
+static char **scratch;
+static size_t nscratch;
 
 static void
-remove_spooled(void)
+remove_scratch(void)
 {
-	if (spooled)
-		unlink(spooled);
+	for (size_t i = 0; i < nscratch; i++)
+		unlink(scratch[i]);
+}
+
+/* A new empty scratch file; its descriptor, its name in *name. */
+static int
+scratch_file(const char *what, char **name)
+{
+	const char *dir = getenv("TMPDIR");
+	size_t size = strlen(dir && *dir ? dir : "/tmp") + strlen(what) + 16;
+	char *path = emalloc(size);
+	int fd;
+
+	snprintf(path, size, "%s/mmm-%s.XXXXXX", dir && *dir ? dir : "/tmp",
+	    what);
+	if ((fd = mkstemp(path)) < 0)
+		dien(EXIT_CANTCREAT, "%s: cannot create:", path);
+	if (nscratch == 0)
+		atexit(remove_scratch);
+	scratch = ereallocarray(scratch, nscratch + 1, sizeof *scratch);
+	scratch[nscratch++] = path;
+	*name = path;
+	return fd;
+}
+
+out *
+out_scratch(void)
+{
+	out *o = ecalloc(1, sizeof *o);
+	char *name;
+
+	o->cap = OUT_BUFSIZE;
+	o->buf = emalloc(o->cap);
+	o->fd = scratch_file("scratch", &name);
+	o->name = estrdup(name);
+	return o;
+}
+
+size_t
+out_tell(const out *o)
+{
+	return o->written + o->len;
 }
 
 char *
 out_spool_stdin(void)
 {
-	const char *dir = getenv("TMPDIR");
-	size_t size = strlen(dir && *dir ? dir : "/tmp") + 24;
-	char *path = emalloc(size);
-	char buf[1 << 16];
+	char buf[1 << 16], *path;
 	ssize_t n;
-	int fd;
+	int fd = scratch_file("stdin", &path);
 
-	snprintf(path, size, "%s/mmm-stdin.XXXXXX", dir && *dir ? dir : "/tmp");
-	if ((fd = mkstemp(path)) < 0)
-		dien(EXIT_CANTCREAT, "%s: cannot create:", path);
-	spooled = path;
-	atexit(remove_spooled);
 	while ((n = read(0, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -11,6 +11,7 @@ typedef struct out {
 	int fd;
 	char *name;		/* for messages */
 	char *path, *tmp;	/* atomic file: final and temporary names */
+	size_t written;		/* bytes flushed so far */
 } out;
 
 /*
@@ -42,6 +43,12 @@ void out_commit(out *o);
 /* Drop an atomic file's temporary (the old file, if any, stays); standard
  * output is flushed, since what it streamed cannot be taken back.  Frees o. */
 void out_abort(out *o);
+
+/* A scratch file in $TMPDIR, removed at exit, for data a tool reads back
+ * (pread on o->fd after out_flush).  Free it with out_abort. */
+out *out_scratch(void);
+/* Bytes written to o so far, flushed or buffered. */
+size_t out_tell(const out *o);
 
 /* Copy standard input to a temporary file, removed at exit, so it can be
  * read more than once; its path.  Failures exit (EXIT_CANTCREAT,

@@ -236,3 +236,21 @@ col() {	# col NAME FILE: the column's values, one per line
 	run mmm-features --spec bad.json in.csv;		[ "$status" -eq 65 ]
 	run mmm-features --spec none.json in.csv;		[ "$status" -eq 66 ]
 }
+
+@test "--sort sorts by group (first appearance), then date, through scratch files" {
+	printf 'date,geo,x\n2024-01-02,B,20\n2024-01-01,A,1\n2024-01-01,B,10\n2024-01-02,A,2\n' > u.csv
+	run mmm-features --by geo --lag x:1 u.csv
+	[ "$status" -eq 65 ]
+	run mmm-features --by geo --lag x:1 --sort u.csv
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'date,geo,x,x_lag1\n2024-01-01,B,10,\n2024-01-02,B,20,10\n2024-01-01,A,1,\n2024-01-02,A,2,1')" ]
+	# standard input, with a fitted step (the sorted copy is read twice)
+	run bash -c 'mmm-features --by geo --scale x:minmax --sort < u.csv'
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | sed -n 2p)" = "2024-01-01,B,10,0.47368421052631576" ]
+	# a bad date is reported at its input line
+	printf '2024-99-01,A,3\n' >> u.csv
+	run_split mmm-features --by geo --lag x:1 --sort u.csv
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'u.csv:6: column "date": "2024-99-01" is not a date'* ]]
+}

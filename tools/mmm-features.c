@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "csvio.h"
+#include "csvsort.h"
 #include "err.h"
 #include "featurize.h"
 #include "jsonw.h"
@@ -22,7 +23,7 @@ static const char usage[] =
 "                    [--saturation COL:KIND:PARAMS] [--onehot COL] [--log COL]\n"
 "                    [--scale COLS:METHOD] [--interact A*B] [--spec FILE]\n"
 "                    [--spec-out FILE] [--dropna --rejects FILE] [--report FILE]\n"
-"                    [--progress] [--version] [FILE]\n"
+"                    [--sort] [--progress] [--version] [FILE]\n"
 "Add feature columns to a CSV; steps run in the order given, and a step may\n"
 "use the columns an earlier one made.  Input sorted by --by, then --date.\n"
 "  -o, --output FILE          the rows with the new columns (default stdout)\n"
@@ -56,7 +57,9 @@ static const char usage[] =
 "                             history, to continue the series later\n"
 "  --dropna                   rows without enough history go to --rejects\n"
 "  --rejects FILE             the dropped rows, with a _reason column\n"
-"  --report FILE              JSON: rows in, out, dropped; columns added\n"
+"  --report FILE              JSON: rows in, out, dropped\n"
+"  --sort                     sort by --by, then --date, first (through\n"
+"                             scratch files; then lines are the sorted copy's)\n"
 "  --progress                 show progress on stderr\n"
 "  -q, --quiet                no warnings on stderr\n"
 "  -h, --help                 this help;  --version  the version\n";
@@ -64,7 +67,7 @@ static const char usage[] =
 enum { O_DATE = 256, O_BY, O_FREQ, O_JOIN, O_ON, O_TIME, O_FOURIER,
 	O_HOLIDAYS, O_COUNTRY, O_HWIN, O_LAG, O_DIFF, O_PCT, O_ROLLING,
 	O_ADSTOCK, O_SATURATION, O_ONEHOT, O_LOG, O_SCALE, O_INTERACT, O_SPEC,
-	O_SPECOUT, O_DROPNA, O_REJECTS, O_REPORT, O_PROGRESS, O_VERSION };
+	O_SPECOUT, O_DROPNA, O_REJECTS, O_REPORT, O_PROGRESS, O_VERSION, O_SORT };
 
 static const struct option longopts[] = {
 	{ "adstock", required_argument, NULL, O_ADSTOCK },
@@ -93,6 +96,7 @@ static const struct option longopts[] = {
 	{ "rolling", required_argument, NULL, O_ROLLING },
 	{ "saturation", required_argument, NULL, O_SATURATION },
 	{ "scale", required_argument, NULL, O_SCALE },
+	{ "sort", no_argument, NULL, O_SORT },
 	{ "spec", required_argument, NULL, O_SPEC },
 	{ "spec-out", required_argument, NULL, O_SPECOUT },
 	{ "time", required_argument, NULL, O_TIME },
@@ -110,7 +114,7 @@ static const struct { int opt; enum fkind kind; } step_opts[] = {
 };
 
 static const char *output, *spec, *spec_out, *rejects, *report, *on;
-static int quiet, show_progress, dropna, nsteps;
+static int quiet, show_progress, dropna, nsteps, sort_first;
 
 /* Steps are added in the order given, once the plain options are known. */
 static struct { enum fkind kind; const char *arg; } *pending;
@@ -162,6 +166,7 @@ parse_options(int argc, char **argv, fopts *o)
 		case O_PROGRESS: show_progress = 1; break;
 		case O_REJECTS: rejects = optarg; break;
 		case O_REPORT: report = optarg; break;
+		case O_SORT: sort_first = 1; break;
 		case O_SPEC: spec = optarg; break;
 		case O_SPECOUT: spec_out = optarg; break;
 		case O_VERSION: cli_version();
@@ -228,6 +233,21 @@ main(int argc, char **argv)
 			cli_usage_error("%s", err);
 
 	const char *path = optind < argc ? argv[optind] : "-", *name = NULL;
+	char *sorted_name = NULL;
+	if (sort_first) {
+		const fopts *eo = fp_opts(p);
+		sorted_name = malloc(strlen(path) + 16);
+		if (!sorted_name)
+			die("out of memory");
+		snprintf(sorted_name, strlen(path) + 16, "%s (sorted)",
+		    strcmp(path, "-") ? path : "<stdin>");
+		path = csv_sort_by_date(path, strcmp(path, "-") ? NULL :
+		    "<stdin>", eo->by, eo->date_col ? eo->date_col : "date",
+		    err, sizeof err, &status);
+		if (!path)
+			dien(status, "%s", err);
+		name = sorted_name;
+	}
 	if (fp_unfitted(p) && strcmp(path, "-") == 0) {
 		/* Fitting reads the input more than once. */
 		path = out_spool_stdin();
@@ -322,5 +342,6 @@ main(int argc, char **argv)
 	fp_free(p);
 	csv_close(r);
 	free(pending);
+	free(sorted_name);
 	return 0;
 }
