@@ -88,7 +88,7 @@ add_index(size_t **idx, size_t *nidx, size_t i)
 }
 
 long
-cols_resolve(const char *spec, char *const *names, size_t n, int flags,
+cols_resolve(const char *spec, const char *const *names, size_t n, int flags,
     size_t **idx, size_t *nidx, char *err, size_t errsz)
 {
 	const char *p = spec;

@@ -32,7 +32,8 @@ long cli_long(const char *opt, const char *s, long lo, long hi);
  * list order) and returns how many it has; -1 with err set when an exact name
  * or a glob matches no column (unless COLS_LENIENT).
  */
-long cols_resolve(const char *spec, char *const *names, size_t n, int flags,
+long cols_resolve(const char *spec, const char *const *names, size_t n,
+    int flags,
     size_t **idx, size_t *nidx, char *err, size_t errsz);
 
 /* Progress on stderr every second, when enabled (a terminal or --progress). */

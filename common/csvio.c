@@ -457,6 +457,22 @@ csv_ncols(const csv_reader *r)
 	return r->ncols;
 }
 
+const char *const *
+csv_colnames(const csv_reader *r)
+{
+	return (const char *const *)r->names;
+}
+
+void
+csv_write_names(out *o, const csv_reader *r)
+{
+	for (size_t i = 0; i < r->ncols; i++) {
+		if (i)
+			out_putc(o, ',');
+		csv_write_field(o, r->names[i], strlen(r->names[i]));
+	}
+}
+
 const char *
 csv_colname(const csv_reader *r, size_t i)
 {
@@ -540,6 +556,9 @@ csv_write_fields(out *o, const csv_record *rec)
 {
 	if (rec->raw) {
 		out_write(o, rec->raw, rec->rawlen);
+	} else if (rec->n == 1 && rec->len[0] == 0) {
+		/* An empty line would be read back as no record at all. */
+		out_write(o, "\"\"", 2);
 	} else {
 		for (size_t i = 0; i < rec->n; i++) {
 			if (i)

@@ -59,6 +59,10 @@ void csv_close(csv_reader *r);
 /* Lower the record limit (tests). */
 void csv_set_max_record(csv_reader *r, size_t max);
 
+/* The header's names, csv_ncols(r) of them. */
+const char *const *csv_colnames(const csv_reader *r);
+/* Write the header's names, comma-separated, without a newline. */
+void csv_write_names(out *o, const csv_reader *r);
 /* Write one field, quoted only when it holds a comma, quote, CR or LF. */
 void csv_write_field(out *o, const char *s, size_t n);
 /* Write a record's fields (raw bytes when it has them), and then a newline. */

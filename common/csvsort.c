@@ -77,23 +77,16 @@ csv_sort_by_date(const char *path, const char *name, const char *by,
 		goto done;
 	}
 	if (by) {
-		char **names = emalloc(csv_ncols(r) * sizeof *names), e[256];
-		for (size_t i = 0; i < csv_ncols(r); i++)
-			names[i] = (char *)csv_colname(r, i);
-		long ok = cols_resolve(by, names, csv_ncols(r), 0, &key, &nkey,
-		    e, sizeof e);
-		free(names);
+		char e[256];
+		long ok = cols_resolve(by, csv_colnames(r), csv_ncols(r), 0,
+		    &key, &nkey, e, sizeof e);
 		if (ok < 0) {
 			snprintf(err, errsz, "%s:1: --by: %s", csv_name(r), e);
 			goto done;
 		}
 	}
 	out *a = out_scratch();
-	for (size_t i = 0; i < csv_ncols(r); i++) {
-		if (i)
-			out_putc(a, ',');
-		csv_write_field(a, csv_colname(r, i), strlen(csv_colname(r, i)));
-	}
+	csv_write_names(a, r);
 	out_putc(a, '\n');
 	size_t header = out_tell(a);
 	while ((got = csv_next(r, &rec, err, errsz, status)) > 0) {

@@ -538,16 +538,11 @@ load_join(fpipe *p, fstep *s, char *err, size_t errsz, int *status)
 		goto fail;
 	}
 	char e[256];
-	char **rn = emalloc(csv_ncols(r) * sizeof *rn);
-	for (size_t i = 0; i < csv_ncols(r); i++)
-		rn[i] = (char *)csv_colname(r, i);
-	if (cols_resolve(p->on_text, rn, csv_ncols(r), 0, &on, &non, e,
-	    sizeof e) < 0) {
+	if (cols_resolve(p->on_text, csv_colnames(r), csv_ncols(r), 0, &on,
+	    &non, e, sizeof e) < 0) {
 		snprintf(err, errsz, "%s:1: %s", s->path, e);
-		free(rn);
 		goto fail;
 	}
-	free(rn);
 	s->jon = emalloc(non * sizeof *s->jon);
 	s->njon = non;
 	for (size_t i = 0; i < non; i++)
@@ -628,7 +623,8 @@ expand_scales(fpipe *p, char *err, size_t errsz)
 			continue;
 		size_t *idx = NULL, n = 0;
 		char e[256];
-		if (cols_resolve(s->col, p->names, p->nslots, 0, &idx, &n, e,
+		if (cols_resolve(s->col, (const char *const *)p->names,
+		    p->nslots, 0, &idx, &n, e,
 		    sizeof e) < 0) {
 			snprintf(err, errsz, "%s:1: --scale \"%s\": %s", p->input,
 			    s->arg, e);
@@ -681,7 +677,8 @@ fp_bind(fpipe *p, const csv_reader *r, char *err, size_t errsz, int *status)
 	}
 	if (p->o.by) {
 		char e[256];
-		if (cols_resolve(p->o.by, p->names, p->ncols, 0, &p->by, &p->nby,
+		if (cols_resolve(p->o.by, (const char *const *)p->names,
+		    p->ncols, 0, &p->by, &p->nby,
 		    e, sizeof e) < 0) {
 			snprintf(err, errsz, "%s:1: --by: %s", p->input, e);
 			return -1;

@@ -62,6 +62,16 @@ out_open(const char *path)
 	}
 	size_t n = strlen(path);
 	o->name = estrdup(path);
+	/* A symbolic link (/dev/stdout), a device or a FIFO is written in
+	 * place: a rename would replace the link or node with a regular
+	 * file. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((o->fd = open(path, O_WRONLY | O_TRUNC)) < 0)
+			dien(EXIT_CANTCREAT, "%s: cannot open for writing:",
+			    path);
+		return o;
+	}
 	o->path = estrdup(path);
 	o->tmp = emalloc(n + 16);
 	memcpy(o->tmp, path, n);
@@ -147,6 +157,8 @@ out_commit(out *o)
 {
 	out_flush(o);
 	if (!o->path) {
+		if (o->fd > 2 && close(o->fd) < 0)
+			dien(EXIT_IOERR, "%s: write error:", o->name);
 		out_free(o);
 		return;
 	}

@@ -16,7 +16,9 @@ typedef struct out {
 
 /*
  * Standard output, or (path not NULL and not "-") a new temporary file beside
- * path that becomes path on out_commit.  A file that cannot be created exits
+ * path that becomes path on out_commit; a path that exists and is not a
+ * regular file (a symbolic link such as /dev/stdout, a device, a FIFO) is
+ * written in place, so the link or node stays.  A file that cannot be created exits
  * with EXIT_CANTCREAT.  Temporary files still open at exit are removed.
  */
 out *out_open(const char *path);

@@ -720,11 +720,7 @@ split_rows_write(out *o, const split_rows *r, size_t i)
 void
 split_write_header(out *o, const csv_reader *r)
 {
-	for (size_t i = 0; i < csv_ncols(r); i++) {
-		if (i)
-			out_putc(o, ',');
-		csv_write_field(o, csv_colname(r, i), strlen(csv_colname(r, i)));
-	}
+	csv_write_names(o, r);
 	out_putc(o, '\n');
 }
 
@@ -779,15 +775,10 @@ int
 split_groups_init(split_groups *g, const csv_reader *r, const char *by,
     char *err, size_t errsz)
 {
-	size_t n = csv_ncols(r);
-	char **names = emalloc(n * sizeof *names);
-
 	memset(g, 0, sizeof *g);
 	hs_init(&g->hs);
-	for (size_t i = 0; i < n; i++)
-		names[i] = (char *)csv_colname(r, i);
-	long got = cols_resolve(by, names, n, 0, &g->by, &g->nby, err, errsz);
-	free(names);
+	long got = cols_resolve(by, csv_colnames(r), csv_ncols(r), 0, &g->by,
+	    &g->nby, err, errsz);
 	return got < 0 ? -1 : 0;
 }
 

@@ -195,11 +195,11 @@ static int
 resolve(validator *v, const char *spec, int flags, size_t **idx,
     size_t *n, char *err, size_t errsz)
 {
-	char **names = emalloc(v->ncol * sizeof *names);
+	const char **names = emalloc(v->ncol * sizeof *names);
 	char e[256];
 
 	for (size_t i = 0; i < v->ncol; i++)
-		names[i] = (char *)v->col[i].name;
+		names[i] = v->col[i].name;
 	long got = cols_resolve(spec, names, v->ncol, flags, idx, n, e,
 	    sizeof e);
 	free(names);

@@ -477,3 +477,23 @@ small() {	# a clean 5-row daily table
 	[ "$status" -eq 65 ]
 	[[ "$stderr" == *'no column matches "*_cost"'* ]]
 }
+
+@test "outputs that are links or devices are written in place, never replaced" {
+	small > in.csv
+	ln -s target.csv link.csv
+	echo old > target.csv
+	run mmm-validate -o link.csv in.csv
+	[ "$status" -eq 0 ]
+	[ -L link.csv ]
+	cmp target.csv in.csv
+	run mmm-validate --report /dev/null in.csv
+	[ "$status" -eq 0 ]
+	[ -c /dev/null ]
+}
+
+@test "a one-column record with an empty field survives a round trip" {
+	printf 'x\n""\n1\n' > in.csv
+	mmm-validate --max-missing 1 in.csv > a.csv
+	mmm-validate --max-missing 1 --report r.json a.csv > /dev/null
+	[ "$(jq .rows_in r.json)" = 2 ]
+}

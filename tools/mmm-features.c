@@ -272,21 +272,13 @@ main(int argc, char **argv)
 	}
 
 	out *of = out_open(output), *rj = rejects ? out_open(rejects) : NULL;
-	for (size_t i = 0; i < csv_ncols(r); i++) {
-		if (i)
-			out_putc(of, ',');
-		csv_write_field(of, csv_colname(r, i), strlen(csv_colname(r, i)));
-		if (rj) {
-			if (i)
-				out_putc(rj, ',');
-			csv_write_field(rj, csv_colname(r, i),
-			    strlen(csv_colname(r, i)));
-		}
-	}
+	csv_write_names(of, r);
 	fp_write_header(p, of);
 	out_putc(of, '\n');
-	if (rj)
+	if (rj) {
+		csv_write_names(rj, r);
 		out_str(rj, ",_reason\n");
+	}
 
 	long long nin = 0, nout = 0, nrej = 0;
 	progress_init(&prog, show_progress, quiet, "rows");

@@ -107,11 +107,7 @@ static int quiet, show_progress;
 static void
 write_header(out *o, const csv_reader *r, const char *extra)
 {
-	for (size_t i = 0; i < csv_ncols(r); i++) {
-		if (i)
-			out_putc(o, ',');
-		csv_write_field(o, csv_colname(r, i), strlen(csv_colname(r, i)));
-	}
+	csv_write_names(o, r);
 	if (extra) {
 		out_putc(o, ',');
 		out_str(o, extra);
