@@ -92,11 +92,12 @@ csv_sort_by_date(const char *path, const char *name, const char *by,
 	while ((got = csv_next(r, &rec, err, errsz, status)) > 0) {
 		long day;
 		if (date_parse(rec.f[di], rec.len[di], &day, NULL) < 0) {
+			char fb[MSGFIELD_SIZE];
 			*status = EXIT_DATAERR;
-			snprintf(err, errsz, "%s:%ld: column \"%s\": \"%.*s\" is "
+			snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is "
 			    "not a date (YYYY-MM-DD[ HH:MM[:SS]])", csv_name(r),
-			    rec.line, date_col, (int)(rec.len[di] > 40 ? 40 :
-			    rec.len[di]), rec.f[di]);
+			    rec.line, date_col, msg_field(fb, rec.f[di],
+			    rec.len[di]));
 			out_abort(a);
 			goto done;
 		}

@@ -55,6 +55,37 @@ die(const char *fmt, ...)
 	exit(EXIT_INTERNAL);
 }
 
+const char *
+msg_field(char *buf, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	for (i = 0; i < n && i < 40; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != 0x7f) {
+			buf[o++] = (char)c;
+			continue;
+		}
+		buf[o++] = '\\';
+		switch (c) {
+		case '\n': buf[o++] = 'n'; break;
+		case '\r': buf[o++] = 'r'; break;
+		case '\t': buf[o++] = 't'; break;
+		default:
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	if (i < n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 void *
 emalloc(size_t n)
 {

@@ -29,6 +29,11 @@ void die(const char *fmt, ...)
 void dien(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
+/* A field as a one-line message shows it: at most 40 bytes, control bytes
+ * escaped (\n, \t, \x01), "..." when cut.  buf holds MSGFIELD_SIZE. */
+#define MSGFIELD_SIZE 176
+const char *msg_field(char *buf, const char *s, size_t n);
+
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t size);
 void *erealloc(void *p, size_t n);

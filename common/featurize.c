@@ -488,9 +488,9 @@ load_holidays(fpipe *p, fstep *s, char *err, size_t errsz, int *status)
 			continue;
 		if (date_parse(rec.f[dc], rec.len[dc], &d, NULL) < 0) {
 			*status = EXIT_DATAERR;
-			snprintf(err, errsz, "%s:%ld: \"%.*s\" is not a date",
-			    s->path, rec.line, (int)(rec.len[dc] > 40 ? 40 :
-			    rec.len[dc]), rec.f[dc]);
+			char fb[MSGFIELD_SIZE];
+			snprintf(err, errsz, "%s:%ld: \"%s\" is not a date",
+			    s->path, rec.line, msg_field(fb, rec.f[dc], rec.len[dc]));
 			csv_close(r);
 			return -1;
 		}
@@ -964,9 +964,10 @@ number(fpipe *p, const csv_record *rec, long slot, double *x, char *err,
 	if (p->strlen_[slot] == 0 || num_parse(p->str[slot], p->strlen_[slot],
 	    x) == 0)
 		return 0;
-	snprintf(err, errsz, "%s:%ld: column \"%s\": \"%.*s\" is not a number",
-	    p->input, rec->line, p->names[slot], (int)(p->strlen_[slot] > 40 ?
-	    40 : p->strlen_[slot]), p->str[slot]);
+	char fb[MSGFIELD_SIZE];
+	snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is not a number",
+	    p->input, rec->line, p->names[slot], msg_field(fb, p->str[slot],
+	    p->strlen_[slot]));
 	return -1;
 }
 
@@ -1109,10 +1110,11 @@ do_onehot(fpipe *p, fstep *s, const csv_record *rec)
 		s->warned = 1;
 		p->warnings = ereallocarray(p->warnings, p->nwarnings + 1,
 		    sizeof *p->warnings);
+		char fb[MSGFIELD_SIZE];
 		p->warnings[p->nwarnings++] = fmt("%s:%ld: --onehot %s: category "
-		    "\"%.*s\" was not seen when fitting: all its columns are 0 "
-		    "(warned once)", p->input, rec->line, s->col, (int)(n > 40 ?
-		    40 : n), v);
+		    "\"%s\" was not seen when fitting: all its columns are 0 "
+		    "(warned once)", p->input, rec->line, s->col,
+		    msg_field(fb, v, n));
 	}
 	return 0;
 }
@@ -1293,10 +1295,10 @@ fp_row(fpipe *p, const csv_record *rec, char *err, size_t errsz)
 
 	p->short_history = 0;
 	if (date_parse(rec->f[di], rec->len[di], &p->day, NULL) < 0) {
-		snprintf(err, errsz, "%s:%ld: column \"%s\": \"%.*s\" is not a "
+		char fb[MSGFIELD_SIZE];
+		snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is not a "
 		    "date (YYYY-MM-DD[ HH:MM[:SS]])", p->input, rec->line,
-		    p->names[di], (int)(rec->len[di] > 40 ? 40 : rec->len[di]),
-		    rec->f[di]);
+		    p->names[di], msg_field(fb, rec->f[di], rec->len[di]));
 		return -1;
 	}
 	if (enter_group(p, rec, err, errsz) < 0)
@@ -1338,10 +1340,10 @@ fp_row(fpipe *p, const csv_record *rec, char *err, size_t errsz)
 			p->val[i] = NAN;
 		} else if (num_parse(rec->f[i], rec->len[i], &p->val[i]) < 0 ||
 		    !isfinite(p->val[i])) {
-			snprintf(err, errsz, "%s:%ld: column \"%s\": \"%.*s\" is "
+			char fb[MSGFIELD_SIZE];
+			snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is "
 			    "not a number", p->input, rec->line, p->names[i],
-			    (int)(rec->len[i] > 40 ? 40 : rec->len[i]),
-			    rec->f[i]);
+			    msg_field(fb, rec->f[i], rec->len[i]));
 			return -1;
 		}
 	}

@@ -748,10 +748,11 @@ split_rows_read(split_rows *rows, split_groups *g, csv_reader *r,
 	while ((got = csv_next(r, &rec, err, errsz, status)) > 0) {
 		size_t n = rec.len[dcol];
 		if (date_parse(rec.f[dcol], n, &day, NULL) < 0) {
+			char fb[MSGFIELD_SIZE];
 			*status = EXIT_DATAERR;
-			snprintf(err, errsz, "%s:%ld: column \"%s\": \"%.*s\" is "
+			snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is "
 			    "not a date", name, rec.line, date_col,
-			    (int)(n < 40 ? n : 40), rec.f[dcol]);
+			    msg_field(fb, rec.f[dcol], n));
 			return -1;
 		}
 		split_rows_add(rows, &rec, day, by ? split_group(g, &rec) : 0);

@@ -487,7 +487,8 @@ hit(vcheck *k, long line)
 }
 
 /* A field for messages: at most 40 bytes of it. */
-#define SHOW(rec, i) (int)((rec)->len[i] > 40 ? 40 : (rec)->len[i]), (rec)->f[i]
+/* A field for messages and reasons, on one line. */
+#define SHOW(buf, rec, i) msg_field(buf, (rec)->f[i], (rec)->len[i])
 
 static int
 rule_holds(const vrule *u, double a, double b)
@@ -615,6 +616,7 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 {
 	int nreasons = 0, bad_num = 0;
 	long day = 0;
+	char fb[2][MSGFIELD_SIZE];
 	int have_day = 0;
 
 	reason[0] = '\0';
@@ -643,23 +645,23 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 			} else if (k->declared) {
 				if (!v->c.drop_invalid) {
 					snprintf(err, errsz, "%s:%ld: column "
-					    "\"%s\": \"%.*s\" is not a number",
+					    "\"%s\": \"%s\" is not a number",
 					    v->input, rec->line, k->name,
-					    SHOW(rec, i));
+					    SHOW(fb[0], rec, i));
 					return -1;
 				}
 				hit(k->c_numeric, rec->line);
 				add_reason(reason, rsz, &nreasons, "column "
-				    "\"%s\": \"%.*s\" is not a number", k->name,
-				    SHOW(rec, i));
+				    "\"%s\": \"%s\" is not a number", k->name,
+				    SHOW(fb[0], rec, i));
 				bad_num = 1;
 				continue;
 			}
 		}
 		if (k->isnum && k->nonneg && k->x < 0) {
 			hit(k->c_nonneg, rec->line);
-			add_reason(reason, rsz, &nreasons, "column \"%s\": %.*s "
-			    "is negative", k->name, SHOW(rec, i));
+			add_reason(reason, rsz, &nreasons, "column \"%s\": %s "
+			    "is negative", k->name, SHOW(fb[0], rec, i));
 		}
 	}
 	(void)bad_num;
@@ -668,15 +670,15 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 		if (date_parse(rec->f[i], rec->len[i], &day, NULL) == 0) {
 			have_day = 1;
 		} else if (!v->c.drop_invalid) {
-			snprintf(err, errsz, "%s:%ld: column \"%s\": \"%.*s\" is "
+			snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is "
 			    "not a date (YYYY-MM-DD[ HH:MM[:SS]])", v->input,
-			    rec->line, v->col[i].name, SHOW(rec, i));
+			    rec->line, v->col[i].name, SHOW(fb[0], rec, i));
 			return -1;
 		} else {
 			hit(v->c_date, rec->line);
 			add_reason(reason, rsz, &nreasons, "column \"%s\": "
-			    "\"%.*s\" is not a date", v->col[i].name,
-			    SHOW(rec, i));
+			    "\"%s\" is not a date", v->col[i].name,
+			    SHOW(fb[0], rec, i));
 		}
 	}
 	for (size_t i = 0; i < v->nranges; i++) {
@@ -684,8 +686,8 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 		vcol *k = &v->col[g->col];
 		if (k->isnum && (k->x < g->lo || k->x > g->hi)) {
 			hit(g->chk, rec->line);
-			add_reason(reason, rsz, &nreasons, "column \"%s\": %.*s "
-			    "is outside [%g, %g]", k->name, SHOW(rec, g->col),
+			add_reason(reason, rsz, &nreasons, "column \"%s\": %s "
+			    "is outside [%g, %g]", k->name, SHOW(fb[0], rec, g->col),
 			    g->lo, g->hi);
 		}
 	}
@@ -697,13 +699,13 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 			hit(u->chk, rec->line);
 			if (u->rhs_num)
 				add_reason(reason, rsz, &nreasons, "rule %s "
-				    "broken: %s=%.*s", u->text, a->name,
-				    SHOW(rec, u->lhs));
+				    "broken: %s=%s", u->text, a->name,
+				    SHOW(fb[0], rec, u->lhs));
 			else
 				add_reason(reason, rsz, &nreasons, "rule %s "
-				    "broken: %s=%.*s, %s=%.*s", u->text,
-				    a->name, SHOW(rec, u->lhs),
-				    v->col[u->rhs].name, SHOW(rec, u->rhs));
+				    "broken: %s=%s, %s=%s", u->text,
+				    a->name, SHOW(fb[0], rec, u->lhs),
+				    v->col[u->rhs].name, SHOW(fb[1], rec, u->rhs));
 		}
 	}
 	/* Uniqueness last: only a row that passes everything else claims its

@@ -497,3 +497,10 @@ small() {	# a clean 5-row daily table
 	mmm-validate --max-missing 1 --report r.json a.csv > /dev/null
 	[ "$(jq .rows_in r.json)" = 2 ]
 }
+
+@test "a value with a newline is shown on one line in an error" {
+	printf 'date,x\n2024-01-01,"1\n2"\n' > in.csv
+	run_split mmm-validate --numeric x in.csv
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'mmm-validate: in.csv:2: column "x": "1\n2" is not a number' ]
+}
