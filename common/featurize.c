@@ -1831,6 +1831,20 @@ fp_set_on(fpipe *p, const char *on)
 	p->on_text = on ? estrdup(on) : NULL;
 }
 
+int
+fp_set_join_path(fpipe *p, size_t n, const char *path)
+{
+	for (size_t i = 0; i < p->nsteps; i++) {
+		fstep *s = &p->steps[i];
+		if (s->kind != F_JOIN || n--)
+			continue;
+		free(s->path);
+		s->path = estrdup(path);
+		return 0;
+	}
+	return -1;
+}
+
 const fopts *
 fp_opts(const fpipe *p)
 {

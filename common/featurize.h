@@ -34,6 +34,9 @@ int fp_add(fpipe *p, enum fkind kind, const char *arg, char *err,
     size_t errsz);
 /* The options in force (from the command line, or from a loaded spec). */
 const fopts *fp_opts(const fpipe *p);
+/* Read the n-th join of a loaded spec from path instead (the new period's
+ * file); -1 when the spec has fewer joins. */
+int fp_set_join_path(fpipe *p, size_t n, const char *path);
 /* The key columns of --join (--on). */
 void fp_set_on(fpipe *p, const char *on);
 /* Replace the steps and options with a saved spec; -1 with err and *status

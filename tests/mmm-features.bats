@@ -254,3 +254,18 @@ col() {	# col NAME FILE: the column's values, one per line
 	[ "$status" -eq 65 ]
 	[[ "$stderr" == *'u.csv:6: column "date": "2024-99-01" is not a date'* ]]
 }
+
+@test "with --spec, --join FILE replaces the spec's join file (the new period's data)" {
+	printf 'date,temp\n2024-01-01,5\n2024-01-02,6\n' > w1.csv
+	printf 'date,temp\n2024-01-03,9\n' > w2.csv
+	printf 'date,x\n2024-01-01,1\n2024-01-02,2\n' > a.csv
+	printf 'date,x\n2024-01-03,3\n' > b.csv
+	mmm-features --join w1.csv --on date --lag temp:1 --spec-out s.json a.csv > /dev/null
+	run mmm-features --spec s.json --join w2.csv b.csv
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | sed -n 2p)" = "2024-01-03,3,9,6" ]
+	run mmm-features --spec s.json --join w2.csv --join w1.csv b.csv
+	[ "$status" -eq 64 ]
+	run mmm-features --spec s.json --lag x:1 b.csv
+	[ "$status" -eq 64 ]
+}

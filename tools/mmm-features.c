@@ -52,7 +52,8 @@ static const char usage[] =
 "  --log COL                  log1p (COL_log)\n"
 "  --scale COLS:METHOD        standard, minmax or maxabs (COL_METHOD)\n"
 "  --interact A*B             product (A_x_B)\n"
-"  --spec FILE                apply a saved spec instead of step options\n"
+"  --spec FILE                apply a saved spec instead of step options;\n"
+"                             --join FILE then replaces its join files\n"
 "  --spec-out FILE            save the steps, fitted state and each group's\n"
 "                             history, to continue the series later\n"
 "  --dropna                   rows without enough history go to --rejects\n"
@@ -179,9 +180,11 @@ parse_options(int argc, char **argv, fopts *o)
 	if (dropna != (rejects != NULL))
 		cli_usage_error("--dropna and --rejects go together, so that no "
 		    "row is lost");
-	if (spec && nsteps)
-		cli_usage_error("--spec replaces the step options: give one or "
-		    "the other");
+	for (int i = 0; spec && i < nsteps; i++)
+		if (pending[i].kind != F_JOIN)
+			cli_usage_error("--spec replaces the step options: give "
+			    "one or the other (--join FILE may replace a "
+			    "spec's join file)");
 	if (!spec && !nsteps)
 		cli_usage_error("no feature to make: give a step option or "
 		    "--spec");
@@ -227,10 +230,17 @@ main(int argc, char **argv)
 	fp_set_on(p, on);
 	if (spec && fp_load(p, spec, err, sizeof err, &status) < 0)
 		dien(status, "%s", err);
-	for (int i = 0; i < nsteps; i++)
+	for (int i = 0, njoin = 0; i < nsteps; i++) {
+		if (spec) {
+			if (fp_set_join_path(p, (size_t)njoin++, pending[i].arg) < 0)
+				cli_usage_error("--join %s: the spec has only %d "
+				    "join(s)", pending[i].arg, njoin - 1);
+			continue;
+		}
 		if (fp_add(p, pending[i].kind, pending[i].arg, err,
 		    sizeof err) < 0)
 			cli_usage_error("%s", err);
+	}
 
 	const char *path = optind < argc ? argv[optind] : "-", *name = NULL;
 	char *sorted_name = NULL;
