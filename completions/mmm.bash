@@ -5,9 +5,9 @@
 # and its name to the `complete' line at the end.
 
 # Set the option lists of tool $1: options (all of them), argopts (those
-# that take a value), fileopts (a file), colopts (one column or a list of
-# columns), listopts (the colopts that take a comma-separated list).
-# Return 1 for a tool it does not know.
+# that take a value), fileopts (a file), diropts (a directory), colopts (one
+# column or a list of columns, or COL:... or A*B), listopts (the colopts that
+# take a comma-separated list).  Return 1 for a tool it does not know.
 _mmm_opts()
 {
 	case $1 in
@@ -32,10 +32,52 @@ _mmm_opts()
 		listopts='--by --require --allow-missing --outlier-cols
 		    --numeric --nonneg --range --key'
 		;;
+	mmm-features)
+		options='-h --help -q --quiet -o --output --date --by --freq
+		    --join --on --time --fourier --holidays --country
+		    --holiday-window --lag --diff --pct-change --rolling
+		    --adstock --saturation --onehot --log --scale --interact
+		    --spec --spec-out --dropna --rejects --report --sort
+		    --progress --version'
+		argopts='-o --output --date --by --freq --join --on --time
+		    --fourier --holidays --country --holiday-window --lag --diff
+		    --pct-change --rolling --adstock --saturation --onehot --log
+		    --scale --interact --spec --spec-out --rejects --report'
+		fileopts='-o --output --join --holidays --spec --spec-out
+		    --rejects --report'
+		colopts='--date --by --on --lag --diff --pct-change --rolling
+		    --adstock --saturation --onehot --log --scale --interact'
+		listopts='--by --on --scale'
+		;;
+	mmm-split)
+		options='-h --help --version --test --gap --train-out --test-out
+		    --gap-out --folds --valid-size --max-train --fold-dir --date
+		    --by --report --plan'
+		argopts='--test --gap --train-out --test-out --gap-out --folds
+		    --valid-size --max-train --fold-dir --date --by --report'
+		fileopts='--train-out --test-out --gap-out --report'
+		diropts='--fold-dir'
+		colopts='--date --by'
+		listopts='--by'
+		;;
 	*)
 		return 1
 		;;
 	esac
+}
+
+# Add to COMPREPLY the words $4... that start with $2, each as $1WORD$3 less
+# the part of the word before readline's last word break ($brk).
+_mmm_add()
+{
+	local pre=$1 part=$2 suf=$3 w c
+
+	shift 3
+	for w; do
+		[[ $w == "$part"* ]] || continue
+		c=$pre$w$suf
+		COMPREPLY+=("${c#"$brk"}")
+	done
 }
 
 # Is the word $1 in the blank-separated list $2?
@@ -111,8 +153,8 @@ _mmm_words()
 
 _mmm()
 {
-	local cmd=${1##*/} cur prev options argopts fileopts colopts listopts
-	local i w input="" pre="" sep="" brk c cword
+	local cmd=${1##*/} cur prev options argopts fileopts diropts colopts
+	local listopts i w input="" pre="" sep="" brk c rest last cword
 	local -a words cols
 
 	_mmm_opts "$cmd" || return
@@ -154,29 +196,121 @@ _mmm()
 		if _mmm_in "$prev" "$fileopts"; then
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-		elif [[ $prev == --freq ]]; then
-			COMPREPLY=($(compgen -W 'daily weekly' -- "$cur"))
-		elif _mmm_in "$prev" "$colopts" && [[ -f $input ]]; then
-			# A list: complete the name after the last comma.
-			if _mmm_in "$prev" "$listopts" && [[ $cur == *,* ]]; then
-				pre=${cur%,*},
-				cur=${cur##*,}
-			fi
-			[[ $prev == --range ]] && sep="="
-			[[ $prev == --range || $prev == --rule ]] &&
-			    compopt -o nospace 2>/dev/null
-			# Matched by hand: compgen -W would expand $(...) in
-			# a column name.
-			mapfile -t cols < <(_mmm_header "$input")
-			for c in "${cols[@]}"; do
-				[[ -n $c && $c == "$cur"* ]] || continue
-				c=$pre$c$sep
-				c=${c#"$brk"}
-				[[ $c == *[^A-Za-z0-9_.,:=+-]* ]] &&
-				    c=$(printf '%q' "$c")
-				COMPREPLY+=("$c")
-			done
+			return
+		elif _mmm_in "$prev" "$diropts"; then
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+			return
 		fi
+		# Values that are not column names: the words of the
+		# parameters, after the column and its ':'.
+		case $prev in
+		--freq)
+			_mmm_add "" "$cur" "" daily weekly
+			return
+			;;
+		--time)
+			[[ $cur == *,* ]] && pre=${cur%,*},
+			_mmm_add "$pre" "${cur##*,}" "" dow month quarter \
+			    season weekofyear dayofyear weekend trend
+			return
+			;;
+		--fourier)
+			[[ $cur == *,* ]] && pre=${cur%,*},
+			rest=${cur##*,}
+			if [[ $rest != *:* ]]; then
+				compopt -o nospace 2>/dev/null
+				_mmm_add "$pre" "$rest" : yearly weekly
+			fi
+			return
+			;;
+		--adstock)
+			if [[ $cur == *:* ]]; then
+				rest=${cur#*:}
+				[[ $rest == *:* ]] && return
+				compopt -o nospace 2>/dev/null
+				_mmm_add "${cur%%:*}:" "$rest" : geometric \
+				    geometric_trunc weibull_cdf weibull_pdf \
+				    delayed
+				return
+			fi
+			;;
+		--saturation)
+			if [[ $cur == *:* ]]; then
+				rest=${cur#*:}
+				compopt -o nospace 2>/dev/null
+				if [[ $rest != *:* ]]; then
+					_mmm_add "${cur%%:*}:" "$rest" : hill \
+					    logistic michaelis
+				elif [[ $rest == hill:*:* ]]; then
+					# hill:ALPHA:abs:GAMMA
+					rest=${rest#hill:*:}
+					[[ $rest == *:* ]] ||
+					    _mmm_add "${cur%"$rest"}" "$rest" : abs
+				fi
+				return
+			fi
+			;;
+		--rolling)
+			if [[ $cur == *:* ]]; then
+				# A STAT after the column's ':' or after a ','.
+				rest=${cur#*:}
+				last=${rest##*[:,]}
+				rest=${rest%"$last"}
+				if [[ -z $rest || $rest == *, ]]; then
+					compopt -o nospace 2>/dev/null
+					_mmm_add "${cur%"$last"}" "$last" : mean \
+					    std min max sum
+				fi
+				return
+			fi
+			;;
+		--scale)
+			if [[ $cur == *:* ]]; then
+				_mmm_add "${cur%:*}:" "${cur##*:}" "" standard \
+				    minmax maxabs
+				return
+			fi
+			;;
+		--lag|--diff|--pct-change)
+			[[ $cur == *:* ]] && return
+			;;
+		esac
+		_mmm_in "$prev" "$colopts" && [[ -f $input ]] || return
+
+		# Column names.  A list: complete the name after the last
+		# comma.  What follows the name: '=' for --range, ':' for
+		# COL:..., '*' for the A of --interact.
+		if _mmm_in "$prev" "$listopts" && [[ $cur == *,* ]]; then
+			pre=${cur%,*},
+			cur=${cur##*,}
+		fi
+		case $prev in
+		--range)
+			sep="="
+			;;
+		--lag|--diff|--pct-change|--rolling|--adstock|--saturation|--scale)
+			sep=:
+			;;
+		--interact)
+			if [[ $cur == *\** ]]; then
+				pre=${cur%%\**}*
+				cur=${cur#*\*}
+			else
+				sep='\*'
+			fi
+			;;
+		esac
+		[[ -n $sep || $prev == --rule ]] && compopt -o nospace 2>/dev/null
+		# Matched by hand: compgen -W would expand $(...) in a column
+		# name.
+		mapfile -t cols < <(_mmm_header "$input")
+		for c in "${cols[@]}"; do
+			[[ -n $c && $c == "$cur"* ]] || continue
+			[[ $c == *[^A-Za-z0-9_.,:=+-]* ]] && c=$(printf '%q' "$c")
+			c=$pre$c$sep
+			COMPREPLY+=("${c#"$brk"}")
+		done
 		return
 	fi
 
@@ -188,4 +322,4 @@ _mmm()
 	fi
 }
 
-complete -F _mmm mmm-validate
+complete -F _mmm mmm-validate mmm-features mmm-split
