@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -455,6 +456,18 @@ size_t
 csv_ncols(const csv_reader *r)
 {
 	return r->ncols;
+}
+
+int
+csv_is_missing(const char *s, size_t n)
+{
+	/* Every spelling but "" starts with n or N: numbers leave at the
+	 * first byte. */
+	if (n && (s[0] | 0x20) != 'n')
+		return 0;
+	return n == 0 || (n == 2 && strncasecmp(s, "na", 2) == 0) ||
+	    (n == 3 && strncasecmp(s, "nan", 3) == 0) ||
+	    (n == 4 && strncasecmp(s, "null", 4) == 0);
 }
 
 const char *const *

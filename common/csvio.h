@@ -59,6 +59,9 @@ void csv_close(csv_reader *r);
 /* Lower the record limit (tests). */
 void csv_set_max_record(csv_reader *r, size_t max);
 
+/* Is the field a missing value: empty, NA, NaN or null in any case? */
+int csv_is_missing(const char *s, size_t n);
+
 /* The header's names, csv_ncols(r) of them. */
 const char *const *csv_colnames(const csv_reader *r);
 /* Write the header's names, comma-separated, without a newline. */

@@ -137,10 +137,12 @@ struct fpipe {
 	int origin_fitted;
 	long min_day;
 	int have_day;
+	long min_gap;		/* fitting: smallest step between dates */
 
 	/* groups loaded from a spec, to continue */
 	group **saved;
 	size_t nsaved;
+	int restart_warned;
 	hashset savedset;
 
 	char **warnings;
@@ -561,11 +563,16 @@ load_join(fpipe *p, fstep *s, char *err, size_t errsz, int *status)
 		    sizeof *s->jnames);
 		s->jnames[s->jncols++] = estrdup(csv_colname(r, i));
 	}
+	if (non > 16) {
+		*status = EXIT_USAGE;
+		snprintf(err, errsz, "--on: 16 key columns at most");
+		goto fail;
+	}
 	while ((got = csv_next(r, &rec, err, errsz, status)) > 0) {
 		const char *kf[16];
 		size_t kl[16];
 		uint64_t first;
-		for (size_t j = 0; j < non && j < 16; j++) {
+		for (size_t j = 0; j < non; j++) {
 			kf[j] = rec.f[on[j]];
 			kl[j] = rec.len[on[j]];
 		}
@@ -594,11 +601,6 @@ load_join(fpipe *p, fstep *s, char *err, size_t errsz, int *status)
 	}
 	if (got < 0)
 		goto fail;
-	if (non > 16) {
-		*status = EXIT_USAGE;
-		snprintf(err, errsz, "--on: 16 key columns at most");
-		goto fail;
-	}
 	for (size_t j = 0; j < s->jncols; j++)
 		if (add_output(p, s, estrdup(s->jnames[j]), err, errsz) < 0)
 			goto fail;
@@ -677,6 +679,10 @@ fp_bind(fpipe *p, const csv_reader *r, char *err, size_t errsz, int *status)
 	}
 	if (p->o.by) {
 		char e[256];
+		if (strlen(p->o.by) > 0 && p->nby > 64) {
+			snprintf(err, errsz, "--by: 64 columns at most");
+			return -1;
+		}
 		if (cols_resolve(p->o.by, (const char *const *)p->names,
 		    p->ncols, 0, &p->by, &p->nby,
 		    e, sizeof e) < 0) {
@@ -941,9 +947,22 @@ enter_group(fpipe *p, const csv_record *rec, char *err, size_t errsz)
 		group_free(p, g);
 		return -1;
 	}
-	if (!p->fitting && hs_get(&p->savedset, h, &at) &&
-	    p->saved[at]->last_day < p->day) {
-		group_continue(p, g, p->saved[at]);
+	if (!p->fitting && hs_get(&p->savedset, h, &at)) {
+		if (p->saved[at]->last_day < p->day) {
+			group_continue(p, g, p->saved[at]);
+			p->saved[at]->started = 1;	/* continued */
+		} else if (!p->restart_warned) {
+			char d[16], *k = key_text(p, g);
+			p->restart_warned = 1;
+			date_format(p->saved[at]->last_day, d);
+			p->warnings = ereallocarray(p->warnings, p->nwarnings + 1,
+			    sizeof *p->warnings);
+			p->warnings[p->nwarnings++] = fmt("%s:%ld: group \"%s\" "
+			    "starts on or before its spec's last date %s: its "
+			    "lags and carryover start afresh (warned once)",
+			    p->input, rec->line, k, d);
+			free(k);
+		}
 	}
 	p->groups = ereallocarray(p->groups, p->ngroups + 1, sizeof *p->groups);
 	p->groups[p->ngroups++] = g;
@@ -961,8 +980,9 @@ number(fpipe *p, const csv_record *rec, long slot, double *x, char *err,
 	*x = p->val[slot];
 	if (!isnan(*x) || !p->str[slot])
 		return 0;
-	if (p->strlen_[slot] == 0 || num_parse(p->str[slot], p->strlen_[slot],
-	    x) == 0)
+	if (csv_is_missing(p->str[slot], p->strlen_[slot]))
+		return 0;
+	if (num_parse(p->str[slot], p->strlen_[slot], x) == 0 && isfinite(*x))
 		return 0;
 	char fb[MSGFIELD_SIZE];
 	snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is not a number",
@@ -971,15 +991,6 @@ number(fpipe *p, const csv_record *rec, long slot, double *x, char *err,
 	return -1;
 }
 
-static int
-is_missing(const char *s, size_t n)
-{
-	if (n && (s[0] | 0x20) != 'n')
-		return 0;
-	return n == 0 || (n == 2 && strncasecmp(s, "na", 2) == 0) ||
-	    (n == 3 && strncasecmp(s, "nan", 3) == 0) ||
-	    (n == 4 && strncasecmp(s, "null", 4) == 0);
-}
 
 static void
 set(fpipe *p, fstep *s, size_t j, double x)
@@ -1083,8 +1094,16 @@ do_onehot(fpipe *p, fstep *s, const csv_record *rec)
 	const char *v = (size_t)s->in < p->ncols ? rec->f[s->in] : p->str[s->in];
 	size_t n = (size_t)s->in < p->ncols ? rec->len[s->in] :
 	    p->strlen_[s->in];
+	char num[NUM_BUFSIZE];
 
-	if (!v || is_missing(v, n)) {
+	/* A column an earlier step computed: its number, as printed, is the
+	 * category ("month" gives month_1 ... month_12). */
+	if (!v && !isnan(p->val[s->in])) {
+		n = num_format(p->val[s->in], num);
+		v = num;
+	}
+
+	if (!v || csv_is_missing(v, n)) {
 		for (size_t j = 0; j < s->nout; j++)
 			set(p, s, j, NAN);
 		return 0;
@@ -1139,8 +1158,10 @@ do_join(fpipe *p, fstep *s, const csv_record *rec)
 		p->str[o] = found ? s->jrows[at][j] : "";
 		p->strlen_[o] = found ? s->jlens[at][j] : 0;
 		p->val[o] = NAN;
-		if (found && !is_missing(p->str[o], p->strlen_[o]))
-			num_parse(p->str[o], p->strlen_[o], &p->val[o]);
+		if (found && !csv_is_missing(p->str[o], p->strlen_[o]) &&
+		    (num_parse(p->str[o], p->strlen_[o], &p->val[o]) < 0 ||
+		    !isfinite(p->val[o])))
+			p->val[o] = NAN;	/* text: number() says so if read */
 	}
 	return 0;
 }
@@ -1201,10 +1222,10 @@ step_row(fpipe *p, fstep *s, size_t si, const csv_record *rec, char *err,
 		break;
 	case F_FOURIER:
 		for (size_t j = 0; j < s->nk; j++) {
-			/* Prophet's order of operations: (2 pi k / P) t, with t
-			 * in days since 1970-01-01. */
-			double a = 2 * M_PI * (double)(j + 1) / s->period *
-			    (double)p->day;
+			/* Prophet's fourier_series, to the last bit: x_T = t pi 2,
+			 * c = x_T k / P, t in days since 1970-01-01. */
+			double xt = (double)p->day * M_PI * 2;
+			double a = xt * (double)(j + 1) / s->period;
 			set(p, s, 2 * j, sin(a));
 			set(p, s, 2 * j + 1, cos(a));
 		}
@@ -1277,7 +1298,8 @@ step_row(fpipe *p, fstep *s, size_t si, const csv_record *rec, char *err,
 			set(p, s, 0, NAN);
 			break;
 		}
-		set(p, s, 0, (x - s->a) / s->b);
+		set(p, s, 0, s->method == S_MINMAX ? x * s->b + s->a :
+		    (x - s->a) / s->b);
 		break;
 	case F_INTERACT:
 		if (number(p, rec, s->in2, &b, err, errsz) < 0)
@@ -1315,8 +1337,14 @@ fp_row(fpipe *p, const csv_record *rec, char *err, size_t errsz)
 		free(k);
 		return -1;
 	}
-	if (!p->freq && g->started)
-		p->freq = p->day - g->last_day == 7 ? 7 : 1;
+	/* The frequency: given, or the smallest step over the data when a
+	 * pass fits (weekly when it is a multiple of 7 days), else the first
+	 * step seen. */
+	if (g->started && p->fitting && (p->min_gap == 0 ||
+	    p->day - g->last_day < p->min_gap))
+		p->min_gap = p->day - g->last_day;
+	if (!p->freq && !p->fitting && g->started)
+		p->freq = (p->day - g->last_day) % 7 == 0 ? 7 : 1;
 	if (p->freq == 7)
 		for (size_t i = 0; i < p->nsteps; i++)
 			if (p->steps[i].kind == F_FOURIER &&
@@ -1336,7 +1364,7 @@ fp_row(fpipe *p, const csv_record *rec, char *err, size_t errsz)
 		p->str[i] = NULL;
 		if (!p->need[i])
 			continue;
-		if (is_missing(rec->f[i], rec->len[i])) {
+		if (csv_is_missing(rec->f[i], rec->len[i])) {
 			p->val[i] = NAN;
 		} else if (num_parse(rec->f[i], rec->len[i], &p->val[i]) < 0 ||
 		    !isfinite(p->val[i])) {
@@ -1367,6 +1395,8 @@ fp_end_fit(fpipe *p)
 			if (p->steps[i].kind == F_ADSTOCK ||
 			    p->steps[i].kind == F_SATURATION)
 				tstep_fit_group_end(&p->steps[i].ts);
+	if (!p->freq && p->min_gap)
+		p->freq = p->min_gap % 7 == 0 ? 7 : 1;
 	/* Fit, in this pass, what did not read an unfitted step's output. */
 	int *ready = ecalloc(p->nsteps ? p->nsteps : 1, sizeof *ready);
 	for (size_t i = 0; i < p->nsteps; i++) {
@@ -1387,12 +1417,16 @@ fp_end_fit(fpipe *p)
 			 * counts as 1. */
 			double sd = s->mom.n ? sqrt(s->mom.m2 / s->mom.n) : 0;
 			double ma = fmax(fabs(s->mom.min), fabs(s->mom.max));
-			s->a = s->method == S_STANDARD ? s->mom.mean :
-			    s->method == S_MINMAX ? s->mom.min : 0;
+			s->a = s->method == S_STANDARD ? s->mom.mean : 0;
 			s->b = s->method == S_STANDARD ? sd : s->method ==
 			    S_MINMAX ? s->mom.max - s->mom.min : ma;
 			if (!(s->b > 0))
 				s->b = 1;
+			if (s->method == S_MINMAX) {
+				/* MinMaxScaler's own form: x scale_ + min_ */
+				s->b = 1 / s->b;
+				s->a = -s->mom.min * s->b;
+			}
 			break;
 		}
 		case F_ONEHOT:
@@ -1445,6 +1479,23 @@ fp_warning(const fpipe *p, size_t i)
 
 /* --- the spec ----------------------------------------------------------------- */
 
+/* Did this run have a group with a saved group's key? */
+static int
+saved_met(const fpipe *p, const group *saved)
+{
+	for (size_t i = 0; i < p->ngroups; i++) {
+		const group *g = p->groups[i];
+		size_t k;
+		for (k = 0; k < saved->nkey && k < g->nkey; k++)
+			if (g->keylen[k] != saved->keylen[k] ||
+			    memcmp(g->key[k], saved->key[k], g->keylen[k]) != 0)
+				break;
+		if (k == saved->nkey && k == g->nkey)
+			return 1;
+	}
+	return 0;
+}
+
 void
 fp_save(const fpipe *p, out *o)
 {
@@ -1473,7 +1524,7 @@ fp_save(const fpipe *p, out *o)
 	jw_key(&w, "freq");
 	jw_int(&w, p->freq);
 	jw_key(&w, "origin");
-	if (p->have_day || p->origin_fitted) {
+	if (p->origin_fitted) {
 		date_format(p->origin, d);
 		jw_str(&w, d);
 	} else {
@@ -1525,8 +1576,13 @@ fp_save(const fpipe *p, out *o)
 	 * continue lags, windows and carryover. */
 	jw_key(&w, "groups");
 	jw_arr(&w);
-	for (size_t gi = 0; gi < p->ngroups; gi++) {
-		const group *g = p->groups[gi];
+	/* This run's groups, then the spec's groups it did not meet, so a
+	 * re-saved spec loses none. */
+	for (size_t gi = 0; gi < p->ngroups + p->nsaved; gi++) {
+		const group *g = gi < p->ngroups ? p->groups[gi] :
+		    p->saved[gi - p->ngroups];
+		if (gi >= p->ngroups && saved_met(p, g))
+			continue;
 		jw_obj(&w);
 		jw_key(&w, "key");
 		jw_arr(&w);

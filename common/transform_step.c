@@ -231,7 +231,7 @@ tstep_save(const tstep *t, jsonw *w)
 	if (t->is_adstock) {
 		jw_key(w, "len");
 		jw_int(w, (long long)t->a.len);
-	} else {
+	} else if (t->s.kind == SAT_HILL) {
 		jw_key(w, "gamma");
 		jw_num(w, t->s.gamma);
 	}
@@ -254,7 +254,7 @@ tstep_load(tstep *t, json_t *j, char *err, size_t errsz)
 		t->a.len = (size_t)len;
 		t->fit_len = 0;
 		make_weights(t);
-	} else {
+	} else if (t->s.kind == SAT_HILL) {
 		json_t *g = json_object_get(j, "gamma");
 		if (!json_is_number(g) || !(json_number_value(g) > 0)) {
 			snprintf(err, errsz, "saturation \"gamma\" must be > 0");

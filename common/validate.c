@@ -171,25 +171,6 @@ add_check(validator *v, const char *check, const char *column)
 	return k;
 }
 
-static int
-is_missing(const char *s, size_t n)
-{
-	/* Every spelling of missing but "" starts with n or N: numbers leave
-	 * at the first byte. */
-	if (n && (s[0] | 0x20) != 'n')
-		return 0;
-	switch (n) {
-	case 0:
-		return 1;
-	case 2:
-		return strncasecmp(s, "na", 2) == 0;
-	case 3:
-		return strncasecmp(s, "nan", 3) == 0;
-	case 4:
-		return strncasecmp(s, "null", 4) == 0;
-	}
-	return 0;
-}
 
 static int
 resolve(validator *v, const char *spec, int flags, size_t **idx,
@@ -628,7 +609,7 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 
 		k->isnum = 0;
 		k->x = NAN;
-		if ((k->miss = is_missing(s, n))) {
+		if ((k->miss = csv_is_missing(s, n))) {
 			if (k->required) {
 				hit(k->c_require, rec->line);
 				add_reason(reason, rsz, &nreasons,

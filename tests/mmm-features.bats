@@ -72,14 +72,14 @@ col() {	# col NAME FILE: the column's values, one per line
 	[ "$(sed -n 6p out.csv)" = "2024-12-30,1,0,12,4,1,1,365,0,365" ]
 }
 
-@test "Fourier terms as Prophet computes them: (2 pi k / P) t, t in days since 1970" {
+@test "Fourier terms as Prophet's fourier_series computes them, to the last bit" {
 	printf 'date,x\n2024-01-01,1\n' > in.csv
 	mmm-features --fourier yearly:2 in.csv > out.csv
 	[ "$(head -1 out.csv)" = "date,x,fourier_yearly_sin1,fourier_yearly_cos1,fourier_yearly_sin2,fourier_yearly_cos2" ]
-	# Python: t=19723.0; [f(2*math.pi*k/365.25*t) for k in (1,2) for f in
-	# (math.sin, math.cos)] (glibc's libm).  numpy 1.24's AVX-512 sin/cos
-	# give -0.008601105865746677, 0.999963009804806, ... : within an ulp.
-	[ "$(sed -n 2p out.csv | cut -d, -f3-)" = "-0.008601105865746679,0.9999630098048058,-0.017201575418323636,0.9998520419557725" ]
+	# Prophet: x_T = t * pi * 2; c = x_T * k / period; t = 19723 days.
+	# Python: [f(x_T*k/365.25) for k in (1,2) for f in (math.sin, math.cos)]
+	# (glibc's libm, as ours; numpy's AVX-512 sin/cos may differ by an ulp).
+	[ "$(sed -n 2p out.csv | cut -d, -f3-)" = "-0.008601105865689837,0.9999630098048063,-0.017201575418209967,0.9998520419557744" ]
 }
 
 @test "weekly Fourier terms on weekly data are refused" {
@@ -154,9 +154,10 @@ col() {	# col NAME FILE: the column's values, one per line
 @test "scaling as scikit-learn's scalers (population sd)" {
 	printf 'date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n2024-01-04,6\n' > in.csv
 	mmm-features --scale x:standard --scale x:minmax --scale x:maxabs in.csv > out.csv
-	# StandardScaler: mean 3, sd sqrt(3.5)
+	# scikit-learn 1.2: StandardScaler (mean 3, sd sqrt(3.5)); MinMaxScaler
+	# computes x * scale_ + min_, hence 0.4000000000000001 as here
 	[ "$(col x_standard out.csv | tr '\n' ' ')" = "-1.0690449676496976 -0.5345224838248488 0 1.6035674514745464 " ]
-	[ "$(col x_minmax out.csv | tr '\n' ' ')" = "0 0.2 0.4 1 " ]
+	[ "$(col x_minmax out.csv | tr "\n" " ")" = "0 0.2 0.4000000000000001 1.0000000000000002 " ]
 	[ "$(col x_maxabs out.csv | tr '\n' ' ')" = "0.16666666666666666 0.3333333333333333 0.5 1 " ]
 }
 
@@ -268,4 +269,58 @@ col() {	# col NAME FILE: the column's values, one per line
 	[ "$status" -eq 64 ]
 	run mmm-features --spec s.json --lag x:1 b.csv
 	[ "$status" -eq 64 ]
+}
+
+@test "specs with every saturation kind load back" {
+	printf 'date,x\n2024-01-01,1\n2024-01-02,2\n' > a.csv
+	printf 'date,x\n2024-01-03,4\n' > b.csv
+	mmm-features --saturation x:logistic:0.5 --saturation x:michaelis:10:2 --saturation x:hill:2:abs:3 --spec-out s.json a.csv > /dev/null
+	run mmm-features --spec s.json b.csv
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | sed -n 2p)" = "2024-01-03,4,0.7615941559557649,6.666666666666667,0.64" ]
+}
+
+@test "one-hot of a column an earlier step made" {
+	printf 'date,x\n2024-01-31,1\n2024-02-01,2\n' > in.csv
+	run mmm-features --time month --onehot month in.csv
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | head -1)" = "date,x,month,month_1,month_2" ]
+	[ "$(printf '%s\n' "$output" | sed -n 3p)" = "2024-02-01,2,2,0,1" ]
+}
+
+@test "joined missing values are missing; joined text read as a number is an error" {
+	printf 'date,temp,note\n2024-01-01,NA,a\n2024-01-02,7,b\n' > w.csv
+	printf 'date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n' > d.csv
+	run mmm-features --join w.csv --on date --interact x*temp d.csv
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | cut -d, -f5 | tr '\n' ' ')" = "x_x_temp  14  " ]
+	run_split mmm-features --join w.csv --on date --lag note:1 d.csv
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'column "note": "a" is not a number'* ]]
+}
+
+@test "the frequency comes from the smallest step when a pass fits" {
+	# weekly data whose first step is two weeks
+	printf 'date,x\n2024-01-01,1\n2024-01-15,2\n2024-01-22,3\n' > in.csv
+	run mmm-features --time trend in.csv
+	[ "$(printf '%s\n' "$output" | cut -d, -f3 | tr '\n' ' ')" = "trend 0 2 3 " ]
+}
+
+@test "--spec with options the spec fixes is a usage error" {
+	panel > in.csv
+	mmm-features --by geo --lag x:1 --spec-out s.json in.csv > /dev/null
+	run mmm-features --spec s.json --by geo in.csv;		[ "$status" -eq 64 ]
+	run mmm-features --spec s.json --date date in.csv;	[ "$status" -eq 64 ]
+}
+
+@test "a re-saved spec keeps the groups the new rows lack; a restart warns once" {
+	panel > in.csv
+	mmm-features --by geo --lag x:1 --spec-out s1.json in.csv > /dev/null
+	printf 'date,geo,x,c\n2024-01-05,A,16,r\n' > next.csv
+	mmm-features --spec s1.json --spec-out s2.json next.csv > /dev/null
+	[ "$(jq -c '[.groups[]|.key[0]]' s2.json)" = '["A","B"]' ]
+	[ "$(jq -c '.groups[0].history[0]' s2.json)" = '[16]' ]
+	run_split mmm-features --spec s1.json in.csv
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c 'start afresh')" -eq 1 ]
 }

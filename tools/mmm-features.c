@@ -115,7 +115,7 @@ static const struct { int opt; enum fkind kind; } step_opts[] = {
 };
 
 static const char *output, *spec, *spec_out, *rejects, *report, *on;
-static int quiet, show_progress, dropna, nsteps, sort_first;
+static int quiet, show_progress, dropna, nsteps, sort_first, spec_fixes;
 
 /* Steps are added in the order given, once the plain options are known. */
 static struct { enum fkind kind; const char *arg; } *pending;
@@ -143,15 +143,16 @@ parse_options(int argc, char **argv, fopts *o)
 		case 'h': cli_help(usage);
 		case 'o': output = optarg; break;
 		case 'q': quiet = 1; break;
-		case O_BY: o->by = optarg; break;
-		case O_COUNTRY: o->country = optarg; break;
-		case O_DATE: o->date_col = optarg; break;
+		case O_BY: o->by = optarg; spec_fixes = 1; break;
+		case O_COUNTRY: o->country = optarg; spec_fixes = 1; break;
+		case O_DATE: o->date_col = optarg; spec_fixes = 1; break;
 		case O_DROPNA: dropna = 1; break;
 		case O_FREQ:
 			if (strcmp(optarg, "daily") && strcmp(optarg, "weekly"))
 				cli_usage_error("--freq: \"%s\" is not daily or "
 				    "weekly", optarg);
 			o->freq = optarg[0] == 'd' ? 1 : 7;
+			spec_fixes = 1;
 			break;
 		case O_HWIN:
 			o->hwin_lo = (int)strtol(optarg, &end, 10);
@@ -162,8 +163,9 @@ parse_options(int argc, char **argv, fopts *o)
 				cli_usage_error("--holiday-window: \"%s\" is not "
 				    "LO:HI with -366 <= LO <= 0 <= HI <= 366",
 				    optarg);
+			spec_fixes = 1;
 			break;
-		case O_ON: on = optarg; break;
+		case O_ON: on = optarg; spec_fixes = 1; break;
 		case O_PROGRESS: show_progress = 1; break;
 		case O_REJECTS: rejects = optarg; break;
 		case O_REPORT: report = optarg; break;
@@ -185,6 +187,10 @@ parse_options(int argc, char **argv, fopts *o)
 			cli_usage_error("--spec replaces the step options: give "
 			    "one or the other (--join FILE may replace a "
 			    "spec's join file)");
+	if (spec && spec_fixes)
+		cli_usage_error("--spec fixes --date, --by, --freq, --on, "
+		    "--country and --holiday-window: give them when the spec "
+		    "is made");
 	if (!spec && !nsteps)
 		cli_usage_error("no feature to make: give a step option or "
 		    "--spec");
