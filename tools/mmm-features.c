@@ -249,7 +249,7 @@ main(int argc, char **argv)
 	}
 
 	const char *path = optind < argc ? argv[optind] : "-", *name = NULL;
-	char *sorted_name = NULL;
+	char *sorted_name = NULL, *sorted_path = NULL;
 	if (sort_first) {
 		const fopts *eo = fp_opts(p);
 		sorted_name = malloc(strlen(path) + 16);
@@ -257,11 +257,12 @@ main(int argc, char **argv)
 			die("out of memory");
 		snprintf(sorted_name, strlen(path) + 16, "%s (sorted)",
 		    strcmp(path, "-") ? path : "<stdin>");
-		path = csv_sort_by_date(path, strcmp(path, "-") ? NULL :
+		sorted_path = csv_sort_by_date(path, strcmp(path, "-") ? NULL :
 		    "<stdin>", eo->by, eo->date_col ? eo->date_col : "date",
 		    err, sizeof err, &status);
-		if (!path)
+		if (!sorted_path)
 			dien(status, "%s", err);
+		path = sorted_path;
 		name = sorted_name;
 	}
 	if (fp_unfitted(p) && strcmp(path, "-") == 0) {
@@ -351,5 +352,6 @@ main(int argc, char **argv)
 	csv_close(r);
 	free(pending);
 	free(sorted_name);
+	free(sorted_path);
 	return 0;
 }
