@@ -136,6 +136,19 @@ estrndup(const char *s, size_t n)
 }
 
 char *
+efmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		dien(EXIT_INTERNAL, "out of memory");
+	va_end(ap);
+	return s;
+}
+
+char *
 estrdup(const char *s)
 {
 	return estrndup(s, strlen(s));

@@ -40,6 +40,8 @@ void *erealloc(void *p, size_t n);
 /* erealloc for an array of n elements of size bytes, checking overflow. */
 void *ereallocarray(void *p, size_t n, size_t size);
 char *estrdup(const char *s);
+/* A new string from a printf format. */
+char *efmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *estrndup(const char *s, size_t n);
 
 #endif

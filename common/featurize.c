@@ -149,22 +149,6 @@ struct fpipe {
 	size_t nwarnings;
 };
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		die("out of memory");
-	va_end(ap);
-	return s;
-}
-
 fpipe *
 fp_new(const fopts *o)
 {
@@ -418,7 +402,7 @@ add_slot(fpipe *p, char *name)
 	return p->nslots++;
 }
 
-/* An input the step reads: an existing slot; input columns get parsed. */
+/* A column the step reads as text: an existing slot. */
 static int
 bind_text(fpipe *p, fstep *s, const char *name, long *slot, char *err,
     size_t errsz)
@@ -432,16 +416,13 @@ bind_text(fpipe *p, fstep *s, const char *name, long *slot, char *err,
 	return 0;
 }
 
+/* A column the step reads as numbers: input columns get parsed. */
 static int
 bind_input(fpipe *p, fstep *s, const char *name, long *slot, char *err,
     size_t errsz)
 {
-	if ((*slot = slot_of(p, name)) < 0) {
-		snprintf(err, errsz, "%s:1: %s \"%s\": no column \"%s\" in the "
-		    "header or made by an earlier step", p->input,
-		    kind_names[s->kind], s->arg, name);
+	if (bind_text(p, s, name, slot, err, errsz) < 0)
 		return -1;
-	}
 	if ((size_t)*slot < p->ncols)
 		p->need[*slot] = 1;
 	return 0;
@@ -729,9 +710,9 @@ fp_bind(fpipe *p, const csv_reader *r, char *err, size_t errsz, int *status)
 			break;
 		case F_FOURIER:
 			for (size_t j = 1; j <= s->nk; j++) {
-				if (add_output(p, s, fmt("fourier_%s_sin%zu",
+				if (add_output(p, s, efmt("fourier_%s_sin%zu",
 				    s->col, j), err, errsz) < 0 ||
-				    add_output(p, s, fmt("fourier_%s_cos%zu",
+				    add_output(p, s, efmt("fourier_%s_cos%zu",
 				    s->col, j), err, errsz) < 0)
 					return -1;
 			}
@@ -740,7 +721,7 @@ fp_bind(fpipe *p, const csv_reader *r, char *err, size_t errsz, int *status)
 			if (bind_input(p, s, s->col, &s->in, err, errsz) < 0)
 				return -1;
 			for (size_t j = 0; j < s->nk; j++)
-				if (add_output(p, s, fmt("%s_%s%d", s->col,
+				if (add_output(p, s, efmt("%s_%s%d", s->col,
 				    s->kind == F_LAG ? "lag" : s->kind == F_DIFF ?
 				    "diff" : "pct", s->k[j]), err, errsz) < 0)
 					return -1;
@@ -749,14 +730,14 @@ fp_bind(fpipe *p, const csv_reader *r, char *err, size_t errsz, int *status)
 			if (bind_input(p, s, s->col, &s->in, err, errsz) < 0)
 				return -1;
 			for (size_t j = 0; j < s->nk; j++)
-				if (add_output(p, s, fmt("%s_roll_%s%d", s->col,
+				if (add_output(p, s, efmt("%s_roll_%s%d", s->col,
 				    roll_names[s->stat[j]], s->k[j]), err,
 				    errsz) < 0)
 					return -1;
 			break;
 		case F_ADSTOCK: case F_SATURATION:
 			if (bind_input(p, s, s->col, &s->in, err, errsz) < 0 ||
-			    add_output(p, s, fmt("%s_%s", s->col,
+			    add_output(p, s, efmt("%s_%s", s->col,
 			    tstep_suffix(&s->ts)), err, errsz) < 0)
 				return -1;
 			break;
@@ -765,26 +746,26 @@ fp_bind(fpipe *p, const csv_reader *r, char *err, size_t errsz, int *status)
 				return -1;
 			/* Outputs are named once the categories are known. */
 			for (size_t j = 0; j < s->ncats; j++)
-				if (add_output(p, s, fmt("%s_%s", s->col,
+				if (add_output(p, s, efmt("%s_%s", s->col,
 				    s->cats[j]), err, errsz) < 0)
 					return -1;
 			break;
 		case F_LOG:
 			if (bind_input(p, s, s->col, &s->in, err, errsz) < 0 ||
-			    add_output(p, s, fmt("%s_log", s->col), err,
+			    add_output(p, s, efmt("%s_log", s->col), err,
 			    errsz) < 0)
 				return -1;
 			break;
 		case F_SCALE:
 			if (bind_input(p, s, s->col, &s->in, err, errsz) < 0 ||
-			    add_output(p, s, fmt("%s_%s", s->col,
+			    add_output(p, s, efmt("%s_%s", s->col,
 			    scale_names[s->method]), err, errsz) < 0)
 				return -1;
 			break;
 		case F_INTERACT:
 			if (bind_input(p, s, s->col, &s->in, err, errsz) < 0 ||
 			    bind_input(p, s, s->col2, &s->in2, err, errsz) < 0 ||
-			    add_output(p, s, fmt("%s_x_%s", s->col, s->col2),
+			    add_output(p, s, efmt("%s_x_%s", s->col, s->col2),
 			    err, errsz) < 0)
 				return -1;
 			break;
@@ -909,7 +890,7 @@ key_text(const fpipe *p, const group *g)
 	char *s = estrdup("");
 
 	for (size_t i = 0; i < p->nby; i++) {
-		char *t = fmt("%s%s%.*s", s, i ? "," : "", (int)(g->keylen[i] >
+		char *t = efmt("%s%s%.*s", s, i ? "," : "", (int)(g->keylen[i] >
 		    40 ? 40 : g->keylen[i]), g->key[i]);
 		free(s);
 		s = t;
@@ -957,7 +938,7 @@ enter_group(fpipe *p, const csv_record *rec, char *err, size_t errsz)
 			date_format(p->saved[at]->last_day, d);
 			p->warnings = ereallocarray(p->warnings, p->nwarnings + 1,
 			    sizeof *p->warnings);
-			p->warnings[p->nwarnings++] = fmt("%s:%ld: group \"%s\" "
+			p->warnings[p->nwarnings++] = efmt("%s:%ld: group \"%s\" "
 			    "starts on or before its spec's last date %s: its "
 			    "lags and carryover start afresh (warned once)",
 			    p->input, rec->line, k, d);
@@ -1130,7 +1111,7 @@ do_onehot(fpipe *p, fstep *s, const csv_record *rec)
 		p->warnings = ereallocarray(p->warnings, p->nwarnings + 1,
 		    sizeof *p->warnings);
 		char fb[MSGFIELD_SIZE];
-		p->warnings[p->nwarnings++] = fmt("%s:%ld: --onehot %s: category "
+		p->warnings[p->nwarnings++] = efmt("%s:%ld: --onehot %s: category "
 		    "\"%s\" was not seen when fitting: all its columns are 0 "
 		    "(warned once)", p->input, rec->line, s->col,
 		    msg_field(fb, v, n));
@@ -1706,7 +1687,7 @@ fp_load(fpipe *p, const char *path, char *err, size_t errsz, int *status)
 			goto fail;
 		}
 		if (k == F_SCALE) {
-			char *a = fmt("%s:%s", jstr(js, "column") ?
+			char *a = efmt("%s:%s", jstr(js, "column") ?
 			    jstr(js, "column") : "", jstr(js, "method") ?
 			    jstr(js, "method") : "");
 			int rc = fp_add(p, k, a, e, sizeof e);

@@ -138,22 +138,6 @@ vconf_defaults(vconf *c)
 	c->max_rejected = -1;
 }
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		die("out of memory");
-	va_end(ap);
-	return s;
-}
-
 /* A check entry.  Each is allocated on its own so that row-level checks can
  * keep a pointer to theirs while more are added. */
 static vcheck *
@@ -407,7 +391,7 @@ val_new(const vconf *c, const csv_reader *r, char *err, size_t errsz,
 		if (v->nkey) {
 			char *names = NULL;
 			for (size_t i = 0; i < v->nkey; i++) {
-				char *t = fmt("%s%s%s", names ? names : "",
+				char *t = efmt("%s%s%s", names ? names : "",
 				    i ? "," : "", v->col[v->key[i]].name);
 				free(names);
 				names = t;
@@ -560,7 +544,7 @@ track_dates(validator *v, const csv_record *rec, long day)
 			g->seen = 0;
 			g->name = NULL;
 			for (size_t i = 0; i < v->nby; i++) {
-				char *t = fmt("%s%s%.*s", g->name ? g->name : "",
+				char *t = efmt("%s%s%.*s", g->name ? g->name : "",
 				    i ? "," : "", (int)rec->len[v->by[i]],
 				    rec->f[v->by[i]]);
 				free(g->name);
@@ -856,7 +840,7 @@ val_finish(validator *v)
 		k->has_value = k->has_threshold = 1;
 		k->value = (double)k->rows;
 		if (k->rows)
-			k->detail = fmt("%llu missing %s periods",
+			k->detail = efmt("%llu missing %s periods",
 			    (unsigned long long)v->missing_periods,
 			    c->freq == 1 ? "daily" : "weekly");
 		fail_if(v, k, k->rows > 0);
@@ -881,7 +865,7 @@ val_finish(validator *v)
 		o->rows = k->outliers;
 		o->value = k->num_ok ? (double)k->outliers / (double)k->num_ok : 0;
 		o->threshold = c->max_outliers;
-		o->detail = k->scale ? fmt("|x - median| / %s > %g", k->scale,
+		o->detail = k->scale ? efmt("|x - median| / %s > %g", k->scale,
 		    c->outlier_z) : estrdup("two distinct values or fewer: not "
 		    "checked");
 		fail_if(v, o, o->value > c->max_outliers);
@@ -901,10 +885,10 @@ val_finish(validator *v)
 			l->value = fabs(r);
 			l->threshold = c->leak_corr;
 			if (prop)
-				l->detail = fmt("equals the target \"%s\" "
+				l->detail = efmt("equals the target \"%s\" "
 				    "times %.17g", c->target, k->rmin);
 			else if (fabs(r) >= c->leak_corr)
-				l->detail = fmt("near-copy of the target "
+				l->detail = efmt("near-copy of the target "
 				    "\"%s\"", c->target);
 			fail_if(v, l, prop || fabs(r) >= c->leak_corr);
 		}
@@ -918,7 +902,7 @@ val_finish(validator *v)
 			a->has_value = 1;
 			a->value = (double)(c->today - v->max_day);
 			date_format(v->max_day, d);
-			a->detail = fmt("latest date %s", d);
+			a->detail = efmt("latest date %s", d);
 			fail_if(v, a, a->value > c->max_age);
 		} else {
 			a->detail = estrdup("no dates");
@@ -1019,7 +1003,7 @@ val_against(validator *v, const char *path, char *err, size_t errsz,
 		if (ptype && strcmp(ptype, "empty") != 0 &&
 		    strcmp(k->type, "empty") != 0 && strcmp(ptype, k->type)) {
 			vcheck *c = add_check(v, "drift_type", k->name);
-			c->detail = fmt("was %s, now %s", ptype, k->type);
+			c->detail = efmt("was %s, now %s", ptype, k->type);
 			fail_if(v, c, 1);
 		}
 		double pmiss = json_number_value(json_object_get(pc,
@@ -1043,7 +1027,7 @@ val_against(validator *v, const char *path, char *err, size_t errsz,
 			c->has_value = c->has_threshold = 1;
 			c->value = shift;
 			c->threshold = v->c.drift_sd;
-			c->detail = fmt("mean %.17g, profile mean %.17g sd %.17g",
+			c->detail = efmt("mean %.17g, profile mean %.17g sd %.17g",
 			    k->mom.mean, pm, ps);
 			fail_if(v, c, shift > v->c.drift_sd);
 		}
@@ -1060,7 +1044,7 @@ val_against(validator *v, const char *path, char *err, size_t errsz,
 			c->has_value = c->has_threshold = 1;
 			c->value = (double)fresh;
 			if (fresh)
-				c->detail = fmt("new category \"%.40s\"%s", first,
+				c->detail = efmt("new category \"%.40s\"%s", first,
 				    fresh > 1 ? " and more" : "");
 			fail_if(v, c, fresh > 0);
 		}

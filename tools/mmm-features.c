@@ -252,11 +252,8 @@ main(int argc, char **argv)
 	char *sorted_name = NULL, *sorted_path = NULL;
 	if (sort_first) {
 		const fopts *eo = fp_opts(p);
-		sorted_name = malloc(strlen(path) + 16);
-		if (!sorted_name)
-			die("out of memory");
-		snprintf(sorted_name, strlen(path) + 16, "%s (sorted)",
-		    strcmp(path, "-") ? path : "<stdin>");
+		sorted_name = efmt("%s (sorted)", strcmp(path, "-") ? path :
+		    "<stdin>");
 		sorted_path = csv_sort_by_date(path, strcmp(path, "-") ? NULL :
 		    "<stdin>", eo->by, eo->date_col ? eo->date_col : "date",
 		    err, sizeof err, &status);
