@@ -118,6 +118,21 @@ date_parse(const char *s, size_t n, long *day, long *sec)
 	return 0;
 }
 
+size_t
+date_search(const long *days, size_t n, long day)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (days[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 long
 date_today(void)
 {

@@ -17,6 +17,8 @@ int date_dow(long day);
 int date_isoweek(long day);
 /* Days from civil date (proleptic Gregorian). */
 long date_days(long y, int m, int d);
+/* Index of the first of the sorted days[0..n) that is >= day (n if none). */
+size_t date_search(const long *days, size_t n, long day);
 /* Today's day number in UTC. */
 long date_today(void);
 

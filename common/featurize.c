@@ -1025,15 +1025,8 @@ do_holiday(fpipe *p, fstep *s)
 	 * week [day, day + 6] when that holds for any of its days. */
 	long lo = p->day - p->o.hwin_hi;
 	long hi = p->day + (p->freq == 7 ? 6 : 0) - p->o.hwin_lo;
-	size_t a = 0, b = s->nhdays;
+	size_t a = date_search(s->hdays, s->nhdays, lo);
 
-	while (a < b) {
-		size_t m = a + (b - a) / 2;
-		if (s->hdays[m] < lo)
-			a = m + 1;
-		else
-			b = m;
-	}
 	set(p, s, 0, a < s->nhdays && s->hdays[a] <= hi);
 }
 

@@ -53,16 +53,7 @@ split_periods_free(split_periods *p)
 size_t
 split_period_index(const split_periods *p, long day)
 {
-	size_t lo = 0, hi = p->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->day[mid] < day)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return date_search(p->day, p->n, day);
 }
 
 /* --- boundaries -------------------------------------------------------- */
