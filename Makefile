@@ -28,7 +28,7 @@ ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
 LDFLAGS_ALL = -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 # Each tool pulls only the objects it references out of libmmm.a, and
 # --as-needed drops every shared library those objects do not call.
-LDLIBS_ALL = -lcsv -ljansson -lm
+LDLIBS_ALL = -lcsv -ljansson -lgsl -lopenblas -lm
 
 TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 COMMON_SRC = $(wildcard common/*.c)
