@@ -324,3 +324,16 @@ col() {	# col NAME FILE: the column's values, one per line
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$stderr" | grep -c 'start afresh')" -eq 1 ]
 }
+
+@test "the examples of the man page run on the bundled data" {
+	cp "$DATA/$ROBYN" robyn_weekly.csv
+	cp "$BATS_TEST_DIRNAME/../examples/data/holidays_de.csv" .
+	n=$(man_examples "$BATS_TEST_DIRNAME/../man/mmm-features.1")
+	[ "$n" -ge 6 ]
+	for ex in ex-*; do
+		run_example "$ex"
+		[ "$status" -eq 0 ] || { echo "$ex: exit $status: $output"; false; }
+	done
+	[ "$(jq .rows_rejected report.json)" = 4 ]
+	[ "$(($(wc -l < train_f.csv) + $(wc -l < test_f.csv) - 2))" -eq 208 ]
+}

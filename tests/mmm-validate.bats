@@ -534,3 +534,16 @@ small() {	# a clean 5-row daily table
 		diff <(sort got) <(sort want)
 	done
 }
+
+@test "the examples of the man page run on the bundled data" {
+	cp "$DATA/$ROBYN" robyn_weekly.csv
+	cp "$DATA/$PYMC" pymc_example.csv
+	n=$(man_examples "$BATS_TEST_DIRNAME/../man/mmm-validate.1")
+	[ "$n" -ge 5 ]
+	for ex in ex-*; do
+		run_example "$ex"
+		# a gate may fail (1), never a usage or input error
+		[ "$status" -le 2 ] || { echo "$ex: exit $status: $output"; false; }
+	done
+	[ -s report.json ] && [ -s profile.json ] && [ -s clean.csv ]
+}
