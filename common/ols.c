@@ -1,0 +1,565 @@
+/* ols.c: least squares by column-pivoted QR of the centred, unit-norm
+ * design, with statsmodels' summary statistics on the original scale. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_permutation.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_vector.h>
+
+#include "err.h"
+#include "ols.h"
+
+/* Coefficients of the dependent column on the others below this (in the
+ * unit-norm basis) are rounding, not partners in a collinearity. */
+#define PARTNER_TOL 1e-6
+
+static int
+fail(char *err, size_t errsize, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errsize > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsize, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* The name of feature j for messages. */
+static const char *
+colname(const ols_input *in, size_t j, char *buf, size_t size)
+{
+	if (in->names && in->names[j])
+		return in->names[j];
+	snprintf(buf, size, "x%zu", j + 1);
+	return buf;
+}
+
+/* Weighted mean by two passes, so that a large offset costs nothing. */
+static double
+wmean(const double *x, const double *w, size_t n)
+{
+	long double s = 0, sw = 0, c = 0;
+	double m;
+
+	for (size_t i = 0; i < n; i++) {
+		s += (long double)(w ? w[i] : 1) * x[i];
+		sw += w ? w[i] : 1;
+	}
+	m = (double)(s / sw);
+	for (size_t i = 0; i < n; i++)
+		c += (long double)(w ? w[i] : 1) * (x[i] - m);
+	return m + (double)(c / sw);
+}
+
+/*
+ * I_x(a, b), the regularized incomplete beta function, without GSL's error
+ * handler: GSL aborts when the result underflows (Student t beyond ~300 at
+ * 200 df), so a result below ~1e-300 is 0 here, and NaN input gives NaN.
+ * The leading factor x^a (1-x)^b / (a B(a, b)) bounds the exponent.
+ */
+static double
+beta_inc(double a, double b, double x)
+{
+	if (!(x >= 0 && x <= 1))
+		return NAN;
+	if (x == 0)
+		return 0;
+	if (x < 1 && a * log(x) + b * log1p(-x) - log(a) -
+	    gsl_sf_lnbeta(a, b) < -690)
+		return 0;
+	return gsl_sf_beta_inc(a, b, x);
+}
+
+/* Two-sided p-value of Student's t with df degrees of freedom.  Not
+ * gsl_cdf_tdist_Q: it loses up to 1e-6 relative in the far tail (p <
+ * 1e-50) where scipy's stdtr keeps 1e-14.  x carries full relative
+ * accuracy whatever t is, and p near 1 needs only absolute accuracy. */
+static double
+t_two_sided(double t, double df)
+{
+	return beta_inc(df / 2, 0.5, df / (df + t * t));
+}
+
+/* Upper tail of F(d1, d2) at f, by the same route. */
+static double
+f_upper(double f, double d1, double d2)
+{
+	return beta_inc(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
+}
+
+/* Invert the leading k x k upper triangle of R into U (row-major). */
+static void
+tri_upper_inverse(const gsl_matrix *R, size_t k, double *U)
+{
+	memset(U, 0, k * k * sizeof *U);
+	for (size_t c = 0; c < k; c++) {
+		U[c * k + c] = 1 / gsl_matrix_get(R, c, c);
+		for (size_t i = c; i-- > 0;) {
+			long double s = 0;
+			for (size_t l = i + 1; l <= c; l++)
+				s += (long double)gsl_matrix_get(R, i, l) *
+				    U[l * k + c];
+			U[i * k + c] = (double)(-s / gsl_matrix_get(R, i, i));
+		}
+	}
+}
+
+/*
+ * Write the message for a design of numerical rank r < k: the first column
+ * QRPT left out, with the columns it is a combination of.  A[0..r) of the
+ * factor hold R11 and R12.
+ */
+static int
+collinear(const ols_input *in, const gsl_matrix *QR,
+    const gsl_permutation *perm, size_t r, char *err, size_t errsize)
+{
+	size_t k = in->p + (in->intercept != 0), off = in->intercept != 0;
+	size_t d = gsl_permutation_get(perm, r);
+	double *z = emalloc((r + 1) * sizeof *z);
+	char *in_set = ecalloc(k, 1);
+	char buf[32], *msg;
+	size_t cnt = 0, seen = 0;
+	size_t len = 0, cap = 64;
+
+	/* Solve R11 z = R12[:, r]: the dependent column in the others. */
+	for (size_t i = r; i-- > 0;) {
+		long double s = gsl_matrix_get(QR, i, r);
+		for (size_t l = i + 1; l < r; l++)
+			s -= (long double)gsl_matrix_get(QR, i, l) * z[l];
+		z[i] = (double)(s / gsl_matrix_get(QR, i, i));
+	}
+	in_set[d] = 1;
+	for (size_t i = 0; i < r; i++)
+		if (fabs(z[i]) > PARTNER_TOL)
+			in_set[gsl_permutation_get(perm, i)] = 1;
+	/* The centred columns are orthogonal to the constant: name only
+	 * features. */
+	if (off)
+		in_set[0] = 0;
+	for (size_t c = 0; c < k; c++)
+		cnt += in_set[c];
+	if (cnt <= 1) {
+		size_t j = (off && d == 0 ? 0 : d - off);
+		free(z);
+		free(in_set);
+		return fail(err, errsize, "column %s is %s",
+		    colname(in, j, buf, sizeof buf),
+		    in->intercept ? "constant" : "zero");
+	}
+	msg = emalloc(cap);
+	for (size_t c = 0; c < k; c++) {
+		const char *name, *sep;
+		size_t need;
+		if (!in_set[c])
+			continue;
+		name = colname(in, c - off, buf, sizeof buf);
+		seen++;
+		sep = seen == 1 ? "" : seen == cnt ? " and " : ", ";
+		need = len + strlen(sep) + strlen(name) + 1;
+		if (need > cap) {
+			cap = 2 * need;
+			msg = erealloc(msg, cap);
+		}
+		len += (size_t)snprintf(msg + len, cap - len, "%s%s", sep, name);
+	}
+	fail(err, errsize, "columns %s are collinear", msg);
+	free(msg);
+	free(z);
+	free(in_set);
+	return -1;
+}
+
+/* Variance inflation factors of the features in [1 X] (unweighted, as
+ * statsmodels' variance_inflation_factor): the diagonal of the inverse of
+ * the correlation matrix, from the QR of the centred unit-norm columns. */
+static void
+vif_compute(const ols_input *in, double *vif)
+{
+	size_t n = in->n, p = in->p, q = 0;
+	size_t *idx = emalloc((p + 1) * sizeof *idx);
+	double *a, *tau, *U;
+
+	for (size_t j = 0; j < p; j++) {
+		const double *x = in->X + j * n;
+		size_t i;
+		for (i = 1; i < n && x[i] == x[0]; i++)
+			;
+		/* A constant column explains nothing and gets NaN, as
+		 * statsmodels' 0/0 R-squared. */
+		if (i == n)
+			vif[j] = NAN;
+		else
+			idx[q++] = j;
+	}
+	if (q == 0) {
+		free(idx);
+		return;
+	}
+	a = emalloc(n * q * sizeof *a);
+	tau = emalloc(q * sizeof *tau);
+	U = emalloc(q * q * sizeof *U);
+	for (size_t c = 0; c < q; c++) {
+		const double *x = in->X + idx[c] * n;
+		double m = wmean(x, NULL, n);
+		long double ss = 0;
+		for (size_t i = 0; i < n; i++)
+			ss += (long double)(x[i] - m) * (x[i] - m);
+		double s = sqrt((double)ss);
+		for (size_t i = 0; i < n; i++)
+			a[i * q + c] = (x[i] - m) / s;
+	}
+	gsl_matrix_view A = gsl_matrix_view_array(a, n, q);
+	gsl_vector_view T = gsl_vector_view_array(tau, q);
+	gsl_linalg_QR_decomp(&A.matrix, &T.vector);
+	for (size_t c = 0; c < q; c++)
+		if (gsl_matrix_get(&A.matrix, c, c) == 0)
+			gsl_matrix_set(&A.matrix, c, c, 1e-300);
+	tri_upper_inverse(&A.matrix, q, U);
+	for (size_t c = 0; c < q; c++) {
+		long double s = 0;
+		for (size_t l = c; l < q; l++)
+			s += (long double)U[c * q + l] * U[c * q + l];
+		vif[idx[c]] = (double)s;
+	}
+	free(idx);
+	free(a);
+	free(tau);
+	free(U);
+}
+
+/* Ratio of the extreme singular values of sqrt(W) [1 X], unscaled, as
+ * statsmodels' condition_number.  One-sided Jacobi for relative accuracy. */
+static double
+cond_number(const ols_input *in, const double *sw, size_t k)
+{
+	size_t n = in->n, off = in->intercept != 0;
+	double *a = emalloc(n * k * sizeof *a);
+	double *v = emalloc(k * k * sizeof *v), *s = emalloc(k * sizeof *s);
+	double smax = 0, smin = INFINITY;
+
+	for (size_t i = 0; i < n; i++) {
+		if (off)
+			a[i * k] = sw[i];
+		for (size_t j = 0; j < in->p; j++)
+			a[i * k + j + off] = sw[i] * in->X[j * n + i];
+	}
+	gsl_matrix_view A = gsl_matrix_view_array(a, n, k);
+	gsl_matrix_view V = gsl_matrix_view_array(v, k, k);
+	gsl_vector_view S = gsl_vector_view_array(s, k);
+	gsl_linalg_SV_decomp_jacobi(&A.matrix, &V.matrix, &S.vector);
+	for (size_t j = 0; j < k; j++) {
+		smax = fmax(smax, s[j]);
+		smin = fmin(smin, s[j]);
+	}
+	free(a);
+	free(v);
+	free(s);
+	return smax / smin;
+}
+
+/* Residual statistics of the weighted residuals e[0..n). */
+static void
+resid_stats(ols_result *r, const double *e, size_t n)
+{
+	long double d2 = 0, m = 0, m2 = 0, m3 = 0, m4 = 0;
+
+	for (size_t i = 1; i < n; i++)
+		d2 += (long double)(e[i] - e[i - 1]) * (e[i] - e[i - 1]);
+	r->dw = (double)(d2 / r->ssr);
+	for (size_t i = 0; i < n; i++)
+		m += e[i];
+	m /= n;
+	for (size_t i = 0; i < n; i++) {
+		long double d = e[i] - m, dd = d * d;
+		m2 += dd;
+		m3 += dd * d;
+		m4 += dd * dd;
+	}
+	m2 /= n;
+	m3 /= n;
+	m4 /= n;
+	r->skew = (double)(m3 / powl(m2, 1.5L));
+	r->kurtosis = (double)(m4 / (m2 * m2));
+	r->jb = (double)n / 6 * (r->skew * r->skew +
+	    (r->kurtosis - 3) * (r->kurtosis - 3) / 4);
+	/* chi-squared with 2 df: the survival function is exp(-x/2). */
+	r->jb_pval = exp(-r->jb / 2);
+}
+
+int
+ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
+{
+	size_t n = in->n, p = in->p, off = in->intercept != 0, k = p + off;
+	double level = in->level == 0 ? 0.95 : in->level;
+	char buf[32];
+
+	*res = NULL;
+	if (k == 0)
+		return fail(err, errsize, "no coefficients to fit");
+	if (n <= k)
+		return fail(err, errsize, "%zu rows are too few for %zu "
+		    "coefficients", n, k);
+	if (!(level > 0 && level < 1))
+		return fail(err, errsize, "confidence level %g is not "
+		    "between 0 and 1", level);
+	for (size_t i = 0; in->w && i < n; i++)
+		if (!(in->w[i] > 0))
+			return fail(err, errsize, "weight %g of row %zu is not "
+			    "positive", in->w[i], i + 1);
+	for (size_t j = 0; j < p; j++) {
+		const double *x = in->X + j * n;
+		size_t i;
+		for (i = 0; i < n && x[i] == (in->intercept ? x[0] : 0); i++)
+			;
+		if (i == n)
+			return fail(err, errsize, "column %s is %s",
+			    colname(in, j, buf, sizeof buf),
+			    in->intercept ? "constant" : "zero");
+	}
+
+	double *sw = emalloc(n * sizeof *sw);
+	double *m = ecalloc(k, sizeof *m), *s = emalloc(k * sizeof *s);
+	double *a = emalloc(n * k * sizeof *a), *tau = emalloc(k * sizeof *tau);
+	double *qty = emalloc(n * sizeof *qty), *nrm = emalloc(k * sizeof *nrm);
+	double *z = emalloc(k * sizeof *z), *U = emalloc(k * k * sizeof *U);
+	double *va = emalloc(k * k * sizeof *va), *e = emalloc(n * sizeof *e);
+	/* The permutation on our own memory: GSL's allocators abort. */
+	gsl_permutation perm_s = { k, emalloc(k * sizeof(size_t)) };
+	gsl_permutation *perm = &perm_s;
+	ols_result *r = NULL;
+	size_t rank = 0;
+	int signum;
+
+	for (size_t i = 0; i < n; i++)
+		sw[i] = in->w ? sqrt(in->w[i]) : 1;
+	/* Centre each feature at its weighted mean when there is a constant
+	 * (the centred columns are then orthogonal to it), and scale every
+	 * column to unit norm: the QR then sees the design's conditioning,
+	 * not its units. */
+	for (size_t c = 0; c < k; c++) {
+		long double ss = 0;
+		if (off && c == 0) {
+			for (size_t i = 0; i < n; i++)
+				a[i * k] = sw[i];
+		} else {
+			const double *x = in->X + (c - off) * n;
+			if (off)
+				m[c] = wmean(x, in->w, n);
+			for (size_t i = 0; i < n; i++)
+				a[i * k + c] = sw[i] * (x[i] - m[c]);
+		}
+		for (size_t i = 0; i < n; i++)
+			ss += (long double)a[i * k + c] * a[i * k + c];
+		s[c] = sqrt((double)ss);
+		for (size_t i = 0; i < n; i++)
+			a[i * k + c] /= s[c];
+	}
+	gsl_matrix_view A = gsl_matrix_view_array(a, n, k);
+	gsl_vector_view T = gsl_vector_view_array(tau, k);
+	gsl_vector_view N = gsl_vector_view_array(nrm, k);
+	gsl_linalg_QRPT_decomp(&A.matrix, &T.vector, perm, &signum, &N.vector);
+	for (rank = 0; rank < k; rank++)
+		if (!(fabs(gsl_matrix_get(&A.matrix, rank, rank)) >
+		    OLS_RANK_TOL))
+			break;
+	if (rank < k) {
+		collinear(in, &A.matrix, perm, rank, err, errsize);
+		goto out;
+	}
+
+	/* Coefficients in the scaled basis: R z = (Q'sqrt(W)y)[0..k). */
+	for (size_t i = 0; i < n; i++)
+		qty[i] = sw[i] * in->y[i];
+	gsl_vector_view Y = gsl_vector_view_array(qty, n);
+	gsl_linalg_QR_QTvec(&A.matrix, &T.vector, &Y.vector);
+	for (size_t i = k; i-- > 0;) {
+		long double t = qty[i];
+		for (size_t l = i + 1; l < k; l++)
+			t -= (long double)gsl_matrix_get(&A.matrix, i, l) * z[l];
+		z[i] = (double)(t / gsl_matrix_get(&A.matrix, i, i));
+	}
+
+	r = ecalloc(1, sizeof *r);
+	r->n = n;
+	r->p = p;
+	r->k = k;
+	r->intercept = in->intercept != 0;
+	r->level = level;
+	r->coef = emalloc(k * sizeof *r->coef);
+	r->se = emalloc(k * sizeof *r->se);
+	r->t = emalloc(k * sizeof *r->t);
+	r->pval = emalloc(k * sizeof *r->pval);
+	r->ci_lo = emalloc(k * sizeof *r->ci_lo);
+	r->ci_hi = emalloc(k * sizeof *r->ci_hi);
+	r->cov = emalloc(k * k * sizeof *r->cov);
+	r->vif = emalloc((p ? p : 1) * sizeof *r->vif);
+
+	/* Back to the centred basis: undo the permutation and the scale.
+	 * (A'A)^-1 = P R^-1 R^-T P' in the unit-norm basis. */
+	double *ac = emalloc(k * sizeof *ac);
+	tri_upper_inverse(&A.matrix, k, U);
+	for (size_t i = 0; i < k; i++) {
+		size_t pi = gsl_permutation_get(perm, i);
+		ac[pi] = z[i] / s[pi];
+		for (size_t j = 0; j < k; j++) {
+			size_t pj = gsl_permutation_get(perm, j);
+			long double t = 0;
+			for (size_t l = (i > j ? i : j); l < k; l++)
+				t += (long double)U[i * k + l] * U[j * k + l];
+			va[pi * k + pj] = (double)t / (s[pi] * s[pj]);
+		}
+	}
+
+	/* Residuals from the centred form, which cancels less than y - Xb. */
+	long double ssr = 0, slw = 0;
+	for (size_t i = 0; i < n; i++) {
+		long double f = off ? ac[0] : 0;
+		for (size_t c = off; c < k; c++)
+			f += (long double)ac[c] * (in->X[(c - off) * n + i] -
+			    m[c]);
+		e[i] = sw[i] * (double)(in->y[i] - f);
+		ssr += (long double)e[i] * e[i];
+		slw += in->w ? log(in->w[i]) : 0;
+	}
+	r->ssr = (double)ssr;
+	r->nobs = (double)n;
+	r->df_model = (double)p;
+	r->df_resid = (double)(n - k);
+	double scale = r->ssr / r->df_resid;
+	r->sigma = sqrt(scale);
+
+	/* b = T a with T = [1 -m'; 0 I]: the intercept absorbs the means. */
+	memcpy(r->coef, ac, k * sizeof *ac);
+	if (off) {
+		long double b0 = ac[0];
+		for (size_t c = 1; c < k; c++)
+			b0 -= (long double)m[c] * ac[c];
+		r->coef[0] = (double)b0;
+		/* Cov_b = T Va T', column by column. */
+		double *tv = emalloc(k * k * sizeof *tv);
+		for (size_t j = 0; j < k; j++) {
+			long double t = va[j];
+			for (size_t c = 1; c < k; c++)
+				t -= (long double)m[c] * va[c * k + j];
+			tv[j] = (double)t;
+			for (size_t i = 1; i < k; i++)
+				tv[i * k + j] = va[i * k + j];
+		}
+		for (size_t i = 0; i < k; i++) {
+			long double t = tv[i * k];
+			for (size_t c = 1; c < k; c++)
+				t -= (long double)tv[i * k + c] * m[c];
+			va[i * k] = (double)t;
+			for (size_t j = 1; j < k; j++)
+				va[i * k + j] = tv[i * k + j];
+		}
+		free(tv);
+	}
+	double q = gsl_cdf_tdist_Qinv((1 - level) / 2, r->df_resid);
+	for (size_t i = 0; i < k; i++) {
+		for (size_t j = 0; j < k; j++)
+			r->cov[i * k + j] = va[i * k + j] * scale;
+		r->se[i] = sqrt(r->cov[i * k + i]);
+		r->t[i] = r->coef[i] / r->se[i];
+		r->pval[i] = t_two_sided(r->t[i], r->df_resid);
+		r->ci_lo[i] = r->coef[i] - q * r->se[i];
+		r->ci_hi[i] = r->coef[i] + q * r->se[i];
+	}
+	free(ac);
+
+	/* Total sum of squares about the weighted mean, or about zero
+	 * without a constant (statsmodels' centered/uncentered_tss). */
+	long double tss = 0;
+	double my = off ? wmean(in->y, in->w, n) : 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = in->y[i] - my;
+		tss += (long double)(in->w ? in->w[i] : 1) * d * d;
+	}
+	r->r2 = 1 - r->ssr / (double)tss;
+	r->r2_adj = 1 - (double)(n - off) / r->df_resid * (1 - r->r2);
+	if (p > 0) {
+		double ess = (double)tss - r->ssr;
+		r->fvalue = ess / r->df_model / scale;
+		r->f_pval = f_upper(r->fvalue, r->df_model, r->df_resid);
+	} else {
+		r->fvalue = r->f_pval = NAN;
+	}
+	double n2 = (double)n / 2;
+	r->llf = -log(r->ssr) * n2 - (1 + log(M_PI / n2)) * n2 +
+	    0.5 * (double)slw;
+	r->aic = -2 * r->llf + 2 * (double)k;
+	r->bic = -2 * r->llf + log((double)n) * (double)k;
+	resid_stats(r, e, n);
+	r->cond = cond_number(in, sw, k);
+	if (p > 0)
+		vif_compute(in, r->vif);
+	*res = r;
+out:
+	free(perm_s.data);
+	free(sw);
+	free(m);
+	free(s);
+	free(a);
+	free(tau);
+	free(qty);
+	free(nrm);
+	free(z);
+	free(U);
+	free(va);
+	free(e);
+	return r ? 0 : -1;
+}
+
+void
+ols_free(ols_result *r)
+{
+	if (!r)
+		return;
+	free(r->coef);
+	free(r->se);
+	free(r->t);
+	free(r->pval);
+	free(r->ci_lo);
+	free(r->ci_hi);
+	free(r->cov);
+	free(r->vif);
+	free(r);
+}
+
+void
+ols_predict(const ols_result *r, const double *x, ols_pred *out)
+{
+	size_t k = r->k, off = r->intercept != 0;
+	long double mean = 0, var = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		double xi = off && i == 0 ? 1 : x[i - off];
+		mean += (long double)xi * r->coef[i];
+		for (size_t j = 0; j < k; j++) {
+			double xj = off && j == 0 ? 1 : x[j - off];
+			var += (long double)xi * r->cov[i * k + j] * xj;
+		}
+	}
+	double q = gsl_cdf_tdist_Qinv((1 - r->level) / 2, r->df_resid);
+	double se_obs = sqrt((double)var + r->sigma * r->sigma);
+
+	out->mean = (double)mean;
+	out->se_mean = sqrt((double)var);
+	out->mean_lo = out->mean - q * out->se_mean;
+	out->mean_hi = out->mean + q * out->se_mean;
+	out->obs_lo = out->mean - q * se_obs;
+	out->obs_hi = out->mean + q * se_obs;
+}
