@@ -247,6 +247,68 @@ if [[ -n $first_file && -x bin/mmm-features ]]; then
 	note "features: 10 new columns (lags, windows, diff, 2 adstocks, Hill, dow, month) on 20 columns; both write CSV (to /dev/null)"
 fi
 
+# --- fits (in-process, bench/bench_fit.c against bench/fit_peer.py) ------------------
+# Generated data, 1M rows (BENCH_QUICK: 100k; BENCH_FIT_ROWS overrides) x 20 and x 10
+# features; best of BENCH_FIT_REPEAT (default 3) per case on both sides.
+if [[ -f bench/bench_fit.c && -f build/opt/libmmm.a ]]; then
+	ctx=fit
+	if [[ ${BENCH_QUICK:-0} == 1 ]]; then fit_rows=100000; else fit_rows=${BENCH_FIT_ROWS:-1000000}; fi
+	fit_rep=${BENCH_FIT_REPEAT:-3}
+	if [[ ! $fit_rows =~ ^[1-9][0-9]*$ || ! $fit_rep =~ ^[1-9][0-9]*$ ]]; then
+		fail "BENCH_FIT_ROWS and BENCH_FIT_REPEAT must be positive integers"
+	elif say "fit: building bench/bench_fit.c" &&
+	    ! cc -O2 -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Icommon -o "$scratch/bench_fit" \
+	    bench/bench_fit.c build/opt/libmmm.a -lcsv -ljansson -lgsl -lopenblas -lm 2>"$scratch/fit.err"; then
+		fail "bench_fit did not build: $(grep -m 2 -i error "$scratch/fit.err" | tr '\n' ' ')"
+	else
+		have_fitpeer=0
+		if [[ -x $PY ]] && "$PY" -c 'import numpy, statsmodels.api, sklearn.linear_model' 2>/dev/null; then
+			have_fitpeer=1
+		else
+			note "fit-*: $PY cannot import numpy, statsmodels and scikit-learn; peer columns left blank"
+		fi
+		fit_data=$scratch/fit-$fit_rows.f64
+		fit_coef=$BENCH_DIR/fit-$fit_rows-ours-coef.tsv
+		fit_agree=$BENCH_DIR/fit-$fit_rows-agree.txt
+		dump_args=()
+		((have_fitpeer)) && dump_args=(--dump "$fit_data" --coef "$fit_coef")
+		say "fit $fit_rows: bench_fit (best of $fit_rep)"
+		if "$scratch/bench_fit" --rows "$fit_rows" --repeat "$fit_rep" "${dump_args[@]}" \
+		    >"$scratch/fit.out" 2>>"$scratch/fit.err"; then
+			declare -A fit_peer=()
+			if ((have_fitpeer)); then
+				say "fit $fit_rows: fit_peer.py (statsmodels, scikit-learn; best of $fit_rep)"
+				fit_rc=0
+				"$PY" bench/fit_peer.py --rows "$fit_rows" --data "$fit_data" --coef "$fit_coef" \
+				    --repeat "$fit_rep" >"$scratch/fitpeer.out" 2>"$fit_agree" || fit_rc=$?
+				# case <TAB> peer_s
+				while IFS=$'\t' read -r c ps; do
+					[[ -n $c ]] && fit_peer[$c]=$ps
+				done <"$scratch/fitpeer.out"
+				if ((fit_rc == 0 || fit_rc == 2)); then
+					note "fit-*: $(grep '^agree: [yN]' "$fit_agree" | sed 's/^agree: //') (details: $fit_agree)"
+					((fit_rc == 0)) || fail "fit_peer.py: our coefficients differ from the peers' (see $fit_agree)"
+				else
+					fail "fit_peer.py exited $fit_rc: $(grep -v '^agree:' "$fit_agree" | tail -n 2 | tr '\n' ' ')"
+				fi
+			fi
+			# header line, then: case <TAB> rows <TAB> ours_s
+			while IFS=$'\t' read -r c n o; do
+				[[ -n $c ]] && row "$c" "$n" "$o" "${fit_peer[$c]:-}" "" "" "" ""
+			done < <(tail -n +2 "$scratch/fit.out")
+			note "fit-*: in-process fit time on generated data, $fit_rows rows x 20 features (x 10: -p10), best of $fit_rep; ours = common/ of build/opt/libmmm.a, peer = bench/fit_peer.py on the same doubles; both on OpenBLAS threads"
+			note "fit-ols-inproc: ours ols_fit (coef, se, t, p, CI, R2, adj R2, F, llf, AIC, BIC, DW, JB, cond and VIF: it always computes VIF); peer sm.OLS(y, add_constant(X)).fit() + those statistics without VIF"
+			note "fit-ols-vif-inproc: ours the same ols_fit time; peer adds variance_inflation_factor for every feature (one OLS each)"
+			note "fit-bayes-inproc: bayesridge_fit vs BayesianRidge() (sklearn defaults); fit-ridge-inproc: ridge_fit vs Ridge(alpha=1.0)"
+		else
+			fail "bench_fit: $(tail -n 2 "$scratch/fit.err" | tr '\n' ' ')"
+		fi
+		rm -f -- "$fit_data"
+	fi
+else
+	note "fit-*: skipped, bench/bench_fit.c or build/opt/libmmm.a missing (make builds it)"
+fi
+
 # --- start-up ----------------------------------------------------------------------
 small=$BENCH_DIR/daily-10-$gen_hash.csv
 if [[ ! -s $small ]]; then
