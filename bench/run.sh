@@ -286,7 +286,7 @@ if [[ -f bench/bench_fit.c && -f build/opt/libmmm.a ]]; then
 					[[ -n $c ]] && fit_peer[$c]=$ps
 				done <"$scratch/fitpeer.out"
 				if ((fit_rc == 0 || fit_rc == 2)); then
-					note "fit-*: $(grep '^agree: [yN]' "$fit_agree" | sed 's/^agree: //') (details: $fit_agree)"
+					note "fit-* agreement with the peers: $(grep "^agree: [yN]" "$fit_agree" | sed "s/^agree: //") (details: $fit_agree)"
 					((fit_rc == 0)) || fail "fit_peer.py: our coefficients differ from the peers' (see $fit_agree)"
 				else
 					fail "fit_peer.py exited $fit_rc: $(grep -v '^agree:' "$fit_agree" | tail -n 2 | tr '\n' ' ')"
