@@ -1,0 +1,28 @@
+/* metrics.h: goodness of fit of predictions yhat against y, as the model
+ * file and mmm-predict report them. */
+#ifndef MMM_METRICS_H
+#define MMM_METRICS_H
+
+#include <stddef.h>
+
+typedef struct metrics {
+	size_t n;
+	double r2;	/* 1 - SSE / SST (sklearn's r2_score; NaN for constant y) */
+	double mape;	/* mean |y - yhat| / |y| over y != 0 (fraction; NaN
+			 * when every y is 0) */
+	double smape;	/* mean 2 |y - yhat| / (|y| + |yhat|), a 0/0 term as 0 */
+	double rmse, mae;
+	double nrmse;	/* rmse / (max y - min y), Robyn's; NaN for constant y */
+	double lift;	/* 1 - MSE / MSE of predicting base (the training mean) */
+} metrics;
+
+/* Metrics of n >= 1 pairs; base is the baseline's constant prediction. */
+void metrics_compute(const double *y, const double *yhat, size_t n,
+    double base, metrics *m);
+
+/* Names of the fields, in the order metrics_values gives them. */
+#define METRICS_N 7
+extern const char *const metrics_names[METRICS_N];
+void metrics_values(const metrics *m, double v[METRICS_N]);
+
+#endif

@@ -1,0 +1,664 @@
+/* model.c: fitting, cross-validation and the model file (mmm-model(5)). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "date.h"
+#include "err.h"
+#include "model.h"
+#include "split.h"
+
+const char *const model_kinds[MODEL_NKINDS] = { "ols", "ridge", "bayes" };
+
+int
+model_kind(const char *s)
+{
+	for (int i = 0; i < MODEL_NKINDS; i++)
+		if (strcmp(s, model_kinds[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int
+fail(char *err, size_t errsz, const char *msg)
+{
+	snprintf(err, errsz, "%s", msg);
+	return -1;
+}
+
+int
+model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
+    char *err, size_t errsz)
+{
+	ridge_problem pr = { d->X, d->y, d->w, d->n, d->p, s->intercept };
+	const char *msg = NULL;
+
+	memset(f, 0, sizeof *f);
+	f->kind = s->kind;
+	f->p = d->p;
+	f->coef = ecalloc(d->p ? d->p : 1, sizeof *f->coef);
+	f->lambda = NAN;
+	if (s->kind == MODEL_OLS) {
+		ols_input in = { d->n, d->p, d->X, d->y, d->w, d->names,
+			s->intercept, s->level };
+		if (ols_fit(&in, &f->ols, err, errsz) < 0)
+			return -1;
+		size_t ic = s->intercept ? 1 : 0;
+		for (size_t j = 0; j < d->p; j++)
+			f->coef[j] = f->ols->coef[j + ic];
+		f->intercept = ic ? f->ols->coef[0] : 0;
+		return 0;
+	}
+	if (s->kind == MODEL_BAYES) {
+		if ((msg = bayesridge_fit(&f->br, &pr, &s->bayes)))
+			return fail(err, errsz, msg);
+		memcpy(f->coef, f->br.coef, d->p * sizeof *f->coef);
+		f->intercept = f->br.intercept;
+		return 0;
+	}
+	f->lambda = s->lambda;
+	if (isnan(s->lambda)) {
+		f->ngrid = RIDGE_GRID_N;
+		f->grid = emalloc(RIDGE_GRID_N * sizeof *f->grid);
+		f->loo = emalloc(RIDGE_GRID_N * sizeof *f->loo);
+		msg = ridge_cv(&pr, NULL, 0, &f->lambda, f->grid, f->loo,
+		    f->coef, &f->intercept);
+	}
+	if (!msg && s->positive)
+		msg = ridge_fit_nonneg(&pr, f->lambda, s->positive, f->coef,
+		    &f->intercept, NULL);
+	else if (!msg && !isnan(s->lambda))
+		msg = ridge_fit(&pr, f->lambda, f->coef, &f->intercept);
+	return msg ? fail(err, errsz, msg) : 0;
+}
+
+void
+model_fit_predict(const model_fit *f, const double *X, size_t nrow,
+    double *yhat)
+{
+	for (size_t i = 0; i < nrow; i++)
+		yhat[i] = f->intercept;
+	for (size_t j = 0; j < f->p; j++)
+		for (size_t i = 0; i < nrow; i++)
+			yhat[i] += f->coef[j] * X[j * nrow + i];
+}
+
+void
+model_fit_free(model_fit *f)
+{
+	free(f->coef);
+	ols_free(f->ols);
+	if (f->kind == MODEL_BAYES)
+		bayesridge_free(&f->br);
+	free(f->grid);
+	free(f->loo);
+	memset(f, 0, sizeof *f);
+}
+
+/* The rows of d with sel[i] set, column-major, into s (arrays allocated). */
+static void
+subset(const model_data *d, const unsigned char *sel, size_t m,
+    model_data *s)
+{
+	double *X = emalloc((d->p ? d->p : 1) * m * sizeof *X);
+	double *y = emalloc(m * sizeof *y), *w = NULL;
+
+	if (d->w)
+		w = emalloc(m * sizeof *w);
+	for (size_t i = 0, r = 0; i < d->n; i++) {
+		if (!sel[i])
+			continue;
+		for (size_t j = 0; j < d->p; j++)
+			X[j * m + r] = d->X[j * d->n + i];
+		y[r] = d->y[i];
+		if (w)
+			w[r] = d->w[i];
+		r++;
+	}
+	*s = (model_data){ X, y, w, m, d->p, d->names };
+}
+
+static void
+subset_free(model_data *s)
+{
+	free((double *)s->X);
+	free((double *)s->y);
+	free((double *)s->w);
+}
+
+int
+model_cv_run(model_cv *cv, const model_spec *s, const model_data *d,
+    const long *day, size_t k, char *err, size_t errsz)
+{
+	split_periods per;
+	size_t size, *pi = emalloc(d->n * sizeof *pi);
+	unsigned char *sel = emalloc(d->n);
+	char msg[512];
+	int rc = 0;
+
+	memset(cv, 0, sizeof *cv);
+	split_periods_build(&per, day, d->n);
+	if (split_folds_check(per.n, k, 0, 0, &size, msg, sizeof msg) < 0) {
+		snprintf(err, errsz, "--cv %zu: %s", k, msg);
+		rc = -1;
+		goto out;
+	}
+	cv->k = k;
+	cv->fold = ecalloc(k, sizeof *cv->fold);
+	cv->ntrain = ecalloc(k, sizeof *cv->ntrain);
+	cv->nvalid = ecalloc(k, sizeof *cv->nvalid);
+	cv->range = ecalloc(k, sizeof *cv->range);
+	for (size_t i = 0; i < d->n; i++)
+		pi[i] = split_period_index(&per, day[i]);
+	for (size_t f = 0; f < k && rc == 0; f++) {
+		split_layout l;
+		model_data tr, va;
+		model_fit fit;
+		double base = 0, *yhat;
+
+		split_fold(per.n, k, 0, size, 0, f, &l);
+		for (size_t i = 0; i < d->n; i++)
+			sel[i] = pi[i] >= l.lo[SPLIT_TRAIN] &&
+			    pi[i] < l.hi[SPLIT_TRAIN];
+		for (size_t i = 0; i < d->n; i++)
+			cv->ntrain[f] += sel[i];
+		subset(d, sel, cv->ntrain[f], &tr);
+		for (size_t i = 0; i < d->n; i++)
+			sel[i] = pi[i] >= l.lo[SPLIT_TEST] &&
+			    pi[i] < l.hi[SPLIT_TEST];
+		for (size_t i = 0; i < d->n; i++)
+			cv->nvalid[f] += sel[i];
+		subset(d, sel, cv->nvalid[f], &va);
+		cv->range[f][0] = per.day[l.lo[SPLIT_TEST]];
+		cv->range[f][1] = per.day[l.hi[SPLIT_TEST] - 1];
+		if (model_fit_run(&fit, s, &tr, msg, sizeof msg) < 0) {
+			snprintf(err, errsz, "--cv fold %zu: %s", f + 1, msg);
+			rc = -1;
+		} else {
+			for (size_t i = 0; i < tr.n; i++)
+				base += tr.y[i];
+			base /= (double)tr.n;
+			yhat = emalloc(va.n * sizeof *yhat);
+			model_fit_predict(&fit, va.X, va.n, yhat);
+			metrics_compute(va.y, yhat, va.n, base, &cv->fold[f]);
+			free(yhat);
+		}
+		model_fit_free(&fit);
+		subset_free(&tr);
+		subset_free(&va);
+	}
+	for (int m = 0; rc == 0 && m < METRICS_N; m++) {
+		double sum = 0, ss = 0, v[METRICS_N];
+		for (size_t f = 0; f < k; f++) {
+			metrics_values(&cv->fold[f], v);
+			sum += v[m];
+		}
+		cv->mean[m] = sum / (double)k;
+		for (size_t f = 0; f < k; f++) {
+			metrics_values(&cv->fold[f], v);
+			ss += (v[m] - cv->mean[m]) * (v[m] - cv->mean[m]);
+		}
+		cv->sd[m] = sqrt(ss / (double)k);
+	}
+out:
+	split_periods_free(&per);
+	free(pi);
+	free(sel);
+	return rc;
+}
+
+void
+model_cv_free(model_cv *cv)
+{
+	free(cv->fold);
+	free(cv->ntrain);
+	free(cv->nvalid);
+	free(cv->range);
+	memset(cv, 0, sizeof *cv);
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+static void
+kv_num(jsonw *w, const char *k, double x)
+{
+	jw_key(w, k);
+	jw_num(w, x);
+}
+
+static void
+kv_str(jsonw *w, const char *k, const char *s)
+{
+	jw_key(w, k);
+	if (s)
+		jw_str(w, s);
+	else
+		jw_null(w);
+}
+
+static void
+day_str(jsonw *w, long day)
+{
+	char buf[16];
+
+	date_format(day, buf);
+	jw_str(w, buf);
+}
+
+static void
+metrics_obj(jsonw *w, const double v[METRICS_N])
+{
+	jw_obj(w);
+	for (int m = 0; m < METRICS_N; m++)
+		kv_num(w, metrics_names[m], v[m]);
+	jw_obj_end(w);
+}
+
+/* A k x k row-major matrix as an array of rows. */
+static void
+matrix(jsonw *w, const double *a, size_t k)
+{
+	jw_arr(w);
+	for (size_t i = 0; i < k; i++) {
+		jw_arr(w);
+		for (size_t j = 0; j < k; j++)
+			jw_num(w, a[i * k + j]);
+		jw_arr_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void
+coef_names(jsonw *w, const model_doc *m)
+{
+	jw_arr(w);
+	if (m->spec->intercept)
+		jw_str(w, "intercept");
+	for (size_t j = 0; j < m->data->p; j++)
+		jw_str(w, m->data->names[j]);
+	jw_arr_end(w);
+}
+
+static void
+ols_stats(jsonw *w, const model_doc *m)
+{
+	const ols_result *r = m->fit->ols;
+	size_t ic = r->intercept ? 1 : 0;
+
+	jw_obj(w);
+	kv_num(w, "level", r->level);
+	jw_key(w, "coefficients");
+	jw_obj(w);
+	for (size_t j = 0; j < r->k; j++) {
+		jw_key(w, j < ic ? "intercept" : m->data->names[j - ic]);
+		jw_obj(w);
+		kv_num(w, "coef", r->coef[j]);
+		kv_num(w, "se", r->se[j]);
+		kv_num(w, "t", r->t[j]);
+		kv_num(w, "p", r->pval[j]);
+		kv_num(w, "ci_lo", r->ci_lo[j]);
+		kv_num(w, "ci_hi", r->ci_hi[j]);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	kv_num(w, "r2", r->r2);
+	kv_num(w, "r2_adj", r->r2_adj);
+	kv_num(w, "f", r->fvalue);
+	kv_num(w, "f_pval", r->f_pval);
+	kv_num(w, "llf", r->llf);
+	kv_num(w, "aic", r->aic);
+	kv_num(w, "bic", r->bic);
+	kv_num(w, "durbin_watson", r->dw);
+	jw_key(w, "jarque_bera");
+	jw_obj(w);
+	kv_num(w, "statistic", r->jb);
+	kv_num(w, "p", r->jb_pval);
+	kv_num(w, "skew", r->skew);
+	kv_num(w, "kurtosis", r->kurtosis);
+	jw_obj_end(w);
+	kv_num(w, "condition_number", r->cond);
+	jw_key(w, "vif");
+	jw_obj(w);
+	for (size_t j = 0; j < r->p; j++)
+		kv_num(w, m->data->names[j], r->vif[j]);
+	jw_obj_end(w);
+	kv_num(w, "sigma", r->sigma);
+	kv_num(w, "ssr", r->ssr);
+	kv_num(w, "nobs", r->nobs);
+	kv_num(w, "df_model", r->df_model);
+	kv_num(w, "df_resid", r->df_resid);
+	jw_obj_end(w);
+}
+
+static void
+stats_and_cov(jsonw *w, const model_doc *m)
+{
+	const model_fit *f = m->fit;
+
+	if (f->kind == MODEL_OLS) {
+		jw_key(w, "covariance");
+		jw_obj(w);
+		jw_key(w, "names");
+		coef_names(w, m);
+		jw_key(w, "matrix");
+		matrix(w, f->ols->cov, f->ols->k);
+		kv_num(w, "sigma", f->ols->sigma);
+		kv_num(w, "df_resid", f->ols->df_resid);
+		jw_obj_end(w);
+		jw_key(w, "statistics");
+		ols_stats(w, m);
+	} else if (f->kind == MODEL_BAYES) {
+		jw_key(w, "covariance");
+		jw_obj(w);
+		jw_key(w, "names");
+		jw_arr(w);
+		for (size_t j = 0; j < f->p; j++)
+			jw_str(w, m->data->names[j]);
+		jw_arr_end(w);
+		jw_key(w, "matrix");
+		matrix(w, f->br.sigma, f->p);
+		kv_num(w, "alpha", f->br.alpha);
+		jw_obj_end(w);
+		jw_key(w, "statistics");
+		jw_obj(w);
+		kv_num(w, "alpha", f->br.alpha);
+		kv_num(w, "lambda", f->br.lambda);
+		jw_key(w, "n_iter");
+		jw_int(w, f->br.n_iter);
+		jw_obj_end(w);
+	} else {
+		jw_key(w, "statistics");
+		jw_obj(w);
+		kv_num(w, "lambda", f->lambda);
+		if (f->ngrid) {
+			jw_key(w, "lambda_path");
+			jw_obj(w);
+			jw_key(w, "lambda");
+			jw_arr(w);
+			for (size_t i = 0; i < f->ngrid; i++)
+				jw_num(w, f->grid[i]);
+			jw_arr_end(w);
+			jw_key(w, "loo_mse");
+			jw_arr(w);
+			for (size_t i = 0; i < f->ngrid; i++)
+				jw_num(w, f->loo[i]);
+			jw_arr_end(w);
+			jw_obj_end(w);
+		}
+		jw_obj_end(w);
+	}
+}
+
+static void
+cv_obj(jsonw *w, const model_cv *cv)
+{
+	double v[METRICS_N];
+
+	jw_obj(w);
+	jw_key(w, "folds");
+	jw_int(w, (long long)cv->k);
+	jw_key(w, "per_fold");
+	jw_arr(w);
+	for (size_t f = 0; f < cv->k; f++) {
+		jw_obj(w);
+		jw_key(w, "train_rows");
+		jw_int(w, (long long)cv->ntrain[f]);
+		jw_key(w, "valid_rows");
+		jw_int(w, (long long)cv->nvalid[f]);
+		jw_key(w, "valid_range");
+		jw_arr(w);
+		day_str(w, cv->range[f][0]);
+		day_str(w, cv->range[f][1]);
+		jw_arr_end(w);
+		metrics_values(&cv->fold[f], v);
+		for (int k = 0; k < METRICS_N; k++)
+			kv_num(w, metrics_names[k], v[k]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "mean");
+	metrics_obj(w, cv->mean);
+	jw_key(w, "sd");
+	metrics_obj(w, cv->sd);
+	jw_obj_end(w);
+}
+
+static void
+options_obj(jsonw *w, const model_doc *m)
+{
+	const model_spec *s = m->spec;
+
+	jw_obj(w);
+	kv_str(w, "model", model_kinds[s->kind]);
+	jw_key(w, "intercept");
+	jw_bool(w, s->intercept);
+	kv_str(w, "weights", m->weights);
+	kv_str(w, "date", m->date_col);
+	jw_key(w, "drop_missing");
+	jw_bool(w, m->drop_missing);
+	jw_key(w, "cv");
+	if (m->cv)
+		jw_int(w, (long long)m->cv->k);
+	else
+		jw_null(w);
+	if (s->kind == MODEL_OLS)
+		kv_num(w, "level", s->level);
+	if (s->kind == MODEL_RIDGE) {
+		jw_key(w, "lambda");
+		if (isnan(s->lambda))
+			jw_str(w, "auto");
+		else
+			jw_num(w, s->lambda);
+		jw_key(w, "positive");
+		jw_arr(w);
+		for (size_t j = 0; s->positive && j < m->data->p; j++)
+			if (s->positive[j])
+				jw_str(w, m->data->names[j]);
+		jw_arr_end(w);
+	}
+	if (s->kind == MODEL_BAYES) {
+		jw_key(w, "max_iter");
+		jw_int(w, s->bayes.max_iter);
+		kv_num(w, "tol", s->bayes.tol);
+		kv_num(w, "alpha_1", s->bayes.alpha_1);
+		kv_num(w, "alpha_2", s->bayes.alpha_2);
+		kv_num(w, "lambda_1", s->bayes.lambda_1);
+		kv_num(w, "lambda_2", s->bayes.lambda_2);
+	}
+	jw_obj_end(w);
+}
+
+void
+model_write(jsonw *w, const model_doc *m)
+{
+	const model_data *d = m->data;
+	double v[METRICS_N];
+
+	jw_obj(w);
+	kv_str(w, "format", MODEL_FORMAT);
+	jw_key(w, "format_version");
+	jw_int(w, MODEL_FORMAT_VERSION);
+	kv_str(w, "kind", model_kinds[m->spec->kind]);
+	kv_str(w, "version", m->version);
+	kv_str(w, "created", m->created);
+	kv_str(w, "target", m->target);
+	jw_key(w, "features");
+	jw_arr(w);
+	for (size_t j = 0; j < d->p; j++)
+		jw_str(w, d->names[j]);
+	jw_arr_end(w);
+	jw_key(w, "coefficients");
+	jw_obj(w);
+	if (m->spec->intercept)
+		kv_num(w, "intercept", m->fit->intercept);
+	for (size_t j = 0; j < d->p; j++)
+		kv_num(w, d->names[j], m->fit->coef[j]);
+	jw_obj_end(w);
+	stats_and_cov(w, m);
+	jw_key(w, "metrics");
+	jw_obj(w);
+	jw_key(w, "train");
+	metrics_values(m->train, v);
+	metrics_obj(w, v);
+	jw_key(w, "cv");
+	if (m->cv)
+		cv_obj(w, m->cv);
+	else
+		jw_null(w);
+	jw_obj_end(w);
+	jw_key(w, "gates");
+	jw_obj(w);
+	for (size_t g = 0; g < m->ngates; g++) {
+		jw_key(w, m->gates[g].name);
+		jw_obj(w);
+		kv_str(w, "on", m->gates[g].what);
+		kv_num(w, "value", m->gates[g].value);
+		kv_num(w, "threshold", m->gates[g].threshold);
+		jw_key(w, "pass");
+		jw_bool(w, m->gates[g].pass);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	jw_key(w, "data");
+	jw_obj(w);
+	kv_str(w, "input", m->input);
+	jw_key(w, "rows");
+	jw_int(w, (long long)d->n);
+	jw_key(w, "rows_read");
+	jw_int(w, (long long)m->rows_read);
+	kv_str(w, "sha256", m->sha256);
+	jw_key(w, "date_range");
+	if (m->date_col && d->n) {
+		jw_arr(w);
+		day_str(w, m->first_day);
+		day_str(w, m->last_day);
+		jw_arr_end(w);
+	} else {
+		jw_null(w);
+	}
+	jw_obj_end(w);
+	jw_key(w, "profile");
+	jw_obj(w);
+	for (size_t j = 0; j < d->p; j++) {
+		const model_profile *pr = &m->profile[j];
+		jw_key(w, d->names[j]);
+		jw_obj(w);
+		kv_num(w, "mean", pr->mean);
+		kv_num(w, "sd", pr->sd);
+		kv_num(w, "min", pr->min);
+		kv_num(w, "max", pr->max);
+		kv_num(w, "missing", pr->missing);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	jw_key(w, "options");
+	options_obj(w, m);
+	jw_obj_end(w);
+	jw_end(w);
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+static int
+bad(char *err, size_t errsz, const char *path, const char *why)
+{
+	snprintf(err, errsz, "%s: not a usable model file: %s", path, why);
+	return EXIT_DATAERR;
+}
+
+int
+model_read(const char *path, model_file *m, char *err, size_t errsz)
+{
+	json_error_t je;
+	json_t *root, *v, *feats, *coefs;
+	FILE *fp;
+	char why[300];
+
+	memset(m, 0, sizeof *m);
+	if (!(fp = fopen(path, "r"))) {
+		snprintf(err, errsz, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+	fclose(fp);
+	if (!root) {
+		snprintf(err, errsz, "%s:%d: not a usable model file: %s",
+		    path, je.line, je.text);
+		return EXIT_DATAERR;
+	}
+	m->root = root;
+	if (!json_is_object(root))
+		return bad(err, errsz, path, "not a JSON object");
+	v = json_object_get(root, "format");
+	if (!json_is_string(v) || strcmp(json_string_value(v), MODEL_FORMAT))
+		return bad(err, errsz, path, "\"format\" is not \"mmm-model\"");
+	v = json_object_get(root, "format_version");
+	if (!json_is_integer(v))
+		return bad(err, errsz, path, "no integer \"format_version\"");
+	if (json_integer_value(v) != MODEL_FORMAT_VERSION) {
+		snprintf(why, sizeof why, "format_version %lld is unknown "
+		    "(this mmm reads %d)", (long long)json_integer_value(v),
+		    MODEL_FORMAT_VERSION);
+		return bad(err, errsz, path, why);
+	}
+	v = json_object_get(root, "kind");
+	if (!json_is_string(v))
+		return bad(err, errsz, path, "no string \"kind\"");
+	if ((m->kind = model_kind(json_string_value(v))) < 0) {
+		snprintf(why, sizeof why, "kind \"%.40s\" is unknown (known: "
+		    "ols, ridge, bayes)", json_string_value(v));
+		return bad(err, errsz, path, why);
+	}
+	v = json_object_get(root, "target");
+	if (!json_is_string(v))
+		return bad(err, errsz, path, "no string \"target\"");
+	m->target = json_string_value(v);
+	v = json_object_get(root, "version");
+	m->version = json_is_string(v) ? json_string_value(v) : NULL;
+	feats = json_object_get(root, "features");
+	coefs = json_object_get(root, "coefficients");
+	if (!json_is_array(feats))
+		return bad(err, errsz, path, "no array \"features\"");
+	if (!json_is_object(coefs))
+		return bad(err, errsz, path, "no object \"coefficients\"");
+	m->p = json_array_size(feats);
+	m->features = ecalloc(m->p + 1, sizeof *m->features);
+	m->coef = ecalloc(m->p + 1, sizeof *m->coef);
+	for (size_t j = 0; j < m->p; j++) {
+		json_t *f = json_array_get(feats, j), *c;
+		if (!json_is_string(f))
+			return bad(err, errsz, path, "a feature name is not a "
+			    "string");
+		m->features[j] = json_string_value(f);
+		c = json_object_get(coefs, m->features[j]);
+		if (!json_is_number(c) || !isfinite(json_number_value(c))) {
+			snprintf(why, sizeof why, "no numeric coefficient for "
+			    "feature \"%.40s\"", m->features[j]);
+			return bad(err, errsz, path, why);
+		}
+		m->coef[j] = json_number_value(c);
+	}
+	v = json_object_get(coefs, "intercept");
+	if (v && !json_is_number(v))
+		return bad(err, errsz, path, "the intercept is not a number");
+	m->has_intercept = v != NULL;
+	m->intercept = v ? json_number_value(v) : 0;
+	if (json_object_size(coefs) != m->p + (size_t)m->has_intercept)
+		return bad(err, errsz, path, "\"coefficients\" and "
+		    "\"features\" do not match");
+	return 0;
+}
+
+void
+model_file_free(model_file *m)
+{
+	free(m->features);
+	free(m->coef);
+	json_decref(m->root);
+	memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,135 @@
+/* model.h: the linear models of mmm-train (OLS, ridge, Bayesian ridge) behind
+ * one interface, their cross-validation over expanding-window folds, and the
+ * model file of mmm-model(5): written with jsonw, read back with jansson.
+ * Data are column-major n x p (X[j * n + i]) as in ols.h and ridge.h.
+ * Functions return 0, or -1 with a one-line message in err; none exits but
+ * through the e-wrappers.  Each struct is owned by its caller and freed with
+ * the matching _free. */
+#ifndef MMM_MODEL_H
+#define MMM_MODEL_H
+
+#include <stddef.h>
+
+#include "bayesridge.h"
+#include "jsonw.h"
+#include "metrics.h"
+#include "ols.h"
+
+enum { MODEL_OLS, MODEL_RIDGE, MODEL_BAYES, MODEL_NKINDS };
+extern const char *const model_kinds[MODEL_NKINDS];
+/* The kind named s, or -1. */
+int model_kind(const char *s);
+
+/* How to fit. */
+typedef struct model_spec {
+	int kind;
+	int intercept;
+	double level;		/* OLS intervals */
+	double lambda;		/* ridge; NAN: chosen by leave-one-out */
+	const unsigned char *positive;	/* ridge: p flags, or NULL */
+	bayesridge_opts bayes;
+} model_spec;
+
+/* A fitted model. */
+typedef struct model_fit {
+	int kind;
+	size_t p;
+	double *coef;		/* p, original scale */
+	double intercept;	/* 0 without one */
+	ols_result *ols;	/* MODEL_OLS */
+	bayesridge br;		/* MODEL_BAYES */
+	double lambda;		/* MODEL_RIDGE: the lambda used */
+	double *grid, *loo;	/* ridge auto: the LOO path, ngrid each */
+	size_t ngrid;
+} model_fit;
+
+typedef struct model_data {
+	const double *X, *y, *w;	/* w NULL: all 1 */
+	size_t n, p;
+	const char *const *names;	/* p feature names */
+} model_data;
+
+int model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
+    char *err, size_t errsz);
+/* Predictions for nrow rows of the column-major X (nrow x p). */
+void model_fit_predict(const model_fit *f, const double *X, size_t nrow,
+    double *yhat);
+void model_fit_free(model_fit *f);
+
+/* Cross-validation: TimeSeriesSplit-equal folds over the distinct days
+ * (as mmm-split --folds K), a fit on each train set, metrics on its
+ * validation set against the train set's mean. */
+typedef struct model_cv {
+	size_t k;
+	metrics *fold;			/* k */
+	size_t *ntrain, *nvalid;	/* k */
+	long (*range)[2];		/* k: first and last validation day */
+	double mean[METRICS_N], sd[METRICS_N];	/* sd: population (ddof 0) */
+} model_cv;
+
+int model_cv_run(model_cv *cv, const model_spec *s, const model_data *d,
+    const long *day, size_t k, char *err, size_t errsz);
+void model_cv_free(model_cv *cv);
+
+/* One quality gate: value against threshold, upper (value must be <= it)
+ * or lower (>=). */
+typedef struct model_gate {
+	const char *name;		/* "min-r2" */
+	char what[96];			/* "r2 (cv mean)" */
+	double value, threshold;
+	int upper, pass;
+} model_gate;
+
+/* Per feature, over the rows read (before --drop-missing). */
+typedef struct model_profile {
+	double mean, sd, min, max, missing;	/* missing: fraction */
+} model_profile;
+
+/* Everything a model file holds. */
+typedef struct model_doc {
+	const char *version, *created;	/* YYYY-MM-DD-HHMM, ISO 8601 */
+	const char *target;
+	const model_spec *spec;
+	const model_data *data;
+	const model_fit *fit;
+	const metrics *train;
+	const model_cv *cv;		/* or NULL */
+	const model_gate *gates;
+	size_t ngates;
+	size_t rows_read;
+	const char *sha256, *input;
+	const char *date_col;		/* NULL: none */
+	long first_day, last_day;	/* with date_col */
+	const model_profile *profile;	/* p */
+	const char *weights;		/* column, or NULL */
+	int drop_missing;
+} model_doc;
+
+/* The document of mmm-model(5), pretty-printed. */
+void model_write(jsonw *w, const model_doc *m);
+
+#define MODEL_FORMAT "mmm-model"
+#define MODEL_FORMAT_VERSION 1
+
+/* A model file read back: what predicting needs. */
+typedef struct model_file {
+	void *root;		/* the jansson document, for other fields */
+	int kind;
+	const char *target, *version;
+	size_t p;
+	const char **features;	/* p */
+	double *coef;		/* p */
+	double intercept;
+	int has_intercept;
+} model_file;
+
+/*
+ * Read and validate path: format, format_version, kind, target, features,
+ * coefficients (every feature, numbers).  0, or EXIT_NOINPUT (cannot open)
+ * or EXIT_DATAERR (not JSON, truncated, an unknown format_version or kind, a
+ * field missing or of the wrong type) with err set to "PATH: why".
+ */
+int model_read(const char *path, model_file *m, char *err, size_t errsz);
+void model_file_free(model_file *m);
+
+#endif
