@@ -60,6 +60,24 @@ _mmm_opts()
 		colopts='--date --by'
 		listopts='--by'
 		;;
+	mmm-train)
+		options='-h --help --version -o --output --model --target
+		    --features --weights --date --no-intercept --drop-missing
+		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
+		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
+		    --min-lift --max-cv-std --max-p --max-p-cols
+		    --normal-residuals --registry --name --now --check-model'
+		argopts='-o --output --model --target --features --weights --date
+		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
+		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
+		    --min-lift --max-cv-std --max-p --max-p-cols --registry --name
+		    --now --check-model'
+		fileopts='-o --output --check-model'
+		diropts='--registry'
+		colopts='--target --features --weights --date --positive
+		    --max-p-cols'
+		listopts='--features --positive --max-p-cols'
+		;;
 	*)
 		return 1
 		;;
@@ -209,6 +227,14 @@ _mmm()
 			_mmm_add "" "$cur" "" daily weekly
 			return
 			;;
+		--model)
+			_mmm_add "" "$cur" "" ols ridge bayes
+			return
+			;;
+		--gates)
+			_mmm_add "" "$cur" "" default
+			return
+			;;
 		--time)
 			[[ $cur == *,* ]] && pre=${cur%,*},
 			_mmm_add "$pre" "${cur##*,}" "" dow month quarter \
@@ -322,4 +348,4 @@ _mmm()
 	fi
 }
 
-complete -F _mmm mmm-validate mmm-features mmm-split
+complete -F _mmm mmm-validate mmm-features mmm-split mmm-train

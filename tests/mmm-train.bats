@@ -36,6 +36,8 @@ small() {	# 6 dated rows, y = 1 + 2a + 3b + noise
 	root=$BATS_TEST_DIRNAME/..
 	for o in $(mmm-train --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
 		grep -q -- "Fl -${o#--}" "$root/man/mmm-train.1" || { echo "man lacks $o"; false; }
+		grep -q -- "$o" "$root/completions/mmm.bash" || { echo "bash completion lacks $o"; false; }
+		grep -q -- "$o" "$root/completions/_mmm" || { echo "zsh completion lacks $o"; false; }
 	done
 }
 
