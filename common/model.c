@@ -4,12 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "date.h"
 #include "err.h"
 #include "model.h"
+#include "out.h"
 #include "split.h"
 
 const char *const model_kinds[MODEL_NKINDS] = { "ols", "ridge", "bayes" };
@@ -562,6 +566,91 @@ model_write(jsonw *w, const model_doc *m)
 }
 
 /* --- reading ------------------------------------------------------------ */
+
+void
+model_write_file(const char *path, const model_doc *m)
+{
+	out *o = out_open(path);
+	jsonw w;
+
+	jw_init(&w, o, 1);
+	model_write(&w, m);
+	out_commit(o);
+}
+
+int
+model_register(const char *dir, const char *name, const model_doc *m,
+    char *err, size_t errsz, int *status)
+{
+	char *file, *path, *link, *tmp;
+	int rc = 0;
+
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		snprintf(err, errsz, "%s: cannot create: %s", dir,
+		    strerror(errno));
+		*status = EXIT_CANTCREAT;
+		return -1;
+	}
+	file = efmt("%s-%s.json", name, m->version);
+	path = efmt("%s/%s", dir, file);
+	link = efmt("%s/%s-current.json", dir, name);
+	tmp = efmt("%s/.%s-current.json.%ld", dir, name, (long)getpid());
+	model_write_file(path, m);
+	unlink(tmp);
+	if (symlink(file, tmp) < 0 || rename(tmp, link) < 0) {
+		int saved = errno;
+		unlink(tmp);
+		snprintf(err, errsz, "%s: cannot link: %s", link,
+		    strerror(saved));
+		*status = EXIT_CANTCREAT;
+		rc = -1;
+	}
+	free(file);
+	free(path);
+	free(link);
+	free(tmp);
+	return rc;
+}
+
+int
+model_version_ok(const char *s)
+{
+	long d, sec;
+	int hh, mm;
+
+	return strlen(s) == 15 && date_parse(s, 10, &d, &sec) >= 0 &&
+	    s[10] == '-' && sscanf(s + 11, "%2d%2d", &hh, &mm) == 2 &&
+	    hh <= 23 && mm <= 59 && strchr("012", s[11]);
+}
+
+void
+model_stamps(const char *now, char version[32], char created[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (now) {
+		snprintf(version, 32, "%s", now);
+		snprintf(created, 32, "%.10sT%.2s:%.2s:00Z", now, now + 11,
+		    now + 13);
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(version, 32, "%Y-%m-%d-%H%M", &tm);
+	strftime(created, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+model_train_metrics(const model_fit *f, const model_data *d, metrics *tr)
+{
+	double *yhat = emalloc(d->n * sizeof *yhat), ybar = 0;
+
+	model_fit_predict(f, d->X, d->n, yhat);
+	for (size_t i = 0; i < d->n; i++)
+		ybar += d->y[i];
+	metrics_compute(d->y, yhat, d->n, ybar / (double)d->n, tr);
+	free(yhat);
+}
 
 static int
 bad(char *err, size_t errsz, const char *path, const char *why)

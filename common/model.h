@@ -107,6 +107,28 @@ typedef struct model_doc {
 
 /* The document of mmm-model(5), pretty-printed. */
 void model_write(jsonw *w, const model_doc *m);
+/* The document into path (atomically; NULL or "-": standard output).  A
+ * file that cannot be created or written exits through out.h. */
+void model_write_file(const char *path, const model_doc *m);
+
+/*
+ * The registry: write dir/NAME-VERSION.json (dir created when missing) and
+ * point the symbolic link dir/NAME-current.json at it, moved atomically.
+ * 0, or -1 with "DIR: cannot create: why" or "LINK: cannot link: why" in err
+ * and *status EXIT_CANTCREAT.
+ */
+int model_register(const char *dir, const char *name, const model_doc *m,
+    char *err, size_t errsz, int *status);
+
+/* Is s a version stamp YYYY-MM-DD-HHMM? */
+int model_version_ok(const char *s);
+/* The version (YYYY-MM-DD-HHMM) and creation time (ISO 8601) of a model:
+ * from now, a checked stamp, or (NULL) the current time in UTC. */
+void model_stamps(const char *now, char version[32], char created[32]);
+
+/* Train-set metrics: the fit's predictions of d against d's y and mean. */
+void model_train_metrics(const model_fit *f, const model_data *d,
+    metrics *tr);
 
 #define MODEL_FORMAT "mmm-model"
 #define MODEL_FORMAT_VERSION 1

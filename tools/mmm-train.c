@@ -1,25 +1,19 @@
 /* mmm-train: fit a linear model (OLS, ridge, Bayesian ridge), check it
  * against quality gates, and write the model file or register it. */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "csvio.h"
-#include "date.h"
 #include "err.h"
+#include "gates.h"
 #include "model.h"
-#include "num.h"
 #include "out.h"
 #include "sha256.h"
-#include "stats.h"
+#include "trainset.h"
 
 static const char usage[] =
 "usage: mmm-train --model ols|ridge|bayes --target COL [--features COLS]\n"
@@ -107,18 +101,13 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Gate thresholds; NAN: off. */
-enum { G_R2, G_MAPE, G_LIFT, G_CVSTD, G_P, G_NORMAL, G_N };
-static const char *const gate_names[G_N] = { "min-r2", "max-mape",
-	"min-lift", "max-cv-std", "max-p", "normal-residuals" };
-static double gate[G_N] = { NAN, NAN, NAN, NAN, NAN, NAN };
-
 static model_spec spec = { .kind = -1, .intercept = 1, .level = 0.95,
 	.lambda = NAN };
-static const char *target, *features, *weights, *date_col = "date";
-static const char *output, *registry, *name, *now, *positive, *pcols;
+static trainset_opts in_opts = { .date_col = "date" };
+static gate_opts gate;
+static const char *output, *registry, *name, *now, *positive;
 static const char *check_model;
-static int date_given, drop_missing, default_gates, bayes_opt, cv_k;
+static int default_gates, bayes_opt, cv_k;
 
 static void
 parse_options(int argc, char **argv)
@@ -126,6 +115,7 @@ parse_options(int argc, char **argv)
 	int ch;
 
 	bayesridge_opts_default(&spec.bayes);
+	gate_opts_init(&gate);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -138,9 +128,10 @@ parse_options(int argc, char **argv)
 		case O_CHECK: check_model = optarg; break;
 		case O_CV: cv_k = (int)cli_long("--cv", optarg, 2, 10000);
 		    break;
-		case O_DATE: date_col = optarg; date_given = 1; break;
-		case O_DROP: drop_missing = 1; break;
-		case O_FEATURES: features = optarg; break;
+		case O_DATE: in_opts.date_col = optarg; in_opts.date_given = 1;
+		    break;
+		case O_DROP: in_opts.drop_missing = 1; break;
+		case O_FEATURES: in_opts.features = optarg; break;
 		case O_GATES:
 			if (strcmp(optarg, "default") != 0)
 				cli_usage_error("--gates: \"%s\" is not "
@@ -157,18 +148,18 @@ parse_options(int argc, char **argv)
 		    optarg, 0, HUGE_VAL); bayes_opt = 1; break;
 		case O_LEVEL: spec.level = cli_double("--level", optarg, 1e-9,
 		    1 - 1e-9); break;
-		case O_MAXCVSTD: gate[G_CVSTD] = cli_double("--max-cv-std",
-		    optarg, 0, HUGE_VAL); break;
+		case O_MAXCVSTD: gate.t[GATE_CVSTD] = cli_double(
+		    "--max-cv-std", optarg, 0, HUGE_VAL); break;
 		case O_MAXITER: spec.bayes.max_iter = (int)cli_long(
 		    "--max-iter", optarg, 1, 100000000); bayes_opt = 1; break;
-		case O_MAXMAPE: gate[G_MAPE] = cli_double("--max-mape",
+		case O_MAXMAPE: gate.t[GATE_MAPE] = cli_double("--max-mape",
 		    optarg, 0, HUGE_VAL); break;
-		case O_MAXP: gate[G_P] = cli_double("--max-p", optarg, 0, 1);
-		    break;
-		case O_MAXPCOLS: pcols = optarg; break;
-		case O_MINLIFT: gate[G_LIFT] = cli_double("--min-lift",
+		case O_MAXP: gate.t[GATE_P] = cli_double("--max-p", optarg, 0,
+		    1); break;
+		case O_MAXPCOLS: gate.pcols = optarg; break;
+		case O_MINLIFT: gate.t[GATE_LIFT] = cli_double("--min-lift",
 		    optarg, -HUGE_VAL, 1); break;
-		case O_MINR2: gate[G_R2] = cli_double("--min-r2", optarg,
+		case O_MINR2: gate.t[GATE_R2] = cli_double("--min-r2", optarg,
 		    -HUGE_VAL, 1); break;
 		case O_MODEL:
 			if ((spec.kind = model_kind(optarg)) < 0)
@@ -177,15 +168,15 @@ parse_options(int argc, char **argv)
 			break;
 		case O_NAME: name = optarg; break;
 		case O_NOINT: spec.intercept = 0; break;
-		case O_NORMAL: gate[G_NORMAL] = 0.05; break;
+		case O_NORMAL: gate.t[GATE_NORMAL] = 0.05; break;
 		case O_NOW: now = optarg; break;
 		case O_POSITIVE: positive = optarg; break;
 		case O_REGISTRY: registry = optarg; break;
-		case O_TARGET: target = optarg; break;
+		case O_TARGET: in_opts.target = optarg; break;
 		case O_TOL: spec.bayes.tol = cli_double("--tol", optarg,
 		    1e-300, HUGE_VAL); bayes_opt = 1; break;
 		case O_VERSION: cli_version();
-		case O_WEIGHTS: weights = optarg; break;
+		case O_WEIGHTS: in_opts.weights = optarg; break;
 		default: cli_usage_error("option \"%s\" is unknown or lacks "
 		    "its value", argv[optind - 1]);
 		}
@@ -199,373 +190,38 @@ check_options(void)
 {
 	if (spec.kind < 0)
 		cli_usage_error("--model is required");
-	if (!target)
+	if (!in_opts.target)
 		cli_usage_error("--target is required");
 	if (spec.kind != MODEL_RIDGE && positive)
 		cli_usage_error("--positive goes with --model ridge");
 	if (spec.kind != MODEL_BAYES && bayes_opt)
 		cli_usage_error("--max-iter, --tol, --alpha-1, --alpha-2, "
 		    "--lambda-1 and --lambda-2 go with --model bayes");
-	if (spec.kind != MODEL_OLS && (!isnan(gate[G_P]) ||
-	    !isnan(gate[G_NORMAL]) || pcols))
+	if (spec.kind != MODEL_OLS && (!isnan(gate.t[GATE_P]) ||
+	    !isnan(gate.t[GATE_NORMAL]) || gate.pcols))
 		cli_usage_error("--max-p, --max-p-cols and --normal-residuals "
 		    "go with --model ols");
-	if (pcols && isnan(gate[G_P]) && !default_gates)
+	if (gate.pcols && isnan(gate.t[GATE_P]) && !default_gates)
 		cli_usage_error("--max-p-cols goes with --max-p");
-	if (!isnan(gate[G_CVSTD]) && !cv_k)
+	if (!isnan(gate.t[GATE_CVSTD]) && !cv_k)
 		cli_usage_error("--max-cv-std needs --cv");
 	if (!registry != !name)
 		cli_usage_error("--registry and --name go together");
 	if (name && (!*name || strchr(name, '/')))
 		cli_usage_error("--name: \"%s\" is not a file name", name);
-	if (now) {
-		long d, s;
-		int hh, mm;
-		if (strlen(now) != 15 || date_parse(now, 10, &d, &s) < 0 ||
-		    now[10] != '-' || sscanf(now + 11, "%2d%2d", &hh, &mm) != 2 ||
-		    hh > 23 || mm > 59 || !strchr("012", now[11]))
-			cli_usage_error("--now: \"%s\" is not YYYY-MM-DD-HHMM",
-			    now);
-	}
-	if (default_gates) {
-		const double def[G_N] = { 0.45, 0.15, 0.10, 0.1, 0.05, NAN };
-		for (int g = 0; g < G_N; g++)
-			if (isnan(gate[g]))
-				gate[g] = def[g];
-		if (!cv_k)
-			gate[G_CVSTD] = NAN;
-		if (spec.kind != MODEL_OLS)
-			gate[G_P] = NAN;
-	}
+	if (now && !model_version_ok(now))
+		cli_usage_error("--now: \"%s\" is not YYYY-MM-DD-HHMM", now);
+	if (default_gates)
+		gate_opts_default(&gate, cv_k != 0, spec.kind);
 }
 
-/* --- reading ------------------------------------------------------------ */
-
-/* A column the fit may use: its values as doubles (NAN when missing). */
-typedef struct col {
-	size_t idx;
-	int role;		/* 0 candidate feature, 1 chosen, 2 target/w */
-	int numeric;		/* -1 unknown, 0 no, 1 yes */
-	double *v;
-} col;
-
-typedef struct table {
-	const char *name;	/* the input, for messages */
-	char sha[65];
-	col *c;
-	size_t nc, n, cap;
-	long *line, *day;	/* day NULL without a date column */
-	long date_idx;
-} table;
-
-static char *
-hash_input(const char *path, char hex[65])
-{
-	char buf[1 << 16], *p = NULL;
-	sha256 s;
-	ssize_t k;
-	int fd;
-
-	if (!path || strcmp(path, "-") == 0)
-		path = p = out_spool_stdin();
-	if ((fd = open(path, O_RDONLY)) < 0)
-		dien(EXIT_NOINPUT, "%s: cannot open:", path);
-	sha256_init(&s);
-	while ((k = read(fd, buf, sizeof buf)) > 0)
-		sha256_update(&s, buf, (size_t)k);
-	if (k < 0)
-		dien(EXIT_IOERR, "%s: read error:", path);
-	close(fd);
-	sha256_hex(&s, hex);
-	return p;
-}
-
-static long
-need_col(const csv_reader *r, const char *what, const char *c)
-{
-	long i = csv_col(r, c);
-
-	if (i < 0)
-		dien(EXIT_DATAERR, "%s: %s column \"%s\" is not in the header",
-		    csv_name(r), what, c);
-	return i;
-}
-
+/* A failure of common/: a usage error, or the message with its status. */
 static void
-add_col(table *t, size_t idx, int role)
+fail(const char *err, int st)
 {
-	for (size_t k = 0; k < t->nc; k++)
-		if (t->c[k].idx == idx) {
-			if (role > t->c[k].role)
-				t->c[k].role = role;
-			return;
-		}
-	t->c = ereallocarray(t->c, t->nc + 1, sizeof *t->c);
-	t->c[t->nc++] = (col){ idx, role, role ? 1 : -1, NULL };
-}
-
-static void
-choose_columns(table *t, const csv_reader *r)
-{
-	long ti = need_col(r, "target", target);
-	long wi = weights ? need_col(r, "weights", weights) : -1;
-	size_t *idx = NULL, nidx = 0;
-	char err[512];
-
-	t->date_idx = csv_col(r, date_col);
-	if (date_given && t->date_idx < 0)
-		need_col(r, "date", date_col);
-	if (features) {
-		if (cols_resolve(features, csv_colnames(r), csv_ncols(r), 0,
-		    &idx, &nidx, err, sizeof err) < 0)
-			dien(EXIT_DATAERR, "%s: --features: %s", t->name, err);
-		for (size_t k = 0; k < nidx; k++) {
-			if ((long)idx[k] == ti || (long)idx[k] == wi ||
-			    (long)idx[k] == t->date_idx)
-				cli_usage_error("--features: \"%s\" is the "
-				    "target, the weights or the date",
-				    csv_colname(r, idx[k]));
-			add_col(t, idx[k], 1);
-		}
-		free(idx);
-	} else {
-		for (size_t k = 0; k < csv_ncols(r); k++)
-			if ((long)k != ti && (long)k != wi &&
-			    (long)k != t->date_idx)
-				add_col(t, k, 0);
-	}
-	add_col(t, (size_t)ti, 2);
-	if (wi >= 0)
-		add_col(t, (size_t)wi, 2);
-}
-
-static void
-read_table(table *t, csv_reader *r)
-{
-	csv_record rec;
-	char err[1024], fb[MSGFIELD_SIZE];
-	int st, rc;
-
-	while ((rc = csv_next(r, &rec, err, sizeof err, &st)) > 0) {
-		if (t->n == t->cap) {
-			t->cap = t->cap ? 2 * t->cap : 1024;
-			for (size_t k = 0; k < t->nc; k++)
-				t->c[k].v = ereallocarray(t->c[k].v, t->cap,
-				    sizeof(double));
-			t->line = ereallocarray(t->line, t->cap, sizeof(long));
-			if (t->date_idx >= 0)
-				t->day = ereallocarray(t->day, t->cap,
-				    sizeof(long));
-		}
-		t->line[t->n] = rec.line;
-		if (t->date_idx >= 0) {
-			const char *f = rec.f[t->date_idx];
-			size_t len = rec.len[t->date_idx];
-			long sec;
-			if (date_parse(f, len, &t->day[t->n], &sec) < 0)
-				dien(EXIT_DATAERR, "%s:%ld: column \"%s\": \"%s\" "
-				    "is not a date", t->name, rec.line, date_col,
-				    msg_field(fb, f, len));
-		}
-		for (size_t k = 0; k < t->nc; k++) {
-			col *c = &t->c[k];
-			const char *f = rec.f[c->idx];
-			size_t len = rec.len[c->idx];
-			double x = NAN;
-			if (c->numeric == 0 || csv_is_missing(f, len)) {
-				c->v[t->n] = NAN;
-				continue;
-			}
-			if (num_parse(f, len, &x) < 0 && c->numeric < 0) {
-				c->numeric = 0;	/* a text column */
-				x = NAN;
-			} else if (num_parse(f, len, &x) < 0 || !isfinite(x)) {
-				dien(EXIT_DATAERR, "%s:%ld: column \"%s\": \"%s\" "
-				    "is not a finite number", t->name, rec.line,
-				    csv_colname(r, c->idx), msg_field(fb, f, len));
-			} else {
-				c->numeric = 1;
-			}
-			c->v[t->n] = x;
-		}
-		t->n++;
-	}
-	if (rc < 0)
-		dien(st, "%s", err);
-	if (t->n == 0)
-		dien(EXIT_DATAERR, "%s: no data rows", t->name);
-}
-
-/* --- the rows and columns the fit uses ---------------------------------- */
-
-typedef struct design {
-	model_data d;
-	char **names;
-	model_profile *prof;
-	long *day;
-	size_t *fcol;		/* table column of each feature */
-	double *y, *w, *X;
-} design;
-
-static void
-build_design(design *ds, table *t, const csv_reader *r)
-{
-	size_t p = 0, n = 0, yc = 0, wc = 0;
-	unsigned char *keep = emalloc(t->n);
-
-	memset(ds, 0, sizeof *ds);
-	ds->fcol = emalloc((t->nc + 1) * sizeof *ds->fcol);
-	for (size_t k = 0; k < t->nc; k++) {
-		const char *cn = csv_colname(r, t->c[k].idx);
-		if (strcmp(cn, target) == 0)
-			yc = k;
-		else if (weights && strcmp(cn, weights) == 0)
-			wc = k;
-		else if (t->c[k].role == 1 || t->c[k].numeric == 1)
-			ds->fcol[p++] = k;
-	}
-	if (p == 0)
-		dien(EXIT_DATAERR, "%s: no numeric feature column", t->name);
-	for (size_t i = 0; i < t->n; i++) {
-		keep[i] = 1;
-		for (size_t k = 0; k < t->nc && keep[i]; k++) {
-			col *c = &t->c[k];
-			if (!isnan(c->v[i]) || (c->role == 0 && c->numeric != 1))
-				continue;
-			if (!drop_missing)
-				dien(EXIT_DATAERR, "%s:%ld: column \"%s\": "
-				    "missing value (--drop-missing drops such "
-				    "rows)", t->name, t->line[i],
-				    csv_colname(r, c->idx));
-			keep[i] = 0;
-		}
-		n += keep[i];
-	}
-	if (n == 0)
-		dien(EXIT_DATAERR, "%s: every row has a missing value",
-		    t->name);
-	ds->names = emalloc(p * sizeof *ds->names);
-	ds->prof = emalloc(p * sizeof *ds->prof);
-	ds->X = emalloc(n * p * sizeof *ds->X);
-	ds->y = emalloc(n * sizeof *ds->y);
-	ds->w = weights ? emalloc(n * sizeof *ds->w) : NULL;
-	ds->day = t->day ? emalloc(n * sizeof *ds->day) : NULL;
-	for (size_t j = 0; j < p; j++) {
-		const col *c = &t->c[ds->fcol[j]];
-		moments m;
-		size_t miss = 0;
-		ds->names[j] = (char *)csv_colname(r, c->idx);
-		mom_init(&m);
-		for (size_t i = 0; i < t->n; i++) {
-			if (isnan(c->v[i]))
-				miss++;
-			else
-				mom_add(&m, c->v[i]);
-		}
-		ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
-			m.n ? m.min : NAN, m.n ? m.max : NAN,
-			(double)miss / (double)t->n };
-		for (size_t i = 0, q = 0; i < t->n; i++)
-			if (keep[i])
-				ds->X[j * n + q++] = c->v[i];
-	}
-	for (size_t i = 0, q = 0; i < t->n; i++) {
-		if (!keep[i])
-			continue;
-		ds->y[q] = t->c[yc].v[i];
-		if (ds->w)
-			ds->w[q] = t->c[wc].v[i];
-		if (ds->day)
-			ds->day[q] = t->day[i];
-		q++;
-	}
-	ds->d = (model_data){ ds->X, ds->y, ds->w, n, p,
-		(const char *const *)ds->names };
-	free(keep);
-}
-
-static void
-table_free(table *t)
-{
-	for (size_t k = 0; k < t->nc; k++)
-		free(t->c[k].v);
-	free(t->c);
-	free(t->line);
-	free(t->day);
-}
-
-static void
-design_free(design *ds)
-{
-	free(ds->names);
-	free(ds->prof);
-	free(ds->day);
-	free(ds->fcol);
-	free(ds->y);
-	free(ds->w);
-	free(ds->X);
-}
-
-/* --- gates ------------------------------------------------------------- */
-
-static size_t
-eval_gates(model_gate *g, const model_fit *f, const metrics *tr,
-    const model_cv *cv, const design *ds)
-{
-	size_t ng = 0;
-	const char *on = cv ? "cv mean" : "train";
-	double v[METRICS_N];
-
-	if (cv)
-		memcpy(v, cv->mean, sizeof v);
-	else
-		metrics_values(tr, v);
-	for (int k = 0; k < G_N; k++) {
-		model_gate *x = &g[ng];
-		if (isnan(gate[k]))
-			continue;
-		x->name = gate_names[k];
-		x->threshold = gate[k];
-		x->upper = k == G_MAPE || k == G_CVSTD || k == G_P;
-		if (k == G_R2 || k == G_MAPE || k == G_LIFT) {
-			int m = k == G_R2 ? 0 : k == G_MAPE ? 1 : 6;
-			x->value = v[m];
-			snprintf(x->what, sizeof x->what, "%s (%s)",
-			    metrics_names[m], on);
-		} else if (k == G_CVSTD) {
-			x->value = cv->sd[0];
-			snprintf(x->what, sizeof x->what, "sd of the "
-			    "folds' r2");
-		} else if (k == G_NORMAL) {
-			x->value = f->ols->jb_pval;
-			snprintf(x->what, sizeof x->what, "Jarque-Bera "
-			    "p-value");
-		} else {
-			size_t *idx = NULL, nidx = 0, worst = 0;
-			char err[512];
-			if (pcols && cols_resolve(pcols,
-			    (const char *const *)ds->names, ds->d.p, 0, &idx,
-			    &nidx, err, sizeof err) < 0)
-				cli_usage_error("--max-p-cols: %s", err);
-			x->value = -1;
-			for (size_t q = 0; q < (pcols ? nidx : ds->d.p); q++) {
-				size_t j = pcols ? idx[q] : q;
-				double pv = f->ols->pval[j + (spec.intercept ?
-				    1 : 0)];
-				if (pv > x->value || isnan(pv)) {
-					x->value = pv;
-					worst = j;
-				}
-			}
-			snprintf(x->what, sizeof x->what, "largest p-value "
-			    "(%.60s)", ds->names[worst]);
-			free(idx);
-		}
-		x->pass = x->upper ? (k == G_P ? x->value < x->threshold :
-		    x->value <= x->threshold) : x->value >= x->threshold;
-		ng++;
-	}
-	return ng;
+	if (st == EXIT_USAGE)
+		cli_usage_error("%s", err);
+	dien(st, "%s", err);
 }
 
 static int
@@ -589,59 +245,6 @@ report_gates(const model_gate *g, size_t ng)
 	return ok;
 }
 
-/* --- writing ----------------------------------------------------------- */
-
-static void
-write_model(const char *path, const model_doc *m)
-{
-	out *o = out_open(path);
-	jsonw w;
-
-	jw_init(&w, o, 1);
-	model_write(&w, m);
-	out_commit(o);
-}
-
-static void
-register_model(const model_doc *m)
-{
-	char *file = efmt("%s-%s.json", name, m->version);
-	char *path = efmt("%s/%s", registry, file);
-	char *link = efmt("%s/%s-current.json", registry, name);
-	char *tmp = efmt("%s/.%s-current.json.%ld", registry, name,
-	    (long)getpid());
-
-	if (mkdir(registry, 0777) < 0 && errno != EEXIST)
-		dien(EXIT_CANTCREAT, "%s: cannot create:", registry);
-	write_model(path, m);
-	unlink(tmp);
-	if (symlink(file, tmp) < 0 || rename(tmp, link) < 0) {
-		unlink(tmp);
-		dien(EXIT_CANTCREAT, "%s: cannot link:", link);
-	}
-	free(file);
-	free(path);
-	free(link);
-	free(tmp);
-}
-
-static void
-stamps(char version[32], char created[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (now) {
-		snprintf(version, 32, "%s", now);
-		snprintf(created, 32, "%.10sT%.2s:%.2s:00Z", now, now + 11,
-		    now + 13);
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(version, 32, "%Y-%m-%d-%H%M", &tm);
-	strftime(created, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 do_check_model(void)
 {
@@ -662,16 +265,18 @@ do_check_model(void)
 int
 main(int argc, char **argv)
 {
-	table t = { 0 };
-	design ds;
+	trainset t;
+	train_design ds;
 	model_fit fit;
 	model_cv cv;
 	metrics tr;
-	model_gate gates[G_N];
+	model_gate gates[GATE_N];
 	unsigned char *pos = NULL;
-	char err[1024], version[32], created[32];
+	char err[1024], sha[65], version[32], created[32];
 	const char *in;
-	char *spooled;
+	char *spooled = NULL;
+	size_t ng;
+	long first, last;
 	int st;
 
 	cli_init(argc, argv);
@@ -680,68 +285,57 @@ main(int argc, char **argv)
 		return do_check_model();
 	check_options();
 	in = optind < argc ? argv[optind] : "-";
-	spooled = hash_input(in, t.sha);
+	if (strcmp(in, "-") == 0)
+		spooled = out_spool_stdin();
+	if (sha256_file(spooled ? spooled : in, sha, err, sizeof err, &st) < 0)
+		fail(err, st);
 	csv_reader *r = spooled ? csv_open_as(spooled, "<stdin>", 0, err,
 	    sizeof err, &st) : csv_open(in, 0, err, sizeof err, &st);
 	if (!r)
-		dien(st, "%s", err);
-	t.name = csv_name(r);
-	choose_columns(&t, r);
-	read_table(&t, r);
-	build_design(&ds, &t, r);
+		fail(err, st);
+	if (trainset_read(&t, r, &in_opts, err, sizeof err, &st) < 0 ||
+	    train_design_build(&ds, &t, r, &in_opts, err, sizeof err, &st) < 0)
+		fail(err, st);
 
 	if (positive) {
-		size_t *idx = NULL, nidx = 0;
-		if (cols_resolve(positive, (const char *const *)ds.names,
-		    ds.d.p, 0, &idx, &nidx, err, sizeof err) < 0)
+		if (train_design_flags(&ds, positive, &pos, err,
+		    sizeof err) < 0)
 			cli_usage_error("--positive: %s", err);
-		pos = ecalloc(ds.d.p, 1);
-		for (size_t k = 0; k < nidx; k++)
-			pos[idx[k]] = 1;
-		free(idx);
 		spec.positive = pos;
 	}
 	if (model_fit_run(&fit, &spec, &ds.d, err, sizeof err) < 0)
 		dien(EXIT_DATAERR, "%s: %s", t.name, err);
-	double *yhat = emalloc(ds.d.n * sizeof *yhat), ybar = 0;
-	model_fit_predict(&fit, ds.d.X, ds.d.n, yhat);
-	for (size_t i = 0; i < ds.d.n; i++)
-		ybar += ds.d.y[i];
-	metrics_compute(ds.d.y, yhat, ds.d.n, ybar / (double)ds.d.n, &tr);
+	model_train_metrics(&fit, &ds.d, &tr);
 	if (cv_k) {
 		if (!ds.day)
 			dien(EXIT_DATAERR, "%s: --cv needs dates: no column "
-			    "\"%s\" (see --date)", t.name, date_col);
+			    "\"%s\" (see --date)", t.name, in_opts.date_col);
 		if (model_cv_run(&cv, &spec, &ds.d, ds.day, (size_t)cv_k, err,
 		    sizeof err) < 0)
 			dien(EXIT_DATAERR, "%s: %s", t.name, err);
 	}
-	size_t ng = eval_gates(gates, &fit, &tr, cv_k ? &cv : NULL, &ds);
+	if (gates_eval(gates, &ng, &gate, &spec, &fit, &tr, cv_k ? &cv : NULL,
+	    &ds.d, err, sizeof err, &st) < 0)
+		fail(err, st);
 	int pass = report_gates(gates, ng);
 
-	long first = 0, last = 0;
-	for (size_t i = 0; ds.day && i < ds.d.n; i++) {
-		if (i == 0 || ds.day[i] < first)
-			first = ds.day[i];
-		if (i == 0 || ds.day[i] > last)
-			last = ds.day[i];
-	}
-	stamps(version, created);
-	model_doc doc = { version, created, target, &spec, &ds.d, &fit, &tr,
-		cv_k ? &cv : NULL, gates, ng, t.n, t.sha,
-		spooled ? "<stdin>" : in, ds.day ? date_col : NULL, first, last,
-		ds.prof, weights, drop_missing };
+	train_design_days(&ds, &first, &last);
+	model_stamps(now, version, created);
+	model_doc doc = { version, created, in_opts.target, &spec, &ds.d, &fit,
+		&tr, cv_k ? &cv : NULL, gates, ng, t.n, sha,
+		spooled ? "<stdin>" : in, ds.day ? in_opts.date_col : NULL,
+		first, last, ds.prof, in_opts.weights, in_opts.drop_missing };
 	if (pass && (output || !registry))
-		write_model(output, &doc);
-	if (pass && registry)
-		register_model(&doc);
-	free(yhat);
+		model_write_file(output, &doc);
+	if (pass && registry && model_register(registry, name, &doc, err,
+	    sizeof err, &st) < 0)
+		fail(err, st);
 	free(pos);
 	if (cv_k)
 		model_cv_free(&cv);
 	model_fit_free(&fit);
-	design_free(&ds);
-	table_free(&t);
+	train_design_free(&ds);
+	trainset_free(&t);
 	csv_close(r);
 	free(spooled);
 	return pass ? 0 : EXIT_CHECK;

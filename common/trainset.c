@@ -1,0 +1,341 @@
+/* trainset.c: the table and the design mmm-train fits on. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "err.h"
+#include "num.h"
+#include "stats.h"
+#include "trainset.h"
+
+static int
+fail(char *err, size_t errsz, int *status, int st, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int
+fail(char *err, size_t errsz, int *status, int st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	*status = st;
+	return -1;
+}
+
+static int
+need_col(const csv_reader *r, const char *what, const char *c, long *i,
+    char *err, size_t errsz, int *status)
+{
+	if ((*i = csv_col(r, c)) < 0)
+		return fail(err, errsz, status, EXIT_DATAERR, "%s: %s column "
+		    "\"%s\" is not in the header", csv_name(r), what, c);
+	return 0;
+}
+
+static void
+add_col(trainset *t, size_t idx, int role)
+{
+	for (size_t k = 0; k < t->nc; k++)
+		if (t->c[k].idx == idx) {
+			if (role > t->c[k].role)
+				t->c[k].role = role;
+			return;
+		}
+	t->c = ereallocarray(t->c, t->nc + 1, sizeof *t->c);
+	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, NULL };
+}
+
+static int
+choose_columns(trainset *t, const csv_reader *r, const trainset_opts *o,
+    char *err, size_t errsz, int *status)
+{
+	long ti, wi = -1, di;
+	size_t *idx = NULL, nidx = 0;
+	char msg[512];
+
+	if (need_col(r, "target", o->target, &ti, err, errsz, status) < 0 ||
+	    (o->weights && need_col(r, "weights", o->weights, &wi, err, errsz,
+	    status) < 0))
+		return -1;
+	t->date_idx = csv_col(r, o->date_col);
+	if (o->date_given && t->date_idx < 0)
+		return need_col(r, "date", o->date_col, &di, err, errsz,
+		    status);
+	if (o->features) {
+		if (cols_resolve(o->features, csv_colnames(r), csv_ncols(r), 0,
+		    &idx, &nidx, msg, sizeof msg) < 0) {
+			free(idx);
+			return fail(err, errsz, status, EXIT_DATAERR,
+			    "%s: --features: %s", t->name, msg);
+		}
+		for (size_t k = 0; k < nidx; k++) {
+			if ((long)idx[k] == ti || (long)idx[k] == wi ||
+			    (long)idx[k] == t->date_idx) {
+				fail(err, errsz, status, EXIT_USAGE,
+				    "--features: \"%s\" is the target, the "
+				    "weights or the date",
+				    csv_colname(r, idx[k]));
+				free(idx);
+				return -1;
+			}
+			add_col(t, idx[k], 1);
+		}
+		free(idx);
+	} else {
+		for (size_t k = 0; k < csv_ncols(r); k++)
+			if ((long)k != ti && (long)k != wi &&
+			    (long)k != t->date_idx)
+				add_col(t, k, 0);
+	}
+	add_col(t, (size_t)ti, 2);
+	if (wi >= 0)
+		add_col(t, (size_t)wi, 2);
+	return 0;
+}
+
+static void
+grow(trainset *t)
+{
+	t->cap = t->cap ? 2 * t->cap : 1024;
+	for (size_t k = 0; k < t->nc; k++)
+		t->c[k].v = ereallocarray(t->c[k].v, t->cap, sizeof(double));
+	t->line = ereallocarray(t->line, t->cap, sizeof(long));
+	if (t->date_idx >= 0)
+		t->day = ereallocarray(t->day, t->cap, sizeof(long));
+}
+
+/* One record into row t->n. */
+static int
+read_row(trainset *t, const csv_reader *r, const csv_record *rec,
+    const trainset_opts *o, char *err, size_t errsz, int *status)
+{
+	char fb[MSGFIELD_SIZE];
+
+	t->line[t->n] = rec->line;
+	if (t->date_idx >= 0) {
+		const char *f = rec->f[t->date_idx];
+		size_t len = rec->len[t->date_idx];
+		long sec;
+		if (date_parse(f, len, &t->day[t->n], &sec) < 0)
+			return fail(err, errsz, status, EXIT_DATAERR,
+			    "%s:%ld: column \"%s\": \"%s\" is not a date",
+			    t->name, rec->line, o->date_col,
+			    msg_field(fb, f, len));
+	}
+	for (size_t k = 0; k < t->nc; k++) {
+		trainset_col *c = &t->c[k];
+		const char *f = rec->f[c->idx];
+		size_t len = rec->len[c->idx];
+		double x = NAN;
+		if (c->numeric == 0 || csv_is_missing(f, len)) {
+			c->v[t->n] = NAN;
+			continue;
+		}
+		if (num_parse(f, len, &x) < 0 && c->numeric < 0) {
+			c->numeric = 0;	/* a text column */
+			x = NAN;
+		} else if (num_parse(f, len, &x) < 0 || !isfinite(x)) {
+			return fail(err, errsz, status, EXIT_DATAERR,
+			    "%s:%ld: column \"%s\": \"%s\" is not a finite "
+			    "number", t->name, rec->line,
+			    csv_colname(r, c->idx), msg_field(fb, f, len));
+		} else {
+			c->numeric = 1;
+		}
+		c->v[t->n] = x;
+	}
+	t->n++;
+	return 0;
+}
+
+int
+trainset_read(trainset *t, csv_reader *r, const trainset_opts *o,
+    char *err, size_t errsz, int *status)
+{
+	csv_record rec;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	t->name = csv_name(r);
+	if (choose_columns(t, r, o, err, errsz, status) < 0)
+		return -1;
+	while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
+		if (t->n == t->cap)
+			grow(t);
+		if (read_row(t, r, &rec, o, err, errsz, status) < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return -1;
+	if (t->n == 0)
+		return fail(err, errsz, status, EXIT_DATAERR,
+		    "%s: no data rows", t->name);
+	return 0;
+}
+
+void
+trainset_free(trainset *t)
+{
+	for (size_t k = 0; k < t->nc; k++)
+		free(t->c[k].v);
+	free(t->c);
+	free(t->line);
+	free(t->day);
+	memset(t, 0, sizeof *t);
+}
+
+/* Which rows to keep: those without a missing used value; n of them. */
+static int
+keep_rows(unsigned char *keep, size_t *n, const trainset *t,
+    const csv_reader *r, const trainset_opts *o, char *err, size_t errsz,
+    int *status)
+{
+	*n = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		keep[i] = 1;
+		for (size_t k = 0; k < t->nc && keep[i]; k++) {
+			const trainset_col *c = &t->c[k];
+			if (!isnan(c->v[i]) || (c->role == 0 && c->numeric != 1))
+				continue;
+			if (!o->drop_missing)
+				return fail(err, errsz, status, EXIT_DATAERR,
+				    "%s:%ld: column \"%s\": missing value "
+				    "(--drop-missing drops such rows)",
+				    t->name, t->line[i],
+				    csv_colname(r, c->idx));
+			keep[i] = 0;
+		}
+		*n += keep[i];
+	}
+	if (*n == 0)
+		return fail(err, errsz, status, EXIT_DATAERR,
+		    "%s: every row has a missing value", t->name);
+	return 0;
+}
+
+/* Feature j's profile over every row read, and its kept values. */
+static void
+fill_feature(train_design *ds, const trainset *t, const unsigned char *keep,
+    size_t j, size_t n)
+{
+	const trainset_col *c = &t->c[ds->fcol[j]];
+	moments m;
+	size_t miss = 0;
+
+	mom_init(&m);
+	for (size_t i = 0; i < t->n; i++) {
+		if (isnan(c->v[i]))
+			miss++;
+		else
+			mom_add(&m, c->v[i]);
+	}
+	ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
+		m.n ? m.min : NAN, m.n ? m.max : NAN,
+		(double)miss / (double)t->n };
+	for (size_t i = 0, q = 0; i < t->n; i++)
+		if (keep[i])
+			ds->X[j * n + q++] = c->v[i];
+}
+
+int
+train_design_build(train_design *ds, const trainset *t,
+    const csv_reader *r, const trainset_opts *o, char *err, size_t errsz,
+    int *status)
+{
+	size_t p = 0, n = 0, yc = 0, wc = 0;
+	unsigned char *keep;
+
+	memset(ds, 0, sizeof *ds);
+	ds->fcol = emalloc((t->nc + 1) * sizeof *ds->fcol);
+	for (size_t k = 0; k < t->nc; k++) {
+		const char *cn = csv_colname(r, t->c[k].idx);
+		if (strcmp(cn, o->target) == 0)
+			yc = k;
+		else if (o->weights && strcmp(cn, o->weights) == 0)
+			wc = k;
+		else if (t->c[k].role == 1 || t->c[k].numeric == 1)
+			ds->fcol[p++] = k;
+	}
+	if (p == 0)
+		return fail(err, errsz, status, EXIT_DATAERR,
+		    "%s: no numeric feature column", t->name);
+	keep = emalloc(t->n);
+	if (keep_rows(keep, &n, t, r, o, err, errsz, status) < 0) {
+		free(keep);
+		return -1;
+	}
+	ds->names = emalloc(p * sizeof *ds->names);
+	ds->prof = emalloc(p * sizeof *ds->prof);
+	ds->X = emalloc(n * p * sizeof *ds->X);
+	ds->y = emalloc(n * sizeof *ds->y);
+	ds->w = o->weights ? emalloc(n * sizeof *ds->w) : NULL;
+	ds->day = t->day ? emalloc(n * sizeof *ds->day) : NULL;
+	for (size_t j = 0; j < p; j++) {
+		ds->names[j] = (char *)csv_colname(r, t->c[ds->fcol[j]].idx);
+		fill_feature(ds, t, keep, j, n);
+	}
+	for (size_t i = 0, q = 0; i < t->n; i++) {
+		if (!keep[i])
+			continue;
+		ds->y[q] = t->c[yc].v[i];
+		if (ds->w)
+			ds->w[q] = t->c[wc].v[i];
+		if (ds->day)
+			ds->day[q] = t->day[i];
+		q++;
+	}
+	ds->d = (model_data){ ds->X, ds->y, ds->w, n, p,
+		(const char *const *)ds->names };
+	free(keep);
+	return 0;
+}
+
+void
+train_design_days(const train_design *ds, long *first, long *last)
+{
+	*first = *last = 0;
+	for (size_t i = 0; ds->day && i < ds->d.n; i++) {
+		if (i == 0 || ds->day[i] < *first)
+			*first = ds->day[i];
+		if (i == 0 || ds->day[i] > *last)
+			*last = ds->day[i];
+	}
+}
+
+int
+train_design_flags(const train_design *ds, const char *spec,
+    unsigned char **flags, char *err, size_t errsz)
+{
+	size_t *idx = NULL, nidx = 0;
+
+	*flags = NULL;
+	if (cols_resolve(spec, (const char *const *)ds->names, ds->d.p, 0,
+	    &idx, &nidx, err, errsz) < 0) {
+		free(idx);
+		return -1;
+	}
+	*flags = ecalloc(ds->d.p, 1);
+	for (size_t k = 0; k < nidx; k++)
+		(*flags)[idx[k]] = 1;
+	free(idx);
+	return 0;
+}
+
+void
+train_design_free(train_design *ds)
+{
+	free(ds->names);
+	free(ds->prof);
+	free(ds->day);
+	free(ds->fcol);
+	free(ds->y);
+	free(ds->w);
+	free(ds->X);
+	memset(ds, 0, sizeof *ds);
+}
