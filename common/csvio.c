@@ -16,6 +16,7 @@
 
 #include "csvio.h"
 #include "err.h"
+#include "sha256.h"
 
 #define READ_CHUNK (1 << 20)
 
@@ -23,6 +24,8 @@ struct csv_reader {
 	int fd;
 	int eof;
 	int libcsv_only;
+	int hashing;
+	sha256 sh;
 	char *name;
 	size_t max_record;
 
@@ -176,6 +179,8 @@ fill(csv_reader *r, char *err, size_t errsz, int *status)
 			r->eof = 1;
 			return 0;
 		}
+		if (r->hashing)
+			sha256_update(&r->sh, r->buf + r->end, (size_t)n);
 		r->end += (size_t)n;
 		return 1;
 	}
@@ -394,6 +399,8 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 	r->line = 1;
 	r->max_record = CSV_MAX_RECORD;
 	r->libcsv_only = (flags & CSV_LIBCSV_ONLY) != 0;
+	if ((r->hashing = (flags & CSV_SHA256) != 0))
+		sha256_init(&r->sh);
 	if (!path || strcmp(path, "-") == 0) {
 		r->fd = 0;
 		r->name = estrdup("<stdin>");
@@ -444,6 +451,15 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 			}
 	}
 	return r;
+}
+
+int
+csv_sha256(csv_reader *r, char hex[65])
+{
+	if (!r->hashing || !r->eof || r->start != r->end)
+		return -1;
+	sha256_hex(&r->sh, hex);
+	return 0;
 }
 
 void

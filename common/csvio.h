@@ -38,6 +38,11 @@ csv_reader *csv_open_as(const char *path, const char *name, int flags,
 /* csv_open flags */
 #define CSV_LIBCSV_ONLY 1	/* read every record through libcsv: the
 				 * reference path for differential tests */
+#define CSV_SHA256 2		/* hash every byte read, for csv_sha256 */
+
+/* The SHA-256 of the input's bytes, in hex, once every byte was read
+ * (csv_next returned 0) by a reader opened with CSV_SHA256; -1 before. */
+int csv_sha256(csv_reader *r, char hex[65]);
 
 /*
  * Next record: 1, or 0 at the end of input, or -1 with err/status set

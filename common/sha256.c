@@ -107,34 +107,3 @@ sha256_hex(sha256 *s, char hex[65])
 	}
 	hex[64] = '\0';
 }
-
-int
-sha256_file(const char *path, char hex[65], char *err, size_t errsz,
-    int *status)
-{
-	char buf[1 << 16];
-	sha256 s;
-	ssize_t k;
-	int fd, saved;
-
-	if ((fd = open(path, O_RDONLY)) < 0) {
-		snprintf(err, errsz, "%s: cannot open: %s", path,
-		    strerror(errno));
-		*status = EXIT_NOINPUT;
-		return -1;
-	}
-	sha256_init(&s);
-	while ((k = read(fd, buf, sizeof buf)) > 0)
-		sha256_update(&s, buf, (size_t)k);
-	if (k < 0) {
-		saved = errno;
-		close(fd);
-		snprintf(err, errsz, "%s: read error: %s", path,
-		    strerror(saved));
-		*status = EXIT_IOERR;
-		return -1;
-	}
-	close(fd);
-	sha256_hex(&s, hex);
-	return 0;
-}

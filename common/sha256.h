@@ -18,10 +18,4 @@ void sha256_update(sha256 *s, const void *p, size_t n);
 /* The digest as 64 lowercase hex digits and a NUL into hex[65]. */
 void sha256_hex(sha256 *s, char hex[65]);
 
-/* The digest of the file at path into hex[65]: 0, or -1 with "PATH: cannot
- * open: why" (*status EXIT_NOINPUT) or "PATH: read error: why" (EXIT_IOERR)
- * in err. */
-int sha256_file(const char *path, char hex[65], char *err, size_t errsz,
-    int *status);
-
 #endif

@@ -12,7 +12,6 @@
 #include "gates.h"
 #include "model.h"
 #include "out.h"
-#include "sha256.h"
 #include "trainset.h"
 
 static const char usage[] =
@@ -274,7 +273,6 @@ main(int argc, char **argv)
 	unsigned char *pos = NULL;
 	char err[1024], sha[65], version[32], created[32];
 	const char *in;
-	char *spooled = NULL;
 	size_t ng;
 	long first, last;
 	int st;
@@ -285,17 +283,15 @@ main(int argc, char **argv)
 		return do_check_model();
 	check_options();
 	in = optind < argc ? argv[optind] : "-";
-	if (strcmp(in, "-") == 0)
-		spooled = out_spool_stdin();
-	if (sha256_file(spooled ? spooled : in, sha, err, sizeof err, &st) < 0)
-		fail(err, st);
-	csv_reader *r = spooled ? csv_open_as(spooled, "<stdin>", 0, err,
-	    sizeof err, &st) : csv_open(in, 0, err, sizeof err, &st);
+	/* One read: the reader hashes the bytes as it parses them. */
+	csv_reader *r = csv_open(in, CSV_SHA256, err, sizeof err, &st);
 	if (!r)
 		fail(err, st);
 	if (trainset_read(&t, r, &in_opts, err, sizeof err, &st) < 0 ||
 	    train_design_build(&ds, &t, r, &in_opts, err, sizeof err, &st) < 0)
 		fail(err, st);
+	if (csv_sha256(r, sha) < 0)
+		die("input not read to its end");
 
 	if (positive) {
 		if (train_design_flags(&ds, positive, &pos, err,
@@ -323,7 +319,7 @@ main(int argc, char **argv)
 	model_stamps(now, version, created);
 	model_doc doc = { version, created, in_opts.target, &spec, &ds.d, &fit,
 		&tr, cv_k ? &cv : NULL, gates, ng, t.n, sha,
-		spooled ? "<stdin>" : in, ds.day ? in_opts.date_col : NULL,
+		strcmp(in, "-") ? in : "<stdin>", ds.day ? in_opts.date_col : NULL,
 		first, last, ds.prof, in_opts.weights, in_opts.drop_missing };
 	if (pass && (output || !registry))
 		model_write_file(output, &doc);
@@ -337,6 +333,5 @@ main(int argc, char **argv)
 	train_design_free(&ds);
 	trainset_free(&t);
 	csv_close(r);
-	free(spooled);
 	return pass ? 0 : EXIT_CHECK;
 }
