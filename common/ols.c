@@ -1,11 +1,13 @@
 /* ols.c: least squares by column-pivoted QR of the centred, unit-norm
  * design, with statsmodels' summary statistics on the original scale. */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cblas.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
@@ -19,6 +21,19 @@
 /* Coefficients of the dependent column on the others below this (in the
  * unit-norm basis) are rounding, not partners in a collinearity. */
 #define PARTNER_TOL 1e-6
+
+/* The unit-norm design is factored from its Gram matrix (one level-3 pass)
+ * when the Cholesky factor's condition number is at most this, so that the
+ * squaring costs at most ~1e-10 relative; otherwise, and for every rank
+ * deficient design, by blocked Householder QR. */
+#define GRAM_MAX_COND 1e3
+
+/* LAPACK from OpenBLAS; the trailing length is gfortran's hidden argument
+ * for the character option. */
+extern void dgeqrf_(const int *m, const int *n, double *a, const int *lda,
+    double *tau, double *work, const int *lwork, int *info);
+extern void dpotrf_(const char *uplo, const int *n, double *a,
+    const int *lda, int *info, size_t uplo_len);
 
 static int
 fail(char *err, size_t errsize, const char *fmt, ...)
@@ -51,17 +66,44 @@ colname(const ols_input *in, size_t j, char *buf, size_t size)
 static double
 wmean(const double *x, const double *w, size_t n)
 {
-	long double s = 0, sw = 0, c = 0;
-	double m;
+	double s[4] = { 0 }, sw[4] = { 0 }, c[4] = { 0 }, m, sws;
+	size_t i;
 
-	for (size_t i = 0; i < n; i++) {
-		s += (long double)(w ? w[i] : 1) * x[i];
-		sw += w ? w[i] : 1;
+	/* Four partial sums: the second pass recovers what the first lost. */
+	if (w) {
+		for (i = 0; i + 4 <= n; i += 4)
+			for (int l = 0; l < 4; l++) {
+				s[l] += w[i + l] * x[i + l];
+				sw[l] += w[i + l];
+			}
+		for (; i < n; i++) {
+			s[0] += w[i] * x[i];
+			sw[0] += w[i];
+		}
+	} else {
+		for (i = 0; i + 4 <= n; i += 4)
+			for (int l = 0; l < 4; l++)
+				s[l] += x[i + l];
+		for (; i < n; i++)
+			s[0] += x[i];
+		sw[0] = (double)n;
 	}
-	m = (double)(s / sw);
-	for (size_t i = 0; i < n; i++)
-		c += (long double)(w ? w[i] : 1) * (x[i] - m);
-	return m + (double)(c / sw);
+	sws = (sw[0] + sw[1]) + (sw[2] + sw[3]);
+	m = ((s[0] + s[1]) + (s[2] + s[3])) / sws;
+	if (w) {
+		for (i = 0; i + 4 <= n; i += 4)
+			for (int l = 0; l < 4; l++)
+				c[l] += w[i + l] * (x[i + l] - m);
+		for (; i < n; i++)
+			c[0] += w[i] * (x[i] - m);
+	} else {
+		for (i = 0; i + 4 <= n; i += 4)
+			for (int l = 0; l < 4; l++)
+				c[l] += x[i + l] - m;
+		for (; i < n; i++)
+			c[0] += x[i] - m;
+	}
+	return m + ((c[0] + c[1]) + (c[2] + c[3])) / sws;
 }
 
 /*
@@ -115,6 +157,95 @@ tri_upper_inverse(const gsl_matrix *R, size_t k, double *U)
 			U[i * k + c] = (double)(-s / gsl_matrix_get(R, i, i));
 		}
 	}
+}
+
+/* Ratio of the extreme singular values of the k x k row-major b (kept),
+ * by one-sided Jacobi for relative accuracy. */
+static double
+small_cond(const double *b, size_t k)
+{
+	double *a = emalloc(k * k * sizeof *a);
+	double *v = emalloc(k * k * sizeof *v), *s = emalloc(k * sizeof *s);
+	double smax = 0, smin = INFINITY;
+
+	memcpy(a, b, k * k * sizeof *a);
+	gsl_matrix_view A = gsl_matrix_view_array(a, k, k);
+	gsl_matrix_view V = gsl_matrix_view_array(v, k, k);
+	gsl_vector_view S = gsl_vector_view_array(s, k);
+	gsl_linalg_SV_decomp_jacobi(&A.matrix, &V.matrix, &S.vector);
+	for (size_t j = 0; j < k; j++) {
+		smax = fmax(smax, s[j]);
+		smin = fmin(smin, s[j]);
+	}
+	free(a);
+	free(v);
+	free(s);
+	return smin > 0 ? smax / smin : INFINITY;
+}
+
+/*
+ * Upper triangular R (k x k, row-major) with R'R = A'A for A the first k
+ * columns of the n x (k + with_y) column-major a scaled to unit norm
+ * (norms into s[0..k)), and with with_y the projection qty[0..k) =
+ * R^-T A' a[k] (Q'y).  From the Gram matrix when it is well conditioned
+ * (a kept, return 0), else by Householder QR of the scaled a (a
+ * overwritten, return 1).
+ */
+static int
+factor(double *a, size_t n, size_t k, int with_y, double *s, double *R,
+    double *qty)
+{
+	size_t kk = k + (with_y != 0);
+	int in = (int)n, ik = (int)k, ikk = (int)kk, info = 0, lwork = -1;
+	double *g = emalloc(kk * kk * sizeof *g), *c = ecalloc(k * k, sizeof *c);
+	double *tau, *work, wq;
+
+	cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, ikk, in, 1.0, a,
+	    in, 0.0, g, ikk);
+	for (size_t c = 0; c < k; c++)
+		s[c] = sqrt(g[c * kk + c]);
+	for (size_t j = 0; j < kk; j++)
+		for (size_t i = 0; i <= j && i < k; i++)
+			g[j * kk + i] /= j < k ? s[i] * s[j] : s[i];
+	for (size_t j = 0; j < k; j++)
+		for (size_t i = 0; i <= j; i++)
+			c[j * k + i] = g[j * kk + i];
+	dpotrf_("U", &ik, c, &ik, &info, 1);
+	if (info == 0) {
+		for (size_t i = 0; i < k; i++)
+			for (size_t j = 0; j < k; j++)
+				R[i * k + j] = j >= i ? c[j * k + i] : 0;
+		if (small_cond(R, k) <= GRAM_MAX_COND) {
+			for (size_t i = 0; with_y && i < k; i++) {
+				long double t = g[k * kk + i];
+				for (size_t l = 0; l < i; l++)
+					t -= (long double)R[l * k + i] * qty[l];
+				qty[i] = (double)(t / R[i * k + i]);
+			}
+			free(g);
+			free(c);
+			return 0;
+		}
+	}
+	free(g);
+	free(c);
+	for (size_t j = 0; j < k; j++)
+		for (size_t i = 0; i < n; i++)
+			a[j * n + i] /= s[j];
+	tau = emalloc(kk * sizeof *tau);
+	dgeqrf_(&in, &ikk, a, &in, tau, &wq, &lwork, &info);
+	lwork = (int)wq + 1;
+	work = emalloc((size_t)lwork * sizeof *work);
+	dgeqrf_(&in, &ikk, a, &in, tau, work, &lwork, &info);
+	for (size_t i = 0; i < k; i++) {
+		for (size_t j = 0; j < k; j++)
+			R[i * k + j] = j >= i ? a[j * n + i] : 0;
+		if (with_y)
+			qty[i] = a[k * n + i];
+	}
+	free(work);
+	free(tau);
+	return 1;
 }
 
 /*
@@ -184,13 +315,14 @@ collinear(const ols_input *in, const gsl_matrix *QR,
 
 /* Variance inflation factors of the features in [1 X] (unweighted, as
  * statsmodels' variance_inflation_factor): the diagonal of the inverse of
- * the correlation matrix, from the QR of the centred unit-norm columns. */
+ * the correlation matrix, from the factor of the centred unit-norm
+ * columns. */
 static void
 vif_compute(const ols_input *in, double *vif)
 {
 	size_t n = in->n, p = in->p, q = 0;
 	size_t *idx = emalloc((p + 1) * sizeof *idx);
-	double *a, *tau, *U;
+	double *a, *R, *U;
 
 	for (size_t j = 0; j < p; j++) {
 		const double *x = in->X + j * n;
@@ -209,21 +341,17 @@ vif_compute(const ols_input *in, double *vif)
 		return;
 	}
 	a = emalloc(n * q * sizeof *a);
-	tau = emalloc(q * sizeof *tau);
+	R = emalloc(q * q * sizeof *R);
 	U = emalloc(q * q * sizeof *U);
 	for (size_t c = 0; c < q; c++) {
 		const double *x = in->X + idx[c] * n;
+		double *ac = a + c * n;
 		double m = wmean(x, NULL, n);
-		long double ss = 0;
 		for (size_t i = 0; i < n; i++)
-			ss += (long double)(x[i] - m) * (x[i] - m);
-		double s = sqrt((double)ss);
-		for (size_t i = 0; i < n; i++)
-			a[i * q + c] = (x[i] - m) / s;
+			ac[i] = x[i] - m;
 	}
-	gsl_matrix_view A = gsl_matrix_view_array(a, n, q);
-	gsl_vector_view T = gsl_vector_view_array(tau, q);
-	gsl_linalg_QR_decomp(&A.matrix, &T.vector);
+	factor(a, n, q, 0, U, R, NULL);
+	gsl_matrix_view A = gsl_matrix_view_array(R, q, q);
 	for (size_t c = 0; c < q; c++)
 		if (gsl_matrix_get(&A.matrix, c, c) == 0)
 			gsl_matrix_set(&A.matrix, c, c, 1e-300);
@@ -236,38 +364,30 @@ vif_compute(const ols_input *in, double *vif)
 	}
 	free(idx);
 	free(a);
-	free(tau);
+	free(R);
 	free(U);
 }
 
 /* Ratio of the extreme singular values of sqrt(W) [1 X], unscaled, as
- * statsmodels' condition_number.  One-sided Jacobi for relative accuracy. */
+ * statsmodels' condition_number, from the factor R of the centred
+ * unit-norm design A: sqrt(W) [1 X] = A diag(s) M with M = [1 m'; 0 I]
+ * (or I without a constant), so its singular values are those of the
+ * k x k R diag(s) M. */
 static double
-cond_number(const ols_input *in, const double *sw, size_t k)
+cond_number(const double *R, const double *s, const double *m, size_t k,
+    size_t off)
 {
-	size_t n = in->n, off = in->intercept != 0;
-	double *a = emalloc(n * k * sizeof *a);
-	double *v = emalloc(k * k * sizeof *v), *s = emalloc(k * sizeof *s);
-	double smax = 0, smin = INFINITY;
+	double *b = emalloc(k * k * sizeof *b), c;
 
-	for (size_t i = 0; i < n; i++) {
-		if (off)
-			a[i * k] = sw[i];
-		for (size_t j = 0; j < in->p; j++)
-			a[i * k + j + off] = sw[i] * in->X[j * n + i];
-	}
-	gsl_matrix_view A = gsl_matrix_view_array(a, n, k);
-	gsl_matrix_view V = gsl_matrix_view_array(v, k, k);
-	gsl_vector_view S = gsl_vector_view_array(s, k);
-	gsl_linalg_SV_decomp_jacobi(&A.matrix, &V.matrix, &S.vector);
-	for (size_t j = 0; j < k; j++) {
-		smax = fmax(smax, s[j]);
-		smin = fmin(smin, s[j]);
-	}
-	free(a);
-	free(v);
-	free(s);
-	return smax / smin;
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < k; j++) {
+			b[i * k + j] = R[i * k + j] * s[j];
+			if (off && j > 0)
+				b[i * k + j] += m[j] * (R[i * k] * s[0]);
+		}
+	c = small_cond(b, k);
+	free(b);
+	return c;
 }
 
 /* Residual statistics of the weighted residuals e[0..n). */
@@ -315,6 +435,8 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	if (!(level > 0 && level < 1))
 		return fail(err, errsize, "confidence level %g is not "
 		    "between 0 and 1", level);
+	if (n > INT_MAX)
+		return fail(err, errsize, "%zu rows are too many", n);
 	for (size_t i = 0; in->w && i < n; i++)
 		if (!(in->w[i] > 0))
 			return fail(err, errsize, "weight %g of row %zu is not "
@@ -332,8 +454,10 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 
 	double *sw = emalloc(n * sizeof *sw);
 	double *m = ecalloc(k, sizeof *m), *s = emalloc(k * sizeof *s);
-	double *a = emalloc(n * k * sizeof *a), *tau = emalloc(k * sizeof *tau);
-	double *qty = emalloc(n * sizeof *qty), *nrm = emalloc(k * sizeof *nrm);
+	double *a = emalloc(n * (k + 1) * sizeof *a);
+	double *tau = emalloc(k * sizeof *tau), *R0 = emalloc(k * k * sizeof *R0);
+	double *rq = emalloc(k * k * sizeof *rq);
+	double *qty = emalloc(k * sizeof *qty), *nrm = emalloc(k * sizeof *nrm);
 	double *z = emalloc(k * sizeof *z), *U = emalloc(k * k * sizeof *U);
 	double *va = emalloc(k * k * sizeof *va), *e = emalloc(n * sizeof *e);
 	/* The permutation on our own memory: GSL's allocators abort. */
@@ -350,24 +474,29 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	 * column to unit norm: the QR then sees the design's conditioning,
 	 * not its units. */
 	for (size_t c = 0; c < k; c++) {
-		long double ss = 0;
+		double *ac = a + c * n;
 		if (off && c == 0) {
 			for (size_t i = 0; i < n; i++)
-				a[i * k] = sw[i];
+				ac[i] = sw[i];
 		} else {
 			const double *x = in->X + (c - off) * n;
 			if (off)
 				m[c] = wmean(x, in->w, n);
-			for (size_t i = 0; i < n; i++)
-				a[i * k + c] = sw[i] * (x[i] - m[c]);
+			if (in->w)
+				for (size_t i = 0; i < n; i++)
+					ac[i] = sw[i] * (x[i] - m[c]);
+			else
+				for (size_t i = 0; i < n; i++)
+					ac[i] = x[i] - m[c];
 		}
-		for (size_t i = 0; i < n; i++)
-			ss += (long double)a[i * k + c] * a[i * k + c];
-		s[c] = sqrt((double)ss);
-		for (size_t i = 0; i < n; i++)
-			a[i * k + c] /= s[c];
 	}
-	gsl_matrix_view A = gsl_matrix_view_array(a, n, k);
+	for (size_t i = 0; i < n; i++)
+		a[k * n + i] = sw[i] * in->y[i];
+	/* R0 of the n x k design and Q'sqrt(W)y, then the column-pivoted QR
+	 * of the k x k R0, which pivots as that of the design would. */
+	int by_qr = factor(a, n, k, 1, s, R0, qty);
+	memcpy(rq, R0, k * k * sizeof *rq);
+	gsl_matrix_view A = gsl_matrix_view_array(rq, k, k);
 	gsl_vector_view T = gsl_vector_view_array(tau, k);
 	gsl_vector_view N = gsl_vector_view_array(nrm, k);
 	gsl_linalg_QRPT_decomp(&A.matrix, &T.vector, perm, &signum, &N.vector);
@@ -381,9 +510,7 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	}
 
 	/* Coefficients in the scaled basis: R z = (Q'sqrt(W)y)[0..k). */
-	for (size_t i = 0; i < n; i++)
-		qty[i] = sw[i] * in->y[i];
-	gsl_vector_view Y = gsl_vector_view_array(qty, n);
+	gsl_vector_view Y = gsl_vector_view_array(qty, k);
 	gsl_linalg_QR_QTvec(&A.matrix, &T.vector, &Y.vector);
 	for (size_t i = k; i-- > 0;) {
 		long double t = qty[i];
@@ -420,17 +547,30 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 			for (size_t l = (i > j ? i : j); l < k; l++)
 				t += (long double)U[i * k + l] * U[j * k + l];
 			va[pi * k + pj] = (double)t / (s[pi] * s[pj]);
+			/* Unweighted with a constant, the features' block of
+			 * the unit-norm inverse is the inverse correlation. */
+			if (i == j && off && !in->w && pi > 0)
+				r->vif[pi - 1] = (double)t;
 		}
 	}
 
-	/* Residuals from the centred form, which cancels less than y - Xb. */
+	/* Residuals from the centred form, which cancels less than y - Xb:
+	 * sqrt(W) y - A ac with the centred design when the factor kept it. */
 	long double ssr = 0, slw = 0;
+	if (!by_qr) {
+		memcpy(e, a + k * n, n * sizeof *e);
+		cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)k, -1.0,
+		    a, (int)n, ac, 1, 1.0, e, 1);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			long double f = off ? ac[0] : 0;
+			for (size_t c = off; c < k; c++)
+				f += (long double)ac[c] *
+				    (in->X[(c - off) * n + i] - m[c]);
+			e[i] = sw[i] * (double)(in->y[i] - f);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		long double f = off ? ac[0] : 0;
-		for (size_t c = off; c < k; c++)
-			f += (long double)ac[c] * (in->X[(c - off) * n + i] -
-			    m[c]);
-		e[i] = sw[i] * (double)(in->y[i] - f);
 		ssr += (long double)e[i] * e[i];
 		slw += in->w ? log(in->w[i]) : 0;
 	}
@@ -503,8 +643,8 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	r->aic = -2 * r->llf + 2 * (double)k;
 	r->bic = -2 * r->llf + log((double)n) * (double)k;
 	resid_stats(r, e, n);
-	r->cond = cond_number(in, sw, k);
-	if (p > 0)
+	r->cond = cond_number(R0, s, m, k, off);
+	if (p > 0 && (in->w || !off))
 		vif_compute(in, r->vif);
 	*res = r;
 out:
@@ -514,6 +654,8 @@ out:
 	free(s);
 	free(a);
 	free(tau);
+	free(R0);
+	free(rq);
 	free(qty);
 	free(nrm);
 	free(z);
