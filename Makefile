@@ -87,6 +87,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(TOOLS:%=$(BIN)/%) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
 	for t in $(TOOLS); do install -m 644 completions/mmm.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; done
@@ -96,6 +97,7 @@ uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) \
 		$(TOOLS:%=$(DESTDIR)$(PREFIX)/share/man/man1/%.1) \
 		$(DESTDIR)$(PREFIX)/share/man/man7/mmm.7 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/mmm-model.5 \
 		$(TOOLS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mmm
 
