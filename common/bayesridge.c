@@ -38,16 +38,29 @@ check_opts(const bayesridge_opts *o)
 }
 
 /* Posterior mean V diag(s / (s^2 + lambda/alpha)) U'y and its residual sum
- * of squares (sklearn's _update_coef_). */
+ * of squares (sklearn's _update_coef_).  Without U (the Gram path), the
+ * residual is (I - UU') yc + U diag(r / (s^2 + r)) U'yc, so its sum of
+ * squares is rss0 = |yc|^2 - |U'yc|^2 plus a k-term sum. */
 static double
 update_coef(const ridge_svd *d, double alpha, double lambda, double *coef,
-    double *t, double *fit)
+    double *t, double *fit, double rss0)
 {
 	size_t n = d->n, p = d->p, k = d->k;
 	double r = lambda / alpha, rss = 0;
 
 	for (size_t j = 0; j < p; j++)
 		coef[j] = 0;
+	if (d->u == NULL) {
+		rss = rss0;
+		for (size_t c = 0; c < k; c++) {
+			double s2 = d->s[c] * d->s[c], h = r / (s2 + r);
+			t[c] = d->uty[c] / (s2 + r);
+			for (size_t j = 0; j < p; j++)
+				coef[j] += d->v[c * p + j] * d->s[c] * t[c];
+			rss += h * h * d->uty[c] * d->uty[c];
+		}
+		return rss;
+	}
 	for (size_t i = 0; i < n; i++)
 		fit[i] = 0;
 	for (size_t c = 0; c < k; c++) {
@@ -91,14 +104,29 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	ridge_svd d;
 	const char *err;
 	size_t n, p, k;
-	double alpha, lambda, rss, *old, *t, *fit, *coef;
+	double alpha, lambda, rss, rss0 = 0, *old, *t, *fit, *coef;
 	int iter;
 
 	memset(m, 0, sizeof *m);
 	if ((err = check_opts(o)) != NULL)
 		return err;
-	if ((err = ridge_svd_init(&d, pr)) != NULL)
+	if ((err = ridge_svd_init_nou(&d, pr)) != NULL)
 		return err;
+	if (d.u == NULL) {
+		/* The least-squares residual by difference: only when it keeps
+		 * 6 digits of the target's sum of squares, else with U. */
+		double yy = 0, fy = 0;
+		for (size_t i = 0; i < d.n; i++)
+			yy += d.yc[i] * d.yc[i];
+		for (size_t c = 0; c < d.k; c++)
+			fy += d.uty[c] * d.uty[c];
+		rss0 = yy - fy;
+		if (!(rss0 >= 1e-6 * yy)) {
+			ridge_svd_free(&d);
+			if ((err = ridge_svd_init(&d, pr)) != NULL)
+				return err;
+		}
+	}
 	n = d.n;
 	p = d.p;
 	k = d.k;
@@ -113,7 +141,7 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	coef = emalloc(p * sizeof *coef);
 	old = emalloc(p * sizeof *old);
 	t = emalloc(k * sizeof *t);
-	fit = emalloc(n * sizeof *fit);
+	fit = d.u != NULL ? emalloc(n * sizeof *fit) : NULL;
 
 	/* np.var of the (centred, scaled) target, about its own mean. */
 	double my = 0, vy = 0;
@@ -127,7 +155,7 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	lambda = isnan(o->lambda_init) ? 1 : o->lambda_init;
 
 	for (iter = 0; iter < o->max_iter; iter++) {
-		rss = update_coef(&d, alpha, lambda, coef, t, fit);
+		rss = update_coef(&d, alpha, lambda, coef, t, fit, rss0);
 		if (o->compute_score)
 			m->scores[m->nscores++] = log_marginal(&d, o, alpha,
 			    lambda, coef, rss);
@@ -152,7 +180,7 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	m->n_iter = iter < o->max_iter ? iter + 1 : o->max_iter;
 	m->alpha = alpha;
 	m->lambda = lambda;
-	rss = update_coef(&d, alpha, lambda, m->coef, t, fit);
+	rss = update_coef(&d, alpha, lambda, m->coef, t, fit, rss0);
 	/* sklearn scores the loop's last coefficients with the new rss. */
 	if (o->compute_score)
 		m->scores[m->nscores++] = log_marginal(&d, o, alpha, lambda,

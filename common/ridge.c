@@ -6,8 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cblas.h>
+
 #include "err.h"
 #include "ridge.h"
+
+/* Designs with n > p and n p at least GRAM_MIN_NP are decomposed through
+ * the eigenvalues of the p x p Gram matrix Xc'W Xc (one blocked level-3
+ * pass over the data) when its singular values are within GRAM_MAX_COND of
+ * each other, so that squaring costs at most ~1e-10 relative; otherwise,
+ * and for small designs, by the thin SVD of Xc itself. */
+#define GRAM_MIN_NP	20000
+#define GRAM_MAX_COND	1e3
+/* The one-pass centring subtracts a shift (the mean of the first block)
+ * and corrects by sw d d' for d = mean - shift: fall back when that
+ * correction exceeds the centred diagonal by more than this. */
+#define GRAM_MAX_SHIFT	1e2
+#define GRAM_BLOCK	2048
 
 /* LAPACK from OpenBLAS; the trailing length is gfortran's hidden argument
  * for the character option. */
@@ -15,6 +30,11 @@ extern void dgesdd_(const char *jobz, const int *m, const int *n, double *a,
     const int *lda, double *s, double *u, const int *ldu, double *vt,
     const int *ldvt, double *work, const int *lwork, int *iwork, int *info,
     size_t jobz_len);
+
+extern void dsyevd_(const char *jobz, const char *uplo, const int *n,
+    double *a, const int *lda, double *w, double *work, const int *lwork,
+    int *iwork, const int *liwork, int *info, size_t jobz_len,
+    size_t uplo_len);
 
 /* Thin SVD of the m x n column-major a (destroyed): s[k], u m x k, vt k x n,
  * k = min(m, n).  dgesdd is what numpy and scipy call, so our singular
@@ -69,6 +89,9 @@ check_problem(const ridge_problem *pr)
 
 /* The centred, sqrt(w)-scaled design into xc (n x p), as sklearn's
  * _preprocess_data then _rescale_data; means into xmean, *ymean. */
+static const char *ridge_svd_init_exact(ridge_svd *d,
+    const ridge_problem *pr);
+
 static void
 centre(const ridge_problem *pr, double *xc, double *yc, double *xmean,
     double *ymean)
@@ -102,8 +125,207 @@ centre(const ridge_problem *pr, double *xc, double *yc, double *xmean,
 		yc[i] = (pr->y[i] - m) * (w ? sqrt(w[i]) : 1);
 }
 
+/* Eigen-decomposition of the symmetric k x k column-major a (upper triangle
+ * used; eigenvectors on return), eigenvalues ascending into ev. */
+static int
+sym_eig(double *a, size_t k, double *ev)
+{
+	int ik = (int)k, lwork = -1, liwork = -1, info = 0, iq, *iwork;
+	double q, *work;
+
+	dsyevd_("V", "U", &ik, a, &ik, ev, &q, &lwork, &iq, &liwork, &info,
+	    1, 1);
+	if (info != 0)
+		return -1;
+	lwork = (int)q + 1;
+	liwork = iq;
+	work = emalloc((size_t)lwork * sizeof *work);
+	iwork = emalloc((size_t)liwork * sizeof *iwork);
+	dsyevd_("V", "U", &ik, a, &ik, ev, work, &lwork, iwork, &liwork,
+	    &info, 1, 1);
+	free(work);
+	free(iwork);
+	return info == 0 ? 0 : -1;
+}
+
+/*
+ * The decomposition from the Gram matrix of [Xc yc] (sqrt(w)-scaled), built
+ * block by block from shifted data in one pass.  *ok = 1 when d is filled
+ * in; *ok = 0 (and NULL) to fall back to the SVD; a message on bad input.
+ * With need_u, U = Xc V / s by a second pass; else d->u is NULL.
+ */
+static const char *
+gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
+{
+	size_t n = pr->n, p = pr->p, q = p + 1, q1 = p + 2, nb;
+	const double *w = pr->w;
+	double *c, *a, *g, *g1, *sx, *ev, *e, sw = 0;
+	const char *err = NULL;
+
+	*ok = 0;
+	if (n < 2 || p == 0 || pr->X == NULL || pr->y == NULL)
+		return check_problem(pr);
+	if (n <= p || n * p < GRAM_MIN_NP || n > INT_MAX || q > 4096)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(pr->y[i]) ||
+		    (w != NULL && !(w[i] > 0 && isfinite(w[i]))))
+			return check_problem(pr);
+		sw += w ? w[i] : 1;
+	}
+	c = ecalloc(q, sizeof *c);
+	sx = ecalloc(q, sizeof *sx);
+	g = ecalloc(q * q, sizeof *g);
+	g1 = ecalloc(q1 * q1, sizeof *g1);
+	a = emalloc(q1 * GRAM_BLOCK * sizeof *a);
+	ev = emalloc(p * sizeof *ev);
+	e = emalloc(p * p * sizeof *e);
+	if (pr->fit_intercept) {
+		nb = n < GRAM_BLOCK ? n : GRAM_BLOCK;
+		for (size_t j = 0; j < q; j++) {
+			const double *x = j < p ? pr->X + j * n : pr->y;
+			double t = 0;
+			for (size_t i = 0; i < nb; i++)
+				t += x[i];
+			c[j] = t / (double)nb;
+		}
+	}
+	/* The blocks are [sqrt(w) (X - c), sqrt(w) (y - c_y), sqrt(w)]: the
+	 * last column makes the weighted column sums part of the product. */
+	for (size_t i0 = 0; i0 < n; i0 += GRAM_BLOCK) {
+		size_t m = n - i0 < GRAM_BLOCK ? n - i0 : GRAM_BLOCK;
+		double *a1 = a + q * m;
+		for (size_t i = 0; i < m; i++)
+			a1[i] = w != NULL ? sqrt(w[i0 + i]) : 1;
+		for (size_t j = 0; j < q; j++) {
+			const double *x = (j < p ? pr->X + j * n : pr->y) + i0;
+			double *aj = a + j * m, cj = c[j];
+			if (w == NULL)
+				for (size_t i = 0; i < m; i++)
+					aj[i] = x[i] - cj;
+			else
+				for (size_t i = 0; i < m; i++)
+					aj[i] = (x[i] - cj) * a1[i];
+		}
+		cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)q1,
+		    (int)m, 1.0, a, (int)m, 1.0, g1, (int)q1);
+	}
+	for (size_t j = 0; j < q; j++) {
+		sx[j] = g1[q * q1 + j];
+		for (size_t i = 0; i <= j; i++)
+			g[j * q + i] = g1[j * q1 + i];
+	}
+	/* Centre: G - sw d d' with d the mean's offset from the shift. */
+	for (size_t j = 0; j < q; j++)
+		sx[j] = pr->fit_intercept ? sx[j] / sw : 0;
+	for (size_t j = 0; j < q; j++) {
+		double gjj = g[j * q + j];
+		for (size_t i = 0; i <= j; i++)
+			g[j * q + i] -= sw * sx[i] * sx[j];
+		if (!isfinite(gjj)) {
+			/* Bad input, or overflow: the SVD path scales. */
+			err = check_problem(pr);
+			goto out;
+		}
+		if (sw * sx[j] * sx[j] > GRAM_MAX_SHIFT * g[j * q + j])
+			goto out;
+	}
+	for (size_t j = 0; j < q * q; j++)
+		if (!isfinite(g[j]))
+			goto out;
+	for (size_t j = 0; j < p; j++)
+		for (size_t i = 0; i <= j; i++)
+			e[j * p + i] = g[j * q + i];
+	if (sym_eig(e, p, ev) != 0 || !(ev[0] > 0) ||
+	    !(ev[p - 1] <= GRAM_MAX_COND * GRAM_MAX_COND * ev[0]))
+		goto out;
+
+	d->n = n;
+	d->p = p;
+	d->k = p;
+	d->xmean = emalloc(p * sizeof *d->xmean);
+	d->s = emalloc(p * sizeof *d->s);
+	d->v = emalloc(p * p * sizeof *d->v);
+	d->uty = emalloc(p * sizeof *d->uty);
+	d->yc = emalloc(n * sizeof *d->yc);
+	d->hw = emalloc(n * sizeof *d->hw);
+	for (size_t j = 0; j < p; j++)
+		d->xmean[j] = c[j] + sx[j];
+	d->ymean = c[p] + sx[p];
+	for (size_t l = 0; l < p; l++) {
+		size_t r = p - 1 - l;	/* descending */
+		double t = 0;
+		d->s[l] = sqrt(ev[r]);
+		for (size_t j = 0; j < p; j++) {
+			d->v[l * p + j] = e[r * p + j];
+			t += e[r * p + j] * g[p * q + j];
+		}
+		d->uty[l] = t / d->s[l];
+	}
+	for (size_t i = 0; i < n; i++) {
+		double wi = w ? w[i] : 1;
+		d->yc[i] = (pr->y[i] - d->ymean) * (w ? sqrt(wi) : 1);
+		d->hw[i] = pr->fit_intercept ? wi / sw : 0;
+	}
+	if (need_u) {
+		d->u = emalloc(n * p * sizeof *d->u);
+		for (size_t i0 = 0; i0 < n; i0 += GRAM_BLOCK) {
+			size_t m = n - i0 < GRAM_BLOCK ? n - i0 : GRAM_BLOCK;
+			for (size_t j = 0; j < p; j++) {
+				const double *x = pr->X + j * n + i0;
+				double mj = d->xmean[j];
+				for (size_t i = 0; i < m; i++)
+					a[j * m + i] = (x[i] - mj) *
+					    (w ? sqrt(w[i0 + i]) : 1);
+			}
+			cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans,
+			    (int)m, (int)p, (int)p, 1.0, a, (int)m, d->v,
+			    (int)p, 0.0, d->u + i0, (int)n);
+		}
+		for (size_t l = 0; l < p; l++) {
+			double f = 1 / d->s[l];
+			for (size_t i = 0; i < n; i++)
+				d->u[l * n + i] *= f;
+		}
+	}
+	*ok = 1;
+out:
+	free(c);
+	free(sx);
+	free(g);
+	free(a);
+	free(g1);
+	free(ev);
+	free(e);
+	return err;
+}
+
+static const char *
+svd_init(ridge_svd *d, const ridge_problem *pr, int need_u)
+{
+	const char *err;
+	int ok;
+
+	memset(d, 0, sizeof *d);
+	if ((err = gram_init(d, pr, need_u, &ok)) != NULL || ok)
+		return err;
+	return ridge_svd_init_exact(d, pr);
+}
+
 const char *
 ridge_svd_init(ridge_svd *d, const ridge_problem *pr)
+{
+	return svd_init(d, pr, 1);
+}
+
+const char *
+ridge_svd_init_nou(ridge_svd *d, const ridge_problem *pr)
+{
+	return svd_init(d, pr, 0);
+}
+
+static const char *
+ridge_svd_init_exact(ridge_svd *d, const ridge_problem *pr)
 {
 	const char *err;
 	size_t n = pr->n, p = pr->p, k;
@@ -238,7 +460,7 @@ ridge_fit(const ridge_problem *pr, double lambda, double *coef,
 
 	if (bad_lambda(lambda))
 		return "ridge: lambda must be positive and finite";
-	if ((err = ridge_svd_init(&d, pr)) != NULL)
+	if ((err = ridge_svd_init_nou(&d, pr)) != NULL)
 		return err;
 	err = ridge_svd_coef(&d, lambda, coef, intercept);
 	ridge_svd_free(&d);

@@ -41,6 +41,10 @@ typedef struct ridge_svd {
 
 /* Validate (n >= 2, p >= 1, finite values, weights > 0) and decompose. */
 const char *ridge_svd_init(ridge_svd *d, const ridge_problem *pr);
+/* The same, except that u is left NULL when the decomposition comes from
+ * the Gram matrix (large, well-conditioned designs): for callers that never
+ * read u. */
+const char *ridge_svd_init_nou(ridge_svd *d, const ridge_problem *pr);
 void ridge_svd_free(ridge_svd *d);
 /* Coefficients (p) and intercept at lambda > 0. */
 const char *ridge_svd_coef(const ridge_svd *d, double lambda, double *coef,
