@@ -1,0 +1,598 @@
+/* predict.c: a model applied to CSV rows, streamed: predictions, intervals,
+ * contributions, metrics, model and input drift. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "cli.h"
+#include "err.h"
+#include "num.h"
+#include "predict.h"
+
+struct predictor {
+	const model_file *m;
+	csv_reader *r;
+	predict_conf c;
+	size_t p, k;		/* features; k = p + intercept (OLS cov) */
+	size_t *fcol;		/* p: input column of each feature */
+	long tcol;		/* target column, or -1 */
+	size_t *keep, nkeep;
+	int interval;		/* lower/upper columns written */
+	int has_iv;		/* the model gives intervals */
+	double *cov;		/* OLS: k x k (intercept first); bayes: p x p */
+	double sigma2;		/* OLS: sigma^2; bayes: 1 / alpha */
+	double q;		/* t or normal quantile */
+	double *x, *contrib;	/* p: the current row */
+	jsonw jw;
+	/* metrics: running sums over rows with y and a prediction */
+	size_t mn, nape, ymissing;
+	double ymean, m2, sse, bse, sae, ape, sape, ylo, yhi, base;
+	/* input drift: running means of each feature */
+	size_t *dn;
+	double *dmean, *pmean, *psd;
+	unsigned char *hasprof;
+	size_t rows, nmiss;
+	long first_miss;
+};
+
+static const char *const outnames[] = { "prediction", "lower", "upper",
+	"intercept" };
+
+static int
+fail(char *err, size_t errsz, int *status, int st, const char *fmt,
+    const char *a, const char *b)
+{
+	snprintf(err, errsz, fmt, a, b);
+	*status = st;
+	return -1;
+}
+
+/* A square matrix of names[] x names[] from the model's covariance object,
+ * reordered to want[0..k) (NULL entries: "intercept").  0 or -1. */
+static int
+read_cov(json_t *cov, const char *const *want, size_t k, double *out)
+{
+	json_t *names = json_object_get(cov, "names");
+	json_t *mat = json_object_get(cov, "matrix");
+	size_t pos[k];
+
+	if (!json_is_array(names) || !json_is_array(mat) ||
+	    json_array_size(names) != k || json_array_size(mat) != k)
+		return -1;
+	for (size_t a = 0; a < k; a++) {
+		size_t b;
+		for (b = 0; b < k; b++) {
+			json_t *nm = json_array_get(names, b);
+			if (json_is_string(nm) &&
+			    strcmp(json_string_value(nm), want[a]) == 0)
+				break;
+		}
+		if (b == k)
+			return -1;
+		pos[a] = b;
+	}
+	for (size_t a = 0; a < k; a++) {
+		json_t *row = json_array_get(mat, pos[a]);
+		if (!json_is_array(row) || json_array_size(row) != k)
+			return -1;
+		for (size_t b = 0; b < k; b++) {
+			json_t *v = json_array_get(row, pos[b]);
+			if (!json_is_number(v) || !isfinite(json_number_value(v)))
+				return -1;
+			out[a * k + b] = json_number_value(v);
+		}
+	}
+	return 0;
+}
+
+static double
+num_member(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The interval's covariance and quantile; 0, or -1 with err set. */
+static int
+setup_interval(predictor *p, char *err, size_t errsz, int *status)
+{
+	const model_file *m = p->m;
+	json_t *cov = json_object_get(m->root, "covariance");
+	const char **want;
+	double level = p->c.interval;
+
+	if (m->kind == MODEL_RIDGE)
+		return 0;
+	p->has_iv = 1;
+	p->k = m->kind == MODEL_OLS ? p->p + (size_t)m->has_intercept : p->p;
+	want = ecalloc(p->k + 1, sizeof *want);
+	size_t off = 0;
+	if (m->kind == MODEL_OLS && m->has_intercept)
+		want[off++] = "intercept";
+	for (size_t j = 0; j < p->p; j++)
+		want[off + j] = m->features[j];
+	p->cov = ecalloc(p->k * p->k + 1, sizeof *p->cov);
+	int bad = !json_is_object(cov) || read_cov(cov, want, p->k, p->cov);
+	free(want);
+	if (!bad && m->kind == MODEL_OLS) {
+		double s = num_member(cov, "sigma"), df = num_member(cov,
+		    "df_resid");
+		bad = !(s >= 0 && df > 0);
+		p->sigma2 = s * s;
+		if (!bad)
+			p->q = gsl_cdf_tdist_Qinv((1 - level) / 2, df);
+	} else if (!bad) {
+		double a = num_member(cov, "alpha");
+		bad = !(a > 0);
+		p->sigma2 = 1 / a;
+		p->q = gsl_cdf_ugaussian_Qinv((1 - level) / 2);
+	}
+	if (bad)
+		return fail(err, errsz, status, EXIT_DATAERR, "%s: not a usable "
+		    "model file: no valid \"covariance\" for intervals%s",
+		    p->c.model_name, "");
+	return 0;
+}
+
+/* Profile means and sds, and the training mean of the target. */
+static void
+setup_profile(predictor *p)
+{
+	json_t *prof = json_object_get(p->m->root, "profile");
+	int all = p->m->has_intercept;
+	double base = p->m->intercept;
+
+	for (size_t j = 0; j < p->p; j++) {
+		json_t *f = json_object_get(prof, p->m->features[j]);
+		p->pmean[j] = num_member(f, "mean");
+		p->psd[j] = num_member(f, "sd");
+		p->hasprof[j] = isfinite(p->pmean[j]) && isfinite(p->psd[j]);
+		all = all && p->hasprof[j];
+		base += p->m->coef[j] * p->pmean[j];
+	}
+	p->base = all ? base : NAN;
+}
+
+/* The keep columns: conf's list, or the model's date column, or "date". */
+static int
+setup_keep(predictor *p, char *err, size_t errsz, int *status)
+{
+	const char *const *names = csv_colnames(p->r);
+	size_t n = csv_ncols(p->r);
+
+	if (p->c.keep) {
+		if (*p->c.keep && cols_resolve(p->c.keep, names, n, 0, &p->keep,
+		    &p->nkeep, err, errsz) < 0) {
+			*status = EXIT_USAGE;
+			return -1;
+		}
+	} else {
+		json_t *o = json_object_get(p->m->root, "options");
+		json_t *d = json_object_get(o, "date");
+		const char *dc = json_is_string(d) ? json_string_value(d) :
+		    "date";
+		long i = csv_col(p->r, dc);
+		if (i >= 0) {
+			p->keep = emalloc(sizeof *p->keep);
+			p->keep[p->nkeep++] = (size_t)i;
+		}
+	}
+	/* Output names must be unique, or CSV readers and jq lose one. */
+	for (size_t a = 0; a < p->nkeep; a++) {
+		const char *nm = names[p->keep[a]];
+		int clash = 0;
+		for (size_t b = 0; b < 4; b++)
+			clash |= strcmp(nm, outnames[b]) == 0 && (b == 0 ||
+			    (b < 3 && p->interval) || (b == 3 &&
+			    p->c.contributions));
+		for (size_t j = 0; p->c.contributions && j < p->p; j++)
+			clash |= strcmp(nm, p->m->features[j]) == 0;
+		if (clash)
+			return fail(err, errsz, status, EXIT_USAGE, "--keep: "
+			    "column \"%s\" clashes with an output column%s", nm,
+			    "");
+	}
+	return 0;
+}
+
+predictor *
+predict_new(const model_file *m, csv_reader *r, const predict_conf *c,
+    char *err, size_t errsz, int *status)
+{
+	predictor *p = ecalloc(1, sizeof *p);
+
+	p->m = m;
+	p->r = r;
+	p->c = *c;
+	p->p = m->p;
+	p->interval = c->interval > 0;
+	p->fcol = ecalloc(p->p + 1, sizeof *p->fcol);
+	p->x = ecalloc(p->p + 1, sizeof *p->x);
+	p->contrib = ecalloc(p->p + 1, sizeof *p->contrib);
+	p->dn = ecalloc(p->p + 1, sizeof *p->dn);
+	p->dmean = ecalloc(p->p + 1, sizeof *p->dmean);
+	p->pmean = ecalloc(p->p + 1, sizeof *p->pmean);
+	p->psd = ecalloc(p->p + 1, sizeof *p->psd);
+	p->hasprof = ecalloc(p->p + 1, 1);
+	p->ylo = INFINITY;
+	p->yhi = -INFINITY;
+	for (size_t j = 0; j < p->p; j++) {
+		long i = csv_col(r, m->features[j]);
+		if (i < 0) {
+			fail(err, errsz, status, EXIT_DATAERR, "%s: column \"%s\" "
+			    "the model needs is missing", csv_name(r),
+			    m->features[j]);
+			predict_free(p);
+			return NULL;
+		}
+		p->fcol[j] = (size_t)i;
+	}
+	p->tcol = csv_col(r, m->target);
+	setup_profile(p);
+	if (setup_keep(p, err, errsz, status) < 0 || (p->interval &&
+	    setup_interval(p, err, errsz, status) < 0)) {
+		predict_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+predict_free(predictor *p)
+{
+	if (!p)
+		return;
+	free(p->fcol);
+	free(p->keep);
+	free(p->cov);
+	free(p->x);
+	free(p->contrib);
+	free(p->dn);
+	free(p->dmean);
+	free(p->pmean);
+	free(p->psd);
+	free(p->hasprof);
+	free(p);
+}
+
+int
+predict_has_interval(const predictor *p)
+{
+	return p->m->kind != MODEL_RIDGE;
+}
+
+int
+predict_has_target(const predictor *p)
+{
+	return p->tcol >= 0;
+}
+
+size_t
+predict_rows(const predictor *p)
+{
+	return p->rows;
+}
+
+size_t
+predict_missing(const predictor *p, long *first_line)
+{
+	*first_line = p->first_miss;
+	return p->nmiss;
+}
+
+void
+predict_header(predictor *p, out *o)
+{
+	const char *const *names = csv_colnames(p->r);
+
+	if (p->c.jsonl)
+		return;
+	for (size_t a = 0; a < p->nkeep; a++) {
+		const char *nm = names[p->keep[a]];
+		csv_write_field(o, nm, strlen(nm));
+		out_putc(o, ',');
+	}
+	out_str(o, "prediction");
+	if (p->interval)
+		out_str(o, ",lower,upper");
+	if (p->c.contributions) {
+		out_str(o, ",intercept");
+		for (size_t j = 0; j < p->p; j++) {
+			out_putc(o, ',');
+			csv_write_field(o, p->m->features[j],
+			    strlen(p->m->features[j]));
+		}
+	}
+	out_putc(o, '\n');
+}
+
+/* One computed field: CSV (with its leading comma) or a JSON member. */
+static void
+put(predictor *p, out *o, const char *key, double v)
+{
+	if (p->c.jsonl) {
+		jw_key(&p->jw, key);
+		jw_num(&p->jw, v);
+	} else {
+		out_putc(o, ',');
+		out_num(o, v);
+	}
+}
+
+/* Parse field i of rec: 1 a number, 0 missing, -1 not a number. */
+static int
+field_num(const csv_record *rec, size_t i, double *v)
+{
+	if (csv_is_missing(rec->f[i], rec->len[i]))
+		return 0;
+	if (num_parse(rec->f[i], rec->len[i], v) < 0 || !isfinite(*v))
+		return -1;
+	return 1;
+}
+
+static int
+not_number(const predictor *p, const csv_record *rec, size_t col, char *err,
+    size_t errsz)
+{
+	char buf[MSGFIELD_SIZE];
+
+	snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is not a number",
+	    csv_name(p->r), rec->line, csv_colname(p->r, col),
+	    msg_field(buf, rec->f[col], rec->len[col]));
+	return -1;
+}
+
+/* The interval's half width at x. */
+static double
+half_width(const predictor *p)
+{
+	size_t k = p->k, off = k - p->p;
+	double v = 0;
+
+	/* x with its leading 1 (OLS with an intercept): xx[a]. */
+	for (size_t a = 0; a < k; a++) {
+		double xa = a < off ? 1 : p->x[a - off], s = 0;
+		for (size_t b = 0; b < k; b++)
+			s += p->cov[a * k + b] * (b < off ? 1 : p->x[b - off]);
+		v += xa * s;
+	}
+	return p->q * sqrt(p->sigma2 + v);
+}
+
+static void
+add_metrics(predictor *p, double y, double yhat)
+{
+	double e = y - yhat, d = fabs(y) + fabs(yhat), dm;
+
+	p->mn++;
+	dm = y - p->ymean;
+	p->ymean += dm / (double)p->mn;
+	p->m2 += dm * (y - p->ymean);
+	p->sse += e * e;
+	p->bse += (y - p->base) * (y - p->base);
+	p->sae += fabs(e);
+	if (y != 0) {
+		p->ape += fabs(e) / fabs(y);
+		p->nape++;
+	}
+	if (d > 0)
+		p->sape += 2 * fabs(e) / d;
+	if (y < p->ylo)
+		p->ylo = y;
+	if (y > p->yhi)
+		p->yhi = y;
+}
+
+int
+predict_row(predictor *p, const csv_record *rec, out *o, char *err,
+    size_t errsz)
+{
+	const char *const *names = csv_colnames(p->r);
+	int missing = 0;
+	double yhat, y, lo = NAN, hi = NAN;
+
+	p->rows++;
+	for (size_t j = 0; j < p->p; j++) {
+		int got = field_num(rec, p->fcol[j], &p->x[j]);
+		if (got < 0)
+			return not_number(p, rec, p->fcol[j], err, errsz);
+		if (got == 0) {
+			missing = 1;
+			p->x[j] = NAN;
+			continue;
+		}
+		p->dn[j]++;
+		p->dmean[j] += (p->x[j] - p->dmean[j]) / (double)p->dn[j];
+	}
+	/* Contributions are summed in their printed order, so the printed
+	 * parts add up to the printed prediction. */
+	yhat = p->m->intercept;
+	for (size_t j = 0; j < p->p; j++) {
+		p->contrib[j] = p->m->coef[j] * p->x[j];
+		yhat += p->contrib[j];
+	}
+	if (missing) {
+		if (!p->nmiss++)
+			p->first_miss = rec->line;
+		yhat = NAN;
+	} else if (p->interval && p->has_iv) {
+		double h = half_width(p);
+		lo = yhat - h;
+		hi = yhat + h;
+	}
+	if (p->tcol >= 0) {
+		int got = field_num(rec, (size_t)p->tcol, &y);
+		if (got < 0)
+			return not_number(p, rec, (size_t)p->tcol, err, errsz);
+		if (got == 0)
+			p->ymissing++;
+		else if (!missing)
+			add_metrics(p, y, yhat);
+	}
+
+	if (p->c.jsonl) {
+		jw_init(&p->jw, o, 0);
+		jw_obj(&p->jw);
+		for (size_t a = 0; a < p->nkeep; a++) {
+			size_t i = p->keep[a];
+			jw_key(&p->jw, names[i]);
+			jw_strn(&p->jw, rec->f[i], rec->len[i]);
+		}
+		jw_key(&p->jw, "prediction");
+		jw_num(&p->jw, yhat);
+	} else {
+		for (size_t a = 0; a < p->nkeep; a++) {
+			size_t i = p->keep[a];
+			csv_write_field(o, rec->f[i], rec->len[i]);
+			out_putc(o, ',');
+		}
+		out_num(o, yhat);
+	}
+	if (p->interval) {
+		put(p, o, "lower", lo);
+		put(p, o, "upper", hi);
+	}
+	if (p->c.contributions) {
+		put(p, o, "intercept", missing ? NAN : p->m->intercept);
+		for (size_t j = 0; j < p->p; j++)
+			put(p, o, p->m->features[j], missing ? NAN :
+			    p->contrib[j]);
+	}
+	if (p->c.jsonl) {
+		jw_obj_end(&p->jw);
+		jw_end(&p->jw);
+	} else {
+		out_putc(o, '\n');
+	}
+	return 0;
+}
+
+int
+predict_metrics(const predictor *p, metrics *m, double ref_r2[1],
+    double ref_mape[1], const char **ref_from)
+{
+	json_t *mt = json_object_get(p->m->root, "metrics");
+	json_t *cv = json_object_get(mt, "cv"), *ref;
+	double n = (double)p->mn;
+
+	if (json_is_object(cv)) {
+		ref = json_object_get(cv, "mean");
+		*ref_from = "cv";
+	} else {
+		ref = json_object_get(mt, "train");
+		*ref_from = "train";
+	}
+	*ref_r2 = num_member(ref, "r2");
+	*ref_mape = num_member(ref, "mape");
+	if (!p->mn)
+		return -1;
+	m->n = p->mn;
+	m->r2 = p->m2 > 0 ? 1 - p->sse / p->m2 : NAN;
+	m->mape = p->nape ? p->ape / (double)p->nape : NAN;
+	m->smape = p->sape / n;
+	m->rmse = sqrt(p->sse / n);
+	m->mae = p->sae / n;
+	m->nrmse = p->yhi > p->ylo ? m->rmse / (p->yhi - p->ylo) : NAN;
+	m->lift = p->bse > 0 ? 1 - p->sse / p->bse : NAN;
+	return 0;
+}
+
+int
+predict_model_drift(const predictor *p, double max_r2_drop,
+    double max_mape_rise, jsonw *w, char *err, size_t errsz)
+{
+	metrics m;
+	double rr2, rmape, v[METRICS_N];
+	const char *from;
+
+	if (p->tcol < 0) {
+		snprintf(err, errsz, "%s: no column \"%s\" (the target): no "
+		    "metrics", csv_name(p->r), p->m->target);
+		return -1;
+	}
+	if (predict_metrics(p, &m, &rr2, &rmape, &from) < 0) {
+		snprintf(err, errsz, "%s: no row with both a target and a "
+		    "prediction: no metrics", csv_name(p->r));
+		return -1;
+	}
+	/* The relative fall of R² is against |reference|, so a negative
+	 * reference still reads as "worse" when R² goes down. */
+	double drop = (rr2 - m.r2) / fabs(rr2), rise = m.mape - rmape;
+	int r2_bad = isfinite(drop) && drop > max_r2_drop;
+	int mape_bad = isfinite(rise) && rise > max_mape_rise;
+
+	jw_obj(w);
+	jw_key(w, "rows");
+	jw_int(w, (long long)p->rows);
+	jw_key(w, "rows_scored");
+	jw_int(w, (long long)m.n);
+	jw_key(w, "rows_missing_feature");
+	jw_int(w, (long long)p->nmiss);
+	jw_key(w, "rows_missing_target");
+	jw_int(w, (long long)p->ymissing);
+	jw_key(w, "metrics");
+	jw_obj(w);
+	metrics_values(&m, v);
+	for (size_t i = 0; i < METRICS_N; i++) {
+		jw_key(w, metrics_names[i]);
+		jw_num(w, v[i]);
+	}
+	jw_obj_end(w);
+	jw_key(w, "reference");
+	jw_obj(w);
+	jw_key(w, "from");
+	jw_str(w, from);
+	jw_key(w, "r2");
+	jw_num(w, rr2);
+	jw_key(w, "mape");
+	jw_num(w, rmape);
+	jw_obj_end(w);
+	jw_key(w, "drift");
+	jw_obj(w);
+	jw_key(w, "r2_drop");
+	jw_num(w, drop);
+	jw_key(w, "max_r2_drop");
+	jw_num(w, max_r2_drop);
+	jw_key(w, "mape_rise");
+	jw_num(w, rise);
+	jw_key(w, "max_mape_rise");
+	jw_num(w, max_mape_rise);
+	jw_key(w, "pass");
+	jw_bool(w, !r2_bad && !mape_bad);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_end(w);
+	if (r2_bad)
+		snprintf(err, errsz, "model drift: R2 %.4g fell %.1f%% from the "
+		    "%s %.4g (at most %.1f%%)", m.r2, 100 * drop, from, rr2,
+		    100 * max_r2_drop);
+	else if (mape_bad)
+		snprintf(err, errsz, "model drift: MAPE %.4g rose %.4g from the "
+		    "%s %.4g (at most %.4g)", m.mape, rise, from, rmape,
+		    max_mape_rise);
+	return r2_bad || mape_bad;
+}
+
+int
+predict_input_drift(const predictor *p, size_t i, char *msg, size_t msgsz)
+{
+	for (size_t j = 0; j < p->p; j++) {
+		if (!p->hasprof[j] || !p->dn[j])
+			continue;
+		double d = fabs(p->dmean[j] - p->pmean[j]);
+		if (!(d > p->c.drift_sd * p->psd[j]))
+			continue;
+		if (i--)
+			continue;
+		snprintf(msg, msgsz, "%s: input drift: column \"%s\": mean %.6g "
+		    "is %.3g training sd from %.6g (sd %.6g)", csv_name(p->r),
+		    p->m->features[j], p->dmean[j], d / p->psd[j],
+		    p->pmean[j], p->psd[j]);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,93 @@
+/* predict.h: apply a model file (model.h's model_read) to CSV rows, one
+ * row at a time: predictions, intervals, contributions, and the running
+ * sums behind the metrics, model drift and input drift of mmm-predict.
+ * Memory is fixed when the predictor is made: it does not grow with rows.
+ * Functions return 0 (or a count), or -1 with a one-line message in err;
+ * none exits but through the e-wrappers.  The predictor is owned by its
+ * caller (predict_free) and borrows the model and the reader. */
+#ifndef MMM_PREDICT_H
+#define MMM_PREDICT_H
+
+#include <stddef.h>
+
+#include "csvio.h"
+#include "jsonw.h"
+#include "metrics.h"
+#include "model.h"
+#include "out.h"
+
+typedef struct predict_conf {
+	double interval;	/* level of lower/upper in (0, 1); 0: none */
+	int contributions;	/* coefficient x value per feature */
+	int jsonl;		/* write JSON lines, else CSV */
+	double drift_sd;	/* input drift: mean moved more than this many
+				 * training sds (2) */
+	const char *keep;	/* columns to copy (names, globs), or NULL:
+				 * the model's date column, or "date" */
+	const char *model_name;	/* the model's path, for messages */
+} predict_conf;
+
+typedef struct predictor predictor;
+
+/*
+ * Bind the model to the reader's header: every feature must be a column
+ * (else EXIT_DATAERR, "FILE: column "x" the model needs is missing"); --keep
+ * columns must exist and not clash with an output column (EXIT_USAGE).  The
+ * target column, when present, feeds the metrics.  NULL with err and
+ * *status on failure.
+ */
+predictor *predict_new(const model_file *m, csv_reader *r,
+    const predict_conf *c, char *err, size_t errsz, int *status);
+void predict_free(predictor *p);
+
+/* The header line (CSV only; nothing for JSON lines). */
+void predict_header(predictor *p, out *o);
+
+/*
+ * Predict one record and write its output line.  A missing value (csv.h's
+ * csv_is_missing) in a feature leaves the row's computed fields empty (null
+ * in JSON); the row is counted, not dropped.  A field that is neither a
+ * number nor missing is an error (EXIT_DATAERR: "FILE:LINE: column "x":
+ * "abc" is not a number").  0 or -1.
+ */
+int predict_row(predictor *p, const csv_record *rec, out *o, char *err,
+    size_t errsz);
+
+/* Does the model have intervals (OLS, Bayesian ridge; not ridge)? */
+int predict_has_interval(const predictor *p);
+/* Rows read; rows whose outputs are empty for a missing feature value, and
+ * the line of the first. */
+size_t predict_rows(const predictor *p);
+size_t predict_missing(const predictor *p, long *first_line);
+
+/* Is the target column in the input? */
+int predict_has_target(const predictor *p);
+
+/*
+ * The metrics over rows with a target and a prediction (streamed: R² from a
+ * running mean and sum of squares), and the reference the model file holds:
+ * the cross-validated mean when the model has one, else the training
+ * metrics ("cv" or "train" in *ref_from).  The lift's baseline is the
+ * training mean of the target, recovered as intercept + coef'(profile
+ * means); NaN without an intercept or a profile.  -1 when no row counted.
+ */
+int predict_metrics(const predictor *p, metrics *now, double ref_r2[1],
+    double ref_mape[1], const char **ref_from);
+
+/* Model drift: R² fell by more than max_r2_drop relative to the reference
+ * or MAPE rose by more than max_mape_rise (absolute).  The metrics report
+ * (a JSON document) into w; 1 when drift was found, 0 when not, -1 with
+ * err set when there are no metrics (no target, or no row with one). */
+int predict_model_drift(const predictor *p, double max_r2_drop,
+    double max_mape_rise, jsonw *w, char *err, size_t errsz);
+
+/*
+ * Input drift, once every row was read: the i-th feature whose mean moved
+ * more than drift_sd training sds from the model's profile, as a message
+ * ("FILE: input drift: column "x": mean 5 is 20.1 training sd from 0.3");
+ * 0 when there are no more.  Features without a profile are not checked.
+ */
+int predict_input_drift(const predictor *p, size_t i, char *msg,
+    size_t msgsz);
+
+#endif

@@ -1,0 +1,184 @@
+/* mmm-predict: apply a model file to CSV rows: predictions, intervals,
+ * contributions, metrics with model drift, and input drift. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csvio.h"
+#include "err.h"
+#include "jsonw.h"
+#include "model.h"
+#include "out.h"
+#include "predict.h"
+
+static const char usage[] =
+"usage: mmm-predict --model FILE [-q] [--keep COLS] [--interval P]\n"
+"                   [--contributions] [--format csv|jsonl] [--metrics FILE]\n"
+"                   [--max-r2-drop X] [--max-mape-rise X] [--drift-sd K]\n"
+"                   [--strict-drift] [-o FILE] [FILE]\n"
+"       mmm-predict -h | --help | --version\n"
+"Predict CSV rows with a model of mmm-train.\n"
+"  -m, --model FILE      the model file (mmm-model(5))\n"
+"  --keep COLS           columns to copy to the output (default: the\n"
+"                        model's date column, or date, when present)\n"
+"  --interval P          lower and upper bounds at level P: OLS prediction\n"
+"                        interval, Bayesian predictive interval; ridge: empty\n"
+"  --contributions       intercept and coefficient x value per feature\n"
+"  --format csv|jsonl    output format (csv)\n"
+"  --metrics FILE        metrics against the target column (JSON); exit 1 on\n"
+"                        model drift\n"
+"  --max-r2-drop X       largest relative fall of R^2 from the model's\n"
+"                        cross-validated (else training) R^2 (0.10)\n"
+"  --max-mape-rise X     largest rise of MAPE, a fraction (0.05)\n"
+"  --drift-sd K          input drift: a feature mean moved more than K\n"
+"                        training sds (2)\n"
+"  --strict-drift        input drift fails (exit 1) instead of warning\n"
+"  -o, --output FILE     write the predictions to FILE (atomically)\n"
+"  -q, --quiet           no warnings on stderr\n"
+"  -h, --help            this help;  --version  the version\n";
+
+enum { O_KEEP = 256, O_INTERVAL, O_CONTRIB, O_FORMAT, O_METRICS, O_R2DROP,
+	O_MAPERISE, O_DRIFTSD, O_STRICT, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "contributions", no_argument, NULL, O_CONTRIB },
+	{ "drift-sd", required_argument, NULL, O_DRIFTSD },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "interval", required_argument, NULL, O_INTERVAL },
+	{ "keep", required_argument, NULL, O_KEEP },
+	{ "max-mape-rise", required_argument, NULL, O_MAPERISE },
+	{ "max-r2-drop", required_argument, NULL, O_R2DROP },
+	{ "metrics", required_argument, NULL, O_METRICS },
+	{ "model", required_argument, NULL, 'm' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "strict-drift", no_argument, NULL, O_STRICT },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *model_path, *output, *metrics_path;
+static double max_r2_drop = 0.10, max_mape_rise = 0.05;
+static int quiet, strict_drift;
+
+static void
+parse_options(int argc, char **argv, predict_conf *c)
+{
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "hm:o:q", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': cli_help(usage);
+		case 'm': model_path = optarg; break;
+		case 'o': output = optarg; break;
+		case 'q': quiet = 1; break;
+		case O_CONTRIB: c->contributions = 1; break;
+		case O_DRIFTSD: c->drift_sd = cli_double("--drift-sd", optarg, 0,
+		    1e300); break;
+		case O_FORMAT:
+			if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl"))
+				cli_usage_error("--format: \"%s\" is not csv or "
+				    "jsonl", optarg);
+			c->jsonl = optarg[0] == 'j';
+			break;
+		case O_INTERVAL:
+			c->interval = cli_double("--interval", optarg, 1e-9,
+			    1 - 1e-9);
+			break;
+		case O_KEEP: c->keep = optarg; break;
+		case O_MAPERISE: max_mape_rise = cli_double("--max-mape-rise",
+		    optarg, 0, 1e300); break;
+		case O_METRICS: metrics_path = optarg; break;
+		case O_R2DROP: max_r2_drop = cli_double("--max-r2-drop", optarg,
+		    0, 1e300); break;
+		case O_STRICT: strict_drift = 1; break;
+		case O_VERSION: cli_version();
+		default: cli_usage_error("option \"%s\" is unknown or lacks "
+		    "its value", argv[optind - 1]);
+		}
+	}
+	if (!model_path)
+		cli_usage_error("--model FILE is required");
+	if (argc - optind > 1)
+		cli_usage_error("one input file at most");
+}
+
+int
+main(int argc, char **argv)
+{
+	predict_conf c = { .drift_sd = 2 };
+	model_file m;
+	char err[1024];
+	int status, got, pass = 1;
+	csv_record rec;
+
+	cli_init(argc, argv);
+	parse_options(argc, argv, &c);
+	c.model_name = model_path;
+	const char *input = optind < argc ? argv[optind] : "-";
+
+	if ((status = model_read(model_path, &m, err, sizeof err)) != 0)
+		dien(status, "%s", err);
+	csv_reader *r = csv_open(input, 0, err, sizeof err, &status);
+	if (!r)
+		dien(status, "%s", err);
+	predictor *p = predict_new(&m, r, &c, err, sizeof err, &status);
+	if (!p && status == EXIT_USAGE)
+		cli_usage_error("%s", err);
+	if (!p)
+		dien(status, "%s", err);
+	if (metrics_path && !predict_has_target(p))
+		dien(EXIT_DATAERR, "%s: --metrics needs the target column "
+		    "\"%s\"", csv_name(r), m.target);
+	if (c.interval > 0 && !predict_has_interval(p) && !quiet)
+		warn("%s: a ridge model has no interval: lower and upper are "
+		    "empty", model_path);
+
+	out *o = out_open(output);
+	predict_header(p, o);
+	while ((got = csv_next(r, &rec, err, sizeof err, &status)) > 0)
+		if (predict_row(p, &rec, o, err, sizeof err) < 0)
+			dien(EXIT_DATAERR, "%s", err);
+	if (got < 0)
+		dien(status, "%s", err);
+
+	long line;
+	size_t nmiss = predict_missing(p, &line);
+	if (nmiss && !quiet)
+		warn("%s:%ld: %zu row(s) with a missing feature value: their "
+		    "predictions are empty", csv_name(r), line, nmiss);
+	for (size_t i = 0; predict_input_drift(p, i, err, sizeof err); i++) {
+		if (strict_drift)
+			pass = 0;
+		if (strict_drift || !quiet)
+			warn("%s", err);
+	}
+	if (metrics_path) {
+		out *mo = out_open(metrics_path);
+		jsonw w;
+		jw_init(&w, mo, 1);
+		int drift = predict_model_drift(p, max_r2_drop, max_mape_rise,
+		    &w, err, sizeof err);
+		if (drift < 0) {
+			out_abort(mo);
+			dien(EXIT_DATAERR, "%s", err);
+		}
+		out_commit(mo);
+		if (drift) {
+			warn("%s", err);
+			pass = 0;
+		}
+	}
+	if (pass || !output)
+		out_commit(o);
+	else
+		out_abort(o);
+	predict_free(p);
+	csv_close(r);
+	model_file_free(&m);
+	return pass ? 0 : EXIT_CHECK;
+}
