@@ -60,6 +60,17 @@ _mmm_opts()
 		colopts='--date --by'
 		listopts='--by'
 		;;
+	mmm-predict)
+		options='-h --help --version -o --output -m --model -q --quiet
+		    --keep --interval --contributions --format --metrics
+		    --max-r2-drop --max-mape-rise --strict-drift --drift-sd'
+		argopts='-o --output -m --model --keep --interval --format
+		    --metrics --max-r2-drop --max-mape-rise --drift-sd'
+		fileopts='-o --output -m --model --metrics'
+		diropts=''
+		colopts='--keep'
+		listopts='--keep'
+		;;
 	mmm-train)
 		options='-h --help --version -o --output --model --target
 		    --features --weights --date --no-intercept --drop-missing
@@ -228,7 +239,17 @@ _mmm()
 			return
 			;;
 		--model)
-			_mmm_add "" "$cur" "" ols ridge bayes
+			# mmm-train's kinds; mmm-predict's --model is a file
+			if [[ $cmd == mmm-predict ]]; then
+				compopt -o filenames 2>/dev/null
+				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			else
+				_mmm_add "" "$cur" "" ols ridge bayes
+			fi
+			return
+			;;
+		--format)
+			_mmm_add "" "$cur" "" csv jsonl
 			return
 			;;
 		--gates)
@@ -348,4 +369,4 @@ _mmm()
 	fi
 }
 
-complete -F _mmm mmm-validate mmm-features mmm-split mmm-train
+complete -F _mmm mmm-validate mmm-features mmm-split mmm-train mmm-predict

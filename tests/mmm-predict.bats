@@ -33,6 +33,8 @@ ols() { mmm-train --model ols --target y "$DATA/$PYMC" > ols.json; }
 	root=$BATS_TEST_DIRNAME/..
 	for o in $(mmm-predict --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
 		grep -q -- "Fl -${o#--}" "$root/man/mmm-predict.1" || { echo "man lacks $o"; false; }
+		grep -q -- "$o" "$root/completions/mmm.bash" || { echo "bash completion lacks $o"; false; }
+		grep -q -- "$o" "$root/completions/_mmm" || { echo "zsh completion lacks $o"; false; }
 	done
 }
 
