@@ -534,6 +534,11 @@ model_write(jsonw *w, const model_doc *m)
 	jw_int(w, (long long)d->n);
 	jw_key(w, "rows_read");
 	jw_int(w, (long long)m->rows_read);
+	/* The baseline of the lift metric, for mmm-predict. */
+	double ybar = 0;
+	for (size_t i = 0; i < d->n; i++)
+		ybar += d->y[i];
+	kv_num(w, "target_mean", d->n ? ybar / (double)d->n : NAN);
 	kv_str(w, "sha256", m->sha256);
 	jw_key(w, "date_range");
 	if (m->date_col && d->n) {

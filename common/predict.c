@@ -155,6 +155,13 @@ setup_profile(predictor *p)
 		base += p->m->coef[j] * p->pmean[j];
 	}
 	p->base = all ? base : NAN;
+	/* Models that record it carry the exact baseline: the training mean
+	 * of the target (with weights or dropped rows the above is only
+	 * close to it). */
+	double tm = num_member(json_object_get(p->m->root, "data"),
+	    "target_mean");
+	if (isfinite(tm))
+		p->base = tm;
 }
 
 /* The keep columns: conf's list, or the model's date column, or "date". */

@@ -299,3 +299,15 @@ ols() { mmm-train --model ols --target y "$DATA/$PYMC" > ols.json; }
 	run mmm-predict -m ols.json --metrics /nonexistent-dir/m.json "$DATA/$PYMC"
 	[ "$status" -eq 73 ]
 }
+
+@test "the lift's baseline is the model's recorded training mean, also with dropped rows" {
+	# a training file with one row dropped (--drop-missing): the mean of
+	# the rows used, not a reconstruction from the coefficients
+	{ head -1 "$DATA/pymc-marketing-mmm-example/mmm_example.csv"; tail -n +2 "$DATA/pymc-marketing-mmm-example/mmm_example.csv" | sed '5s/^\([^,]*\),[^,]*,/\1,,/'; } > tr.csv
+	mmm-train --model ols --target y --date date_week --features x1,x2,t --drop-missing -o m.json tr.csv
+	[ "$(jq '.data.rows' m.json)" = 178 ]
+	run mmm-predict --model m.json --metrics met.json tr.csv
+	[ "$status" -eq 0 ]
+	# on its own training rows, the lift equals training's
+	[ "$(jq --slurpfile m m.json '(.metrics.lift - $m[0].metrics.train.lift) | fabs < 1e-12' met.json)" = true ]
+}
