@@ -1,0 +1,222 @@
+/* modelfit.c: fitting, cross-validation and training metrics of the linear
+ * kinds, on the numerics of ols.c, ridge.c and bayesridge.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "model.h"
+#include "split.h"
+
+static int
+fail(char *err, size_t errsz, const char *msg)
+{
+	snprintf(err, errsz, "%s", msg);
+	return -1;
+}
+
+int
+model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
+    char *err, size_t errsz)
+{
+	ridge_problem pr = { d->X, d->y, d->w, d->n, d->p, s->intercept };
+	const char *msg = NULL;
+
+	memset(f, 0, sizeof *f);
+	f->kind = s->kind;
+	f->p = d->p;
+	f->coef = ecalloc(d->p ? d->p : 1, sizeof *f->coef);
+	f->lambda = NAN;
+	if (s->kind == MODEL_OLS) {
+		ols_input in = { d->n, d->p, d->X, d->y, d->w, d->names,
+			s->intercept, s->level };
+		if (ols_fit(&in, &f->ols, err, errsz) < 0)
+			return -1;
+		size_t ic = s->intercept ? 1 : 0;
+		for (size_t j = 0; j < d->p; j++)
+			f->coef[j] = f->ols->coef[j + ic];
+		f->intercept = ic ? f->ols->coef[0] : 0;
+		return 0;
+	}
+	if (s->kind == MODEL_BAYES) {
+		if ((msg = bayesridge_fit(&f->br, &pr, &s->bayes)))
+			return fail(err, errsz, msg);
+		memcpy(f->coef, f->br.coef, d->p * sizeof *f->coef);
+		f->intercept = f->br.intercept;
+		return 0;
+	}
+	f->lambda = s->lambda;
+	if (isnan(s->lambda)) {
+		f->ngrid = RIDGE_GRID_N;
+		f->grid = emalloc(RIDGE_GRID_N * sizeof *f->grid);
+		f->loo = emalloc(RIDGE_GRID_N * sizeof *f->loo);
+		msg = ridge_cv(&pr, NULL, 0, &f->lambda, f->grid, f->loo,
+		    f->coef, &f->intercept);
+	}
+	if (!msg && s->positive)
+		msg = ridge_fit_nonneg(&pr, f->lambda, s->positive, f->coef,
+		    &f->intercept, NULL);
+	else if (!msg && !isnan(s->lambda))
+		msg = ridge_fit(&pr, f->lambda, f->coef, &f->intercept);
+	return msg ? fail(err, errsz, msg) : 0;
+}
+
+void
+model_fit_predict(const model_fit *f, const double *X, size_t nrow,
+    double *yhat)
+{
+	for (size_t i = 0; i < nrow; i++)
+		yhat[i] = f->intercept;
+	for (size_t j = 0; j < f->p; j++)
+		for (size_t i = 0; i < nrow; i++)
+			yhat[i] += f->coef[j] * X[j * nrow + i];
+}
+
+void
+model_fit_free(model_fit *f)
+{
+	free(f->coef);
+	ols_free(f->ols);
+	if (f->kind == MODEL_BAYES)
+		bayesridge_free(&f->br);
+	free(f->grid);
+	free(f->loo);
+	memset(f, 0, sizeof *f);
+}
+
+/* The rows of d with sel[i] set, column-major, into s (arrays allocated). */
+static void
+subset(const model_data *d, const unsigned char *sel, size_t m,
+    model_data *s)
+{
+	double *X = emalloc((d->p ? d->p : 1) * m * sizeof *X);
+	double *y = emalloc(m * sizeof *y), *w = NULL;
+
+	if (d->w)
+		w = emalloc(m * sizeof *w);
+	for (size_t i = 0, r = 0; i < d->n; i++) {
+		if (!sel[i])
+			continue;
+		for (size_t j = 0; j < d->p; j++)
+			X[j * m + r] = d->X[j * d->n + i];
+		y[r] = d->y[i];
+		if (w)
+			w[r] = d->w[i];
+		r++;
+	}
+	*s = (model_data){ X, y, w, m, d->p, d->names };
+}
+
+static void
+subset_free(model_data *s)
+{
+	free((double *)s->X);
+	free((double *)s->y);
+	free((double *)s->w);
+}
+
+int
+model_cv_run(model_cv *cv, const model_spec *s, const model_data *d,
+    const long *day, size_t k, char *err, size_t errsz)
+{
+	split_periods per;
+	size_t size, *pi = emalloc(d->n * sizeof *pi);
+	unsigned char *sel = emalloc(d->n);
+	char msg[512];
+	int rc = 0;
+
+	memset(cv, 0, sizeof *cv);
+	split_periods_build(&per, day, d->n);
+	if (split_folds_check(per.n, k, 0, 0, &size, msg, sizeof msg) < 0) {
+		snprintf(err, errsz, "--cv %zu: %s", k, msg);
+		rc = -1;
+		goto out;
+	}
+	cv->k = k;
+	cv->fold = ecalloc(k, sizeof *cv->fold);
+	cv->ntrain = ecalloc(k, sizeof *cv->ntrain);
+	cv->nvalid = ecalloc(k, sizeof *cv->nvalid);
+	cv->range = ecalloc(k, sizeof *cv->range);
+	for (size_t i = 0; i < d->n; i++)
+		pi[i] = split_period_index(&per, day[i]);
+	for (size_t f = 0; f < k && rc == 0; f++) {
+		split_layout l;
+		model_data tr, va;
+		model_fit fit;
+		double base = 0, *yhat;
+
+		split_fold(per.n, k, 0, size, 0, f, &l);
+		for (size_t i = 0; i < d->n; i++)
+			sel[i] = pi[i] >= l.lo[SPLIT_TRAIN] &&
+			    pi[i] < l.hi[SPLIT_TRAIN];
+		for (size_t i = 0; i < d->n; i++)
+			cv->ntrain[f] += sel[i];
+		subset(d, sel, cv->ntrain[f], &tr);
+		for (size_t i = 0; i < d->n; i++)
+			sel[i] = pi[i] >= l.lo[SPLIT_TEST] &&
+			    pi[i] < l.hi[SPLIT_TEST];
+		for (size_t i = 0; i < d->n; i++)
+			cv->nvalid[f] += sel[i];
+		subset(d, sel, cv->nvalid[f], &va);
+		cv->range[f][0] = per.day[l.lo[SPLIT_TEST]];
+		cv->range[f][1] = per.day[l.hi[SPLIT_TEST] - 1];
+		if (model_fit_run(&fit, s, &tr, msg, sizeof msg) < 0) {
+			snprintf(err, errsz, "--cv fold %zu: %s", f + 1, msg);
+			rc = -1;
+		} else {
+			for (size_t i = 0; i < tr.n; i++)
+				base += tr.y[i];
+			base /= (double)tr.n;
+			yhat = emalloc(va.n * sizeof *yhat);
+			model_fit_predict(&fit, va.X, va.n, yhat);
+			metrics_compute(va.y, yhat, va.n, base, &cv->fold[f]);
+			free(yhat);
+		}
+		model_fit_free(&fit);
+		subset_free(&tr);
+		subset_free(&va);
+	}
+	for (int m = 0; rc == 0 && m < METRICS_N; m++) {
+		double sum = 0, ss = 0, v[METRICS_N];
+		for (size_t f = 0; f < k; f++) {
+			metrics_values(&cv->fold[f], v);
+			sum += v[m];
+		}
+		cv->mean[m] = sum / (double)k;
+		for (size_t f = 0; f < k; f++) {
+			metrics_values(&cv->fold[f], v);
+			ss += (v[m] - cv->mean[m]) * (v[m] - cv->mean[m]);
+		}
+		cv->sd[m] = sqrt(ss / (double)k);
+	}
+out:
+	split_periods_free(&per);
+	free(pi);
+	free(sel);
+	return rc;
+}
+
+void
+model_cv_free(model_cv *cv)
+{
+	free(cv->fold);
+	free(cv->ntrain);
+	free(cv->nvalid);
+	free(cv->range);
+	memset(cv, 0, sizeof *cv);
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+void
+model_train_metrics(const model_fit *f, const model_data *d, metrics *tr)
+{
+	double *yhat = emalloc(d->n * sizeof *yhat), ybar = 0;
+
+	model_fit_predict(f, d->X, d->n, yhat);
+	for (size_t i = 0; i < d->n; i++)
+		ybar += d->y[i];
+	metrics_compute(d->y, yhat, d->n, ybar / (double)d->n, tr);
+	free(yhat);
+}
