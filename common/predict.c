@@ -27,6 +27,7 @@ struct predictor {
 	double sigma2;		/* OLS: sigma^2; bayes: 1 / alpha */
 	double q;		/* t or normal quantile */
 	double *x, *contrib;	/* p: the current row */
+	double *xx;		/* k: the row with its leading 1 (OLS) */
 	jsonw jw;
 	/* metrics: running sums over rows with y and a prediction */
 	size_t mn, nape, ymissing;
@@ -219,6 +220,7 @@ predict_new(const model_file *m, csv_reader *r, const predict_conf *c,
 	p->interval = c->interval > 0;
 	p->fcol = ecalloc(p->p + 1, sizeof *p->fcol);
 	p->x = ecalloc(p->p + 1, sizeof *p->x);
+	p->xx = ecalloc(p->p + 2, sizeof *p->xx);	/* k <= p + 1 */
 	p->contrib = ecalloc(p->p + 1, sizeof *p->contrib);
 	p->dn = ecalloc(p->p + 1, sizeof *p->dn);
 	p->dmean = ecalloc(p->p + 1, sizeof *p->dmean);
@@ -257,6 +259,7 @@ predict_free(predictor *p)
 	free(p->keep);
 	free(p->cov);
 	free(p->x);
+	free(p->xx);
 	free(p->contrib);
 	free(p->dn);
 	free(p->dmean);
@@ -358,14 +361,19 @@ static double
 half_width(const predictor *p)
 {
 	size_t k = p->k, off = k - p->p;
-	double v = 0;
+	double *xx = p->xx, v = 0;
 
-	/* x with its leading 1 (OLS with an intercept): xx[a]. */
+	/* x with its leading 1 (OLS with an intercept); the covariance is
+	 * symmetric: the diagonal plus twice the upper triangle. */
+	for (size_t a = 0; a < off; a++)
+		xx[a] = 1;
+	memcpy(xx + off, p->x, p->p * sizeof *xx);
 	for (size_t a = 0; a < k; a++) {
-		double xa = a < off ? 1 : p->x[a - off], s = 0;
-		for (size_t b = 0; b < k; b++)
-			s += p->cov[a * k + b] * (b < off ? 1 : p->x[b - off]);
-		v += xa * s;
+		const double *c = p->cov + a * k;
+		double s = 0;
+		for (size_t b = a + 1; b < k; b++)
+			s += c[b] * xx[b];
+		v += xx[a] * (c[a] * xx[a] + 2 * s);
 	}
 	return p->q * sqrt(p->sigma2 + v);
 }
