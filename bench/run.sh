@@ -309,6 +309,34 @@ else
 	note "fit-*: skipped, bench/bench_fit.c or build/opt/libmmm.a missing (make builds it)"
 fi
 
+# --- predict: a linear model over the 20-column file (the first size only) --------
+if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train && -x bin/mmm-predict ]]; then
+	rows=${ROWS_LIST%% *}
+	ctx="predict $rows"
+	pfeat=tv_spend,search_spend,social_spend,impressions,clicks,conversions,temperature,price,promo,radio_spend,ooh_spend,print_spend,email_sends,price_index,competitor_sales,rain_mm
+	head -n 100001 -- "$wide" >"$scratch/ptrain.csv"
+	if bin/mmm-train --model ols --target sales --features "$pfeat" \
+	    -o "$scratch/pmodel.json" "$scratch/ptrain.csv" 2>"$scratch/ptrain.err"; then
+		fl_s='' wc_s=''
+		if timed 0 wc -l "$wide"; then wc_s=$T_S; fi
+		if T_OUT=$scratch/floor.out timed 0 "$scratch/csv_floor" "$wide"; then fl_s=$T_S; fi
+		say "predict $rows: bin/mmm-predict"
+		if timed 0 bin/mmm-predict --model "$scratch/pmodel.json" "$wide"; then
+			row predict "$rows" "$T_S" "" "$T_KB" "" "$fl_s" "$wc_s"
+		fi
+		if timed 0 bin/mmm-predict --model "$scratch/pmodel.json" --interval 0.9 "$wide"; then
+			row predict-interval "$rows" "$T_S" "" "$T_KB" "" "$fl_s" "$wc_s"
+		fi
+		head -n 2 -- "$wide" >"$scratch/pone.csv"
+		median_startup o_s "$STARTUP_RUNS" 0 bin/mmm-predict --model "$scratch/pmodel.json" \
+		    --interval 0.9 "$scratch/pone.csv"
+		row startup-predict-1row 1 "$o_s" "" "" "" "" ""
+		note "predict: an OLS model on 16 features (trained on the first 100k rows) applied to every row of the 20-column file, CSV to /dev/null; no Python peer yet; startup-predict-1row: median of $STARTUP_RUNS runs on one row, with an interval"
+	else
+		fail "mmm-train for the predict case: $(head -c 200 "$scratch/ptrain.err")"
+	fi
+fi
+
 # --- start-up ----------------------------------------------------------------------
 small=$BENCH_DIR/daily-10-$gen_hash.csv
 if [[ ! -s $small ]]; then
