@@ -82,6 +82,7 @@ bench: all $(LIB)
 	bash bench/run.sh
 
 demo: all
+	@sh tests/deps.sh check jq || $(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory -C examples demo MMM_BIN=$(CURDIR)/$(BIN)
 
 install: all
