@@ -40,6 +40,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rng.h"
 #include "bayesridge.h"
 #include "ols.h"
 #include "ridge.h"
@@ -47,26 +48,10 @@
 #define PMAX	20
 #define PSMALL	10
 
-static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static double
-unit(uint64_t *s)
-{
-	return (double)(splitmix(s) >> 11) * 0x1p-53;
-}
-
 static double
 gauss(uint64_t *s)
 {
-	double u1 = 1 - unit(s), u2 = unit(s);	/* u1 in (0, 1] */
+	double u1 = 1 - rng_unit(s), u2 = rng_unit(s);	/* u1 in (0, 1] */
 
 	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
@@ -210,10 +195,10 @@ main(int argc, char **argv)
 	y20 = X + PMAX * n;
 	y10 = y20 + n;
 	for (size_t i = 0; i < n; i++) {
-		double f = 0.5 * unit(&s), lin = 1;
+		double f = 0.5 * rng_unit(&s), lin = 1;
 
 		for (size_t j = 0; j < PMAX; j++) {
-			double x = (double)(j + 1) * (unit(&s) + f);
+			double x = (double)(j + 1) * (rng_unit(&s) + f);
 
 			X[j * n + i] = x;
 			lin += beta(j) * x;

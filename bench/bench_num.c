@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rng.h"
 #include "num.h"
 
 #define POOL	(1 << 16)	/* distinct inputs per case, cycled */
@@ -28,29 +29,13 @@ struct strpool {
 	uint32_t	 used;
 };
 
-static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static double
-unit(uint64_t *s)
-{
-	return (double)(splitmix(s) >> 11) * 0x1p-53;
-}
-
 static double
 random_double(uint64_t *s)
 {
 	double x;
 
 	do {
-		uint64_t b = splitmix(s);
+		uint64_t b = rng_next(s);
 
 		memcpy(&x, &b, sizeof(x));
 	} while (!isfinite(x));
@@ -155,22 +140,22 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < POOL; i++) {
 		switch (i % 5) {
 		case 0:
-			snprintf(b, sizeof(b), "%.2f", unit(&s) * 10000);
+			snprintf(b, sizeof(b), "%.2f", rng_unit(&s) * 10000);
 			break;
 		case 1:
-			snprintf(b, sizeof(b), "%.4f", unit(&s) * 0.2);
+			snprintf(b, sizeof(b), "%.4f", rng_unit(&s) * 0.2);
 			break;
 		case 2:
 			snprintf(b, sizeof(b), "%ld",
-			    (long)(splitmix(&s) % 2001) - 1000);
+			    (long)(rng_next(&s) % 2001) - 1000);
 			break;
 		case 3:
 			snprintf(b, sizeof(b), "%de%d",
-			    1 + (int)(splitmix(&s) % 9),
-			    (int)(splitmix(&s) % 9));
+			    1 + (int)(rng_next(&s) % 9),
+			    (int)(rng_next(&s) % 9));
 			break;
 		default:
-			snprintf(b, sizeof(b), "%.2f", unit(&s) * 100);
+			snprintf(b, sizeof(b), "%.2f", rng_unit(&s) * 100);
 			break;
 		}
 		put(p, i, b);
@@ -179,7 +164,7 @@ main(int argc, char **argv)
 	/* The same cells in random order: a worst case for branch
 	 * prediction, as no column keeps its shape from call to call. */
 	for (size_t i = POOL - 1; i > 0; i--) {
-		size_t j = (size_t)(splitmix(&s) % (i + 1));
+		size_t j = (size_t)(rng_next(&s) % (i + 1));
 		uint32_t t;
 
 		t = p->off[i], p->off[i] = p->off[j], p->off[j] = t;
@@ -196,8 +181,8 @@ main(int argc, char **argv)
 
 	/* 17-digit forms of doubles of moderate size. */
 	for (size_t i = 0; i < POOL; i++) {
-		snprintf(b, sizeof(b), "%.17g", unit(&s) *
-		    pow(10, (double)(splitmix(&s) % 21) - 10));
+		snprintf(b, sizeof(b), "%.17g", rng_unit(&s) *
+		    pow(10, (double)(rng_next(&s) % 21) - 10));
 		put(p, i, b);
 	}
 	bench_parse("parse_17g_moderate", p, n, &sink);
@@ -205,15 +190,15 @@ main(int argc, char **argv)
 	/* Long exponent text. */
 	for (size_t i = 0; i < POOL; i++) {
 		snprintf(b, sizeof(b), "%d.%de%s%018d",
-		    (int)(splitmix(&s) % 9) + 1, (int)(splitmix(&s) % 1000),
-		    splitmix(&s) % 2 ? "-" : "", (int)(splitmix(&s) % 300));
+		    (int)(rng_next(&s) % 9) + 1, (int)(rng_next(&s) % 1000),
+		    rng_next(&s) % 2 ? "-" : "", (int)(rng_next(&s) % 300));
 		put(p, i, b);
 	}
 	bench_parse("parse_long_exponent", p, n, &sink);
 
 	/* Subnormals. */
 	for (size_t i = 0; i < POOL; i++) {
-		uint64_t u = splitmix(&s) & ((UINT64_C(1) << 52) - 1);
+		uint64_t u = rng_next(&s) & ((UINT64_C(1) << 52) - 1);
 		double x;
 
 		memcpy(&x, &u, sizeof(x));
@@ -227,7 +212,7 @@ main(int argc, char **argv)
 	bench_format("format_random", v, n, &sink);
 
 	for (size_t i = 0; i < POOL; i++)
-		v[i] = round(unit(&s) * 1000000) / 100;
+		v[i] = round(rng_unit(&s) * 1000000) / 100;
 	bench_format("format_prices", v, n, &sink);
 
 	fflush(stdout);

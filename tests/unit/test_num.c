@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "num.h"
 #include "tap.h"
 
@@ -50,21 +51,11 @@ report(const struct fam *f, const char *name)
 	return ok;
 }
 
-static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n). */
 static long
 rnd(uint64_t *s, long n)
 {
-	return (long)(splitmix(s) % (uint64_t)n);
+	return (long)(rng_next(s) % (uint64_t)n);
 }
 
 static uint64_t
@@ -265,7 +256,7 @@ test_round_trips(long n)
 	/* 1. Random bit patterns. */
 	memset(&f, 0, sizeof(f));
 	for (long i = 0; i < n; ) {
-		double x = of_bits(splitmix(&s));
+		double x = of_bits(rng_next(&s));
 
 		if (!isfinite(x))
 			continue;
@@ -305,13 +296,13 @@ test_round_trips(long n)
 		round_trip(&f, of_bits(k), 1);
 	for (long i = 0; i < 100000; i++)
 		round_trip(&f,
-		    of_bits(splitmix(&s) & ((UINT64_C(1) << 52) - 1)), 1);
+		    of_bits(rng_next(&s) & ((UINT64_C(1) << 52) - 1)), 1);
 	report(&f, "round trip: subnormals");
 
 	/* 4. Values as our tools print them: moderate magnitudes. */
 	memset(&f, 0, sizeof(f));
 	for (long i = 0; i < 200000; i++) {
-		double x = (double)(splitmix(&s) >> 11) * 0x1p-53;
+		double x = (double)(rng_next(&s) >> 11) * 0x1p-53;
 
 		round_trip(&f, x * pow(10, (double)(rnd(&s, 61) - 30)), 1);
 	}
@@ -465,7 +456,7 @@ test_parse(void)
 		double x;
 
 		do
-			x = fabs(of_bits(splitmix(&s)));
+			x = fabs(of_bits(rng_next(&s)));
 		while (!isfinite(x) || x == DBL_MAX);
 		if (i % 3 == 0)		/* subnormal */
 			x = of_bits(bits_of(x) & ((UINT64_C(1) << 52) - 1));
@@ -483,7 +474,7 @@ test_parse(void)
 		if (p5 > (UINT64_C(1) << 53))
 			continue;
 		do
-			m = (splitmix(&s) % ((UINT64_C(1) << 54) / p5)) * p5;
+			m = (rng_next(&s) % ((UINT64_C(1) << 54) / p5)) * p5;
 		while (m < (UINT64_C(1) << 53) || (m & 1) == 0);
 		k = q < 0 ? (int)rnd(&s, 6) + q : (int)rnd(&s, 12) + q;
 		parse_halfway(&f, ldexpl((long double)m, k));
