@@ -579,7 +579,7 @@ int
 val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
     char *err, size_t errsz)
 {
-	int nreasons = 0, bad_num = 0;
+	int nreasons = 0;
 	long day = 0;
 	char fb[2][MSGFIELD_SIZE];
 	int have_day = 0;
@@ -619,7 +619,6 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 				add_reason(reason, rsz, &nreasons, "column "
 				    "\"%s\": \"%s\" is not a number", k->name,
 				    SHOW(fb[0], rec, i));
-				bad_num = 1;
 				continue;
 			}
 		}
@@ -629,7 +628,6 @@ val_row(validator *v, const csv_record *rec, char *reason, size_t rsz,
 			    "is negative", k->name, SHOW(fb[0], rec, i));
 		}
 	}
-	(void)bad_num;
 	if (v->date_idx >= 0 && !v->col[v->date_idx].miss) {
 		size_t i = (size_t)v->date_idx;
 		if (date_parse(rec->f[i], rec->len[i], &day, NULL) == 0) {
