@@ -1,0 +1,129 @@
+/* mmm.h: the marketing-mix model of mmm-train --model mmm.
+ *
+ *   y_t = b0 + Z_t' g + sum_c beta_c sat_c(adstock_c(x_c)_t) + e_t
+ *
+ * Z holds the baseline terms (trend, Fourier pairs, holidays, controls),
+ * x_c the spend of channel c.  For one set of transform parameters (a
+ * "candidate") and a ridge penalty lambda the linear coefficients are the
+ * exact solution of
+ *
+ *   min |yc - Zs g - Ms beta|^2 + lambda (|g|^2 + |beta|^2),  beta >= 0,
+ *
+ * on centred y and standardised columns (mean 0, population sd 1: the
+ * penalty is scale-free, as glmnet's in Robyn), intercept unpenalised.  The
+ * baseline never changes, so it is profiled out once through the
+ * eigenvectors of its Gram matrix and each candidate builds only its K media
+ * columns (PERFORMANCE.md: a candidate costs a few microseconds).
+ *
+ * Hyperparameters are named "CHANNEL.theta" (geometric, delayed),
+ * ".shape" and ".scale" (weibull_*), ".peak" (delayed), ".alpha" (hill),
+ * ".gamma" (the half-saturation point as a fraction of the range of the
+ * adstocked series, Robyn's gammaTrans: hill, logistic, michaelis), and
+ * "lambda" (the penalty as a fraction of n).  Functions return 0, or -1
+ * with a one-line message in err. */
+#ifndef MMM_MMM_H
+#define MMM_MMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transform.h"
+
+enum { HP_THETA, HP_SHAPE, HP_SCALE, HP_PEAK, HP_ALPHA, HP_GAMMA, HP_NKINDS };
+
+/* One searched hyperparameter: bounds and where it goes. */
+typedef struct mmm_hyper {
+	char name[96];
+	double lo, hi;		/* lo == hi: fixed */
+	int chan;		/* -1: lambda */
+	int kind;		/* HP_* */
+} mmm_hyper;
+
+/* One media channel as configured. */
+typedef struct mmm_channel {
+	const char *name;
+	adstock_kind ak;	/* NONE, GEOMETRIC, WEIBULL_CDF, WEIBULL_PDF,
+				 * DELAYED */
+	saturation_kind sk;
+	double lo[HP_NKINDS], hi[HP_NKINDS];	/* bounds (NAN: unused) */
+} mmm_channel;
+
+/* The problem: data and configuration, built once. */
+typedef struct mmm_problem {
+	size_t n, k, q;		/* rows, channels, baseline columns */
+	const double *y;	/* n */
+	const double *const *x;	/* k spend series, n each */
+	const double *const *z;	/* q baseline series, n each */
+	const char *const *zname;	/* q */
+	mmm_channel *ch;	/* k */
+	size_t lmax;		/* delayed: window (12) */
+	double lambda_lo, lambda_hi;	/* fraction of n */
+
+	/* Derived by mmm_problem_init. */
+	size_t nh;
+	mmm_hyper *hp;		/* nh: the channels' in order, then lambda */
+	double ymean, ycc, yrange;	/* ycc = |yc|^2 */
+	double *yc;		/* n */
+	double *zmean, *zsd;	/* q */
+	double *w;		/* n x q: Zs V, column-major */
+	double *d;		/* q eigenvalues of Zs'Zs */
+	double *v;		/* q x q eigenvectors, column-major */
+	double *wy;		/* q: W' yc */
+	double *spend, *spend_share;	/* k: totals and shares */
+} mmm_problem;
+
+/* Robyn's default bounds for a channel named name (by its type: tv, radio,
+ * video: theta 0.3-0.8; print, ooh, newsletter, email: 0.1-0.4; search,
+ * social, display, online channels: 0-0.3; others 0-0.9), alpha 0.5-3,
+ * gamma 0.3-1, weibull shape 0.0001-2 (cdf) or -10 (pdf), scale 0-0.1,
+ * delayed peak 0-3. */
+void mmm_channel_defaults(mmm_channel *c, const char *name, adstock_kind ak,
+    saturation_kind sk);
+
+/* Check the data (finite, spend >= 0, y not constant, n > q + 2) and derive
+ * the fixed parts.  The problem borrows y, x, z, names and channels. */
+int mmm_problem_init(mmm_problem *p, char *err, size_t errsz);
+void mmm_problem_free(mmm_problem *p);
+
+/* "theta", "shape", ... for an HP_* kind; "lambda" for any other. */
+const char *mmm_hyper_suffix(int kind);
+
+/* Channel c's adstock for the hyperparameter values h (nh). */
+void mmm_adstock_of(const mmm_problem *p, const double *h, size_t c,
+    adstock *a);
+/* Channel c's saturation for h, its half-saturation point (the gamma
+ * fraction of the range) taken from the adstocked series (n). */
+void mmm_saturation_of(const mmm_problem *p, const double *h, size_t c,
+    const double *adstocked, saturation *s);
+
+/* What one candidate scores. */
+typedef struct mmm_score {
+	double nrmse;		/* sqrt(mean residual^2) / (max y - min y) */
+	double rssd;		/* DECOMP.RSSD: |effect share - spend share| */
+	double r2;
+	double lambda;		/* absolute penalty */
+} mmm_score;
+
+/* Scratch for mmm_eval, one per thread. */
+typedef struct mmm_work mmm_work;
+mmm_work *mmm_work_new(const mmm_problem *p);
+void mmm_work_free(mmm_work *w);
+
+/* Fit and score the candidate h.  coef (k + q + 1 on the original scale:
+ * beta_1..k, g_1..q, intercept) may be NULL. */
+void mmm_eval(const mmm_problem *p, mmm_work *w, const double *h,
+    mmm_score *sc, double *coef);
+
+/* The transformed media columns of h, sat(adstock(x_c)), k x n into s;
+ * each channel's transforms into ad and sat (k each; either may be NULL).
+ * wts and state: scratch of max(n, lmax) doubles each. */
+void mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
+    saturation *sat, double *wts, double *state);
+
+/* min z'Az - 2b'z over z >= 0 for a positive definite m x m A (row-major),
+ * exactly (active set, Cholesky subproblems).  l: m x m scratch; tmp: m;
+ * idx: m. */
+void mmm_nnqp(const double *a, const double *b, size_t m, double *z,
+    double *l, double *tmp, size_t *idx);
+
+#endif
