@@ -344,6 +344,7 @@ struct mmm_work {
 	double *mu, *sd;	/* k */
 	double *a, *b, *c, *my, *f, *gt, *beta, *l, *z, *tmp;
 	size_t *free_;
+	int exact;		/* transforms through transform.c */
 };
 
 mmm_work *
@@ -371,6 +372,18 @@ mmm_work_new(const mmm_problem *p)
 	w->tmp = emalloc(k * sizeof *w->tmp);
 	w->free_ = emalloc(k * sizeof *w->free_);
 	return w;
+}
+
+void
+mmm_work_exact(mmm_work *w, int on)
+{
+	w->exact = on;
+}
+
+const double *
+mmm_work_media(const mmm_work *w)
+{
+	return w->s;
 }
 
 void
@@ -419,6 +432,68 @@ mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
 			ad[c] = a;
 		if (sat)
 			sat[c] = st;
+	}
+}
+
+/* x'y with four partial sums: the compiler keeps them in vector lanes
+ * (a fixed order, so the same bytes on every run). */
+static double
+dot(const double *x, const double *y, size_t n)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		s0 += x[i] * y[i];
+		s1 += x[i + 1] * y[i + 1];
+		s2 += x[i + 2] * y[i + 2];
+		s3 += x[i + 3] * y[i + 3];
+	}
+	for (; i < n; i++)
+		s0 += x[i] * y[i];
+	return (s0 + s2) + (s1 + s3);
+}
+
+/* mmm_media for the search: geometric adstock and Hill (the defaults)
+ * without calls per value but one log and one exp, the range taken while
+ * adstocking; other kinds through mmm_media's path.  Equal to mmm_media to
+ * a few ulps: the final fit recomputes with mmm_media. */
+static void
+media_search(const mmm_problem *p, const double *h, mmm_work *w)
+{
+	size_t n = p->n;
+
+	for (size_t c = 0; c < p->k; c++) {
+		double *sc = w->s + c * n;
+		const double *x = p->x[c];
+		if (p->ch[c].ak != ADSTOCK_GEOMETRIC ||
+		    p->ch[c].sk != SAT_HILL) {
+			adstock a;
+			saturation st;
+			mmm_adstock_of(p, h, c, &a);
+			adstock_weights(&a, w->wts);
+			memset(w->state, 0, adstock_state_len(&a) *
+			    sizeof *w->state);
+			adstock_apply(&a, w->wts, w->state, x, sc, n);
+			mmm_saturation_of(p, h, c, sc, &st);
+			saturation_apply(&st, sc, sc, n);
+			continue;
+		}
+		double v[HP_NKINDS];
+		chan_params(p, h, c, v);
+		double theta = v[HP_THETA], prev = 0, lo = HUGE_VAL;
+		double hi = -HUGE_VAL;
+		for (size_t t = 0; t < n; t++) {
+			double a = x[t] + theta * prev;
+			sc[t] = prev = a;
+			lo = a < lo ? a : lo;
+			hi = a > hi ? a : hi;
+		}
+		double g = lo * (1 - v[HP_GAMMA]) + hi * v[HP_GAMMA];
+		double lg = log(g > 0 ? g : DBL_MIN), al = v[HP_ALPHA];
+		for (size_t t = 0; t < n; t++)
+			sc[t] = sc[t] > 0 ? 1 / (1 + exp(al * (lg -
+			    log(sc[t])))) : 0;
 	}
 }
 
@@ -574,7 +649,10 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 	size_t n = p->n, k = p->k, q = p->q;
 	double lambda = h[p->nh - 1] * (double)n;
 
-	mmm_media(p, h, w->s, NULL, NULL, w->wts, w->state);
+	if (w->exact)
+		mmm_media(p, h, w->s, NULL, NULL, w->wts, w->state);
+	else
+		media_search(p, h, w);
 	for (size_t c = 0; c < k; c++) {
 		const double *s = w->s + c * n;
 		double *ms = w->ms + c * n, m = 0, ss = 0;
@@ -595,24 +673,12 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 	/* G = Ms'Ms + lambda I, C = W'Ms, my = Ms'yc. */
 	for (size_t a = 0; a < k; a++) {
 		const double *ma = w->ms + a * n;
-		for (size_t b = 0; b <= a; b++) {
-			const double *mb = w->ms + b * n;
-			double s = 0;
-			for (size_t i = 0; i < n; i++)
-				s += ma[i] * mb[i];
-			w->a[a * k + b] = w->a[b * k + a] = s;
-		}
-		double s = 0;
-		for (size_t i = 0; i < n; i++)
-			s += ma[i] * p->yc[i];
-		w->my[a] = s;
-		for (size_t j = 0; j < q; j++) {
-			const double *wj = p->w + j * n;
-			double t = 0;
-			for (size_t i = 0; i < n; i++)
-				t += wj[i] * ma[i];
-			w->c[j * k + a] = t;
-		}
+		for (size_t b = 0; b <= a; b++)
+			w->a[a * k + b] = w->a[b * k + a] = dot(ma,
+			    w->ms + b * n, n);
+		w->my[a] = dot(ma, p->yc, n);
+		for (size_t j = 0; j < q; j++)
+			w->c[j * k + a] = dot(p->w + j * n, ma, n);
 	}
 	/* Quadratic form of the media after profiling the baseline out:
 	 * A = G + lambda I - C' F C, b = my - C' F wy, F = (D + lambda)^-1. */

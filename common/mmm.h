@@ -108,6 +108,12 @@ typedef struct mmm_score {
 typedef struct mmm_work mmm_work;
 mmm_work *mmm_work_new(const mmm_problem *p);
 void mmm_work_free(mmm_work *w);
+/* on: compute the transforms through transform.c exactly as mmm-features
+ * does (the final fit); off (the default): the search's faster path, equal
+ * to a few ulps. */
+void mmm_work_exact(mmm_work *w, int on);
+/* The transformed media columns (k x n) of the last mmm_eval. */
+const double *mmm_work_media(const mmm_work *w);
 
 /* Fit and score the candidate h.  coef (k + q + 1 on the original scale:
  * beta_1..k, g_1..q, intercept) may be NULL. */
@@ -125,5 +131,37 @@ void mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
  * idx: m. */
 void mmm_nnqp(const double *a, const double *b, size_t m, double *z,
     double *l, double *tmp, size_t *idx);
+
+/* The search: differential evolution over the hyperparameter box. */
+typedef struct mmm_search_opts {
+	size_t iterations;	/* candidates per trial (2000) */
+	size_t trials;		/* independent runs, own seeds (5) */
+	uint64_t seed;
+	int threads;		/* >= 1; results do not depend on it */
+	double rssd_weight;	/* trial t minimises nrmse + wt * rssd with
+				 * wt = rssd_weight * t / (trials - 1);
+				 * trial 0 minimises NRMSE alone */
+	void (*progress)(size_t done, size_t total);	/* or NULL */
+} mmm_search_opts;
+
+/* Every candidate evaluated, in a fixed order (trial, generation, member). */
+typedef struct mmm_search {
+	size_t nh, ncand;
+	double *h;		/* ncand x nh */
+	mmm_score *sc;		/* ncand */
+	unsigned *trial;	/* ncand */
+	size_t *front;		/* indices of the Pareto front, by NRMSE */
+	size_t nfront;
+} mmm_search;
+
+void mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
+    mmm_search *s);
+void mmm_search_free(mmm_search *s);
+
+enum { MMM_SELECT_PARETO, MMM_SELECT_NRMSE, MMM_SELECT_RSSD,
+	MMM_SELECT_KNEE, MMM_SELECT_N };
+extern const char *const mmm_select_names[MMM_SELECT_N];
+/* The candidate the rule picks from the front. */
+size_t mmm_select(const mmm_search *s, int rule);
 
 #endif

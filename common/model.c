@@ -17,7 +17,8 @@
 #include "out.h"
 #include "split.h"
 
-const char *const model_kinds[MODEL_NKINDS] = { "ols", "ridge", "bayes" };
+const char *const model_kinds[MODEL_NKINDS] = { "ols", "ridge", "bayes",
+	"mmm" };
 
 int
 model_kind(const char *s)
@@ -304,6 +305,10 @@ model_write(jsonw *w, const model_doc *m)
 		kv_num(w, d->names[j], m->fit->coef[j]);
 	jw_obj_end(w);
 	stats_and_cov(w, m);
+	if (m->extra) {
+		jw_key(w, model_kinds[m->spec->kind]);
+		m->extra(w, m->extra_ctx);
+	}
 	jw_key(w, "metrics");
 	jw_obj(w);
 	jw_key(w, "train");

@@ -15,7 +15,7 @@
 #include "metrics.h"
 #include "ols.h"
 
-enum { MODEL_OLS, MODEL_RIDGE, MODEL_BAYES, MODEL_NKINDS };
+enum { MODEL_OLS, MODEL_RIDGE, MODEL_BAYES, MODEL_MMM, MODEL_NKINDS };
 extern const char *const model_kinds[MODEL_NKINDS];
 /* The kind named s, or -1. */
 int model_kind(const char *s);
@@ -103,6 +103,9 @@ typedef struct model_doc {
 	const model_profile *profile;	/* p */
 	const char *weights;		/* column, or NULL */
 	int drop_missing;
+	/* The kind's own block (MODEL_MMM: "mmm"), or NULL. */
+	void (*extra)(jsonw *w, const void *ctx);
+	const void *extra_ctx;
 } model_doc;
 
 /* The document of mmm-model(5), pretty-printed. */

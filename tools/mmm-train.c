@@ -1,15 +1,19 @@
 /* mmm-train: fit a linear model (OLS, ridge, Bayesian ridge), check it
  * against quality gates, and write the model file or register it. */
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "csvio.h"
 #include "err.h"
 #include "gates.h"
+#include "mmmfit.h"
 #include "model.h"
 #include "out.h"
 #include "trainset.h"
@@ -24,10 +28,18 @@ static const char usage[] =
 "                 [--min-lift X] [--max-cv-std X] [--max-p X]\n"
 "                 [--max-p-cols COLS] [--normal-residuals] [-o FILE]\n"
 "                 [--registry DIR --name NAME] [--now YYYY-MM-DD-HHMM] [FILE]\n"
+"       mmm-train --model mmm --target COL --media COLS [--controls COLS]\n"
+"                 [--date COL] [--adstock KIND|CH=KIND,...]\n"
+"                 [--saturation KIND|CH=KIND,...] [--bounds CH.PARAM=LO:HI,...]\n"
+"                 [--trend] [--fourier yearly:K] [--method ridge]\n"
+"                 [--iterations N] [--trials T] [--seed N] [--threads N]\n"
+"                 [--rssd-weight X] [--select pareto|nrmse|rssd|knee]\n"
+"                 [--pareto FILE] [--window N] [--dry-run] [--progress] [-q]\n"
+"                 [gates, registry and -o as above] [FILE]\n"
 "       mmm-train --check-model FILE\n"
 "       mmm-train -h | --help | --version\n"
 "Fit a linear model to CSV rows and write the model as JSON.\n"
-"  --model KIND        ols, ridge or bayes (Bayesian ridge)\n"
+"  --model KIND        ols, ridge, bayes (Bayesian ridge) or mmm\n"
 "  --target COL        the column to predict\n"
 "  --features COLS     predictors, names or globs (default: every numeric\n"
 "                      column but the target, the date and the weights)\n"
@@ -56,15 +68,59 @@ static const char usage[] =
 "  --name NAME         DIR/NAME-current.json at it when every gate passed\n"
 "  --now STAMP         the version, YYYY-MM-DD-HHMM (default: now, UTC)\n"
 "  --check-model FILE  validate a model file and exit\n"
+"mmm: adstock and saturation learned per channel, ridge with media >= 0:\n"
+"  --media COLS        spend columns (names or globs)\n"
+"  --controls COLS     other baseline columns (default: none)\n"
+"  --adstock K         geometric (default), weibull_cdf, weibull_pdf,\n"
+"                      delayed, none; or CH=KIND,... per channel\n"
+"  --saturation K      hill (default), logistic, michaelis, none; or\n"
+"                      CH=KIND,...\n"
+"  --bounds B          CH.PARAM=LO:HI,... over Robyn's defaults; lambda=LO:HI\n"
+"  --trend             a linear trend in the baseline\n"
+"  --fourier yearly:K  K sine/cosine pairs (default 2 over a year of data)\n"
+"  --method ridge      the only method yet\n"
+"  --iterations N      candidates per trial (2000)\n"
+"  --trials T          independent searches (5)\n"
+"  --seed N            the searches' seed (1)\n"
+"  --threads N         worker threads (online CPUs); same result for any N\n"
+"  --rssd-weight X     trial t minimises NRMSE + X t/(T-1) DECOMP.RSSD (1)\n"
+"  --select RULE       from the Pareto front: nrmse (default), pareto,\n"
+"                      rssd, knee\n"
+"  --pareto FILE       the Pareto front as JSON lines\n"
+"  --window N          periods of recent spend for marginal ROI (13)\n"
+"  --dry-run           print the search's size and time, and exit\n"
+"  --progress, -q      progress on stderr always, or never\n"
 "  -h, --help          this help;  --version  the version\n";
 
 enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
+	O_MEDIA, O_CONTROLS, O_ADSTOCK, O_SATURATION, O_BOUNDS, O_TREND,
+	O_FOURIER, O_METHOD, O_ITER, O_TRIALS, O_SEED, O_THREADS, O_RSSDW,
+	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
 	O_MAXITER, O_MAXMAPE, O_MAXP, O_MAXPCOLS, O_MINLIFT, O_MINR2,
 	O_MODEL, O_NAME, O_NOINT, O_NORMAL, O_NOW, O_POSITIVE, O_REGISTRY,
 	O_TARGET, O_TOL, O_VERSION, O_WEIGHTS };
 
 static const struct option longopts[] = {
+	{ "adstock", required_argument, NULL, O_ADSTOCK },
+	{ "bounds", required_argument, NULL, O_BOUNDS },
+	{ "controls", required_argument, NULL, O_CONTROLS },
+	{ "dry-run", no_argument, NULL, O_DRYRUN },
+	{ "fourier", required_argument, NULL, O_FOURIER },
+	{ "iterations", required_argument, NULL, O_ITER },
+	{ "media", required_argument, NULL, O_MEDIA },
+	{ "method", required_argument, NULL, O_METHOD },
+	{ "pareto", required_argument, NULL, O_PARETO },
+	{ "progress", no_argument, NULL, O_PROGRESS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "rssd-weight", required_argument, NULL, O_RSSDW },
+	{ "saturation", required_argument, NULL, O_SATURATION },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "select", required_argument, NULL, O_SELECT },
+	{ "threads", required_argument, NULL, O_THREADS },
+	{ "trend", no_argument, NULL, O_TREND },
+	{ "trials", required_argument, NULL, O_TRIALS },
+	{ "window", required_argument, NULL, O_WINDOW },
 	{ "alpha-1", required_argument, NULL, O_ALPHA1 },
 	{ "alpha-2", required_argument, NULL, O_ALPHA2 },
 	{ "check-model", required_argument, NULL, O_CHECK },
@@ -107,6 +163,85 @@ static gate_opts gate;
 static const char *output, *registry, *name, *now, *positive;
 static const char *check_model;
 static int default_gates, bayes_opt, cv_k;
+static mmm_opts mo = { .adstock = ADSTOCK_GEOMETRIC, .saturation = SAT_HILL,
+	.fourier = -1, .search = { .iterations = 2000, .trials = 5, .seed = 1,
+	.rssd_weight = 1 }, .select = MMM_SELECT_NRMSE, .window = 13 };
+static const char *media, *controls, *pareto_path;
+static int mmm_opt, dry_run, progress_forced, quiet;
+
+/* The options of --model mmm; 0 when ch is not one of them. */
+static int
+parse_mmm_option(int ch)
+{
+	int v;
+
+	switch (ch) {
+	case O_MEDIA: media = optarg; break;
+	case O_CONTROLS: controls = optarg; break;
+	case O_ADSTOCK:
+		if (strchr(optarg, '=')) {
+			mo.adstock_by = optarg;
+		} else if ((v = adstock_kind_parse(optarg)) < 0 ||
+		    v == ADSTOCK_GEOMETRIC_TRUNC) {
+			cli_usage_error("--adstock: \"%s\" is not geometric, "
+			    "weibull_cdf, weibull_pdf, delayed or none",
+			    optarg);
+		} else {
+			mo.adstock = (adstock_kind)v;
+		}
+		break;
+	case O_SATURATION:
+		if (strchr(optarg, '='))
+			mo.saturation_by = optarg;
+		else if ((v = saturation_kind_parse(optarg)) < 0)
+			cli_usage_error("--saturation: \"%s\" is not hill, "
+			    "logistic, michaelis or none", optarg);
+		else
+			mo.saturation = (saturation_kind)v;
+		break;
+	case O_BOUNDS: mo.bounds = optarg; break;
+	case O_TREND: mo.trend = 1; break;
+	case O_FOURIER:
+		if (strncmp(optarg, "yearly:", 7) != 0)
+			cli_usage_error("--fourier: \"%s\" is not yearly:K",
+			    optarg);
+		mo.fourier = (int)cli_long("--fourier", optarg + 7, 0, 20);
+		break;
+	case O_METHOD:
+		if (strcmp(optarg, "ridge") != 0)
+			cli_usage_error("--method: \"%s\" is not ridge (the "
+			    "Bayesian method is not built yet)", optarg);
+		break;
+	case O_ITER: mo.search.iterations = (size_t)cli_long("--iterations",
+	    optarg, 4, 100000000); break;
+	case O_TRIALS: mo.search.trials = (size_t)cli_long("--trials", optarg,
+	    1, 10000); break;
+	case O_SEED: mo.search.seed = (uint64_t)cli_long("--seed", optarg, 0,
+	    LONG_MAX); break;
+	case O_THREADS: mo.search.threads = (int)cli_long("--threads", optarg,
+	    1, 64); break;
+	case O_RSSDW: mo.search.rssd_weight = cli_double("--rssd-weight",
+	    optarg, 0, 1e6); break;
+	case O_SELECT:
+		for (v = 0; v < MMM_SELECT_N; v++)
+			if (strcmp(optarg, mmm_select_names[v]) == 0)
+				break;
+		if (v == MMM_SELECT_N)
+			cli_usage_error("--select: \"%s\" is not pareto, "
+			    "nrmse, rssd or knee", optarg);
+		mo.select = v;
+		break;
+	case O_PARETO: pareto_path = optarg; break;
+	case O_WINDOW: mo.window = (size_t)cli_long("--window", optarg, 1,
+	    1000000); break;
+	case O_DRYRUN: dry_run = 1; break;
+	case O_PROGRESS: progress_forced = 1; return 1;
+	case 'q': quiet = 1; return 1;
+	default: return 0;
+	}
+	mmm_opt = 1;
+	return 1;
+}
 
 static void
 parse_options(int argc, char **argv)
@@ -116,7 +251,12 @@ parse_options(int argc, char **argv)
 	bayesridge_opts_default(&spec.bayes);
 	gate_opts_init(&gate);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	mo.search.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (mo.search.threads < 1)
+		mo.search.threads = 1;
+	while ((ch = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
+		if (parse_mmm_option(ch))
+			continue;
 		switch (ch) {
 		case 'h': cli_help(usage);
 		case 'o': output = optarg; break;
@@ -163,7 +303,7 @@ parse_options(int argc, char **argv)
 		case O_MODEL:
 			if ((spec.kind = model_kind(optarg)) < 0)
 				cli_usage_error("--model: \"%s\" is not one of "
-				    "ols, ridge, bayes", optarg);
+				    "ols, ridge, bayes, mmm", optarg);
 			break;
 		case O_NAME: name = optarg; break;
 		case O_NOINT: spec.intercept = 0; break;
@@ -191,6 +331,18 @@ check_options(void)
 		cli_usage_error("--model is required");
 	if (!in_opts.target)
 		cli_usage_error("--target is required");
+	if (spec.kind == MODEL_MMM) {
+		if (!media)
+			cli_usage_error("--model mmm needs --media");
+		if (in_opts.features || in_opts.weights || positive ||
+		    cv_k || !spec.intercept)
+			cli_usage_error("--features, --weights, --positive, "
+			    "--cv and --no-intercept do not go with --model "
+			    "mmm (see --media, --controls)");
+	} else if (mmm_opt) {
+		cli_usage_error("--media, --controls and the search options "
+		    "go with --model mmm");
+	}
 	if (spec.kind != MODEL_RIDGE && positive)
 		cli_usage_error("--positive goes with --model ridge");
 	if (spec.kind != MODEL_BAYES && bayes_opt)
@@ -261,6 +413,62 @@ do_check_model(void)
 	return 0;
 }
 
+static progress prog;
+
+static void
+search_progress(size_t done, size_t total)
+{
+	(void)total;
+	progress_tick(&prog, (long long)done);
+}
+
+static void
+write_mmm_block(jsonw *w, const void *ctx)
+{
+	const void *const *a = ctx;
+
+	mmm_write_block(w, a[0], a[1], &mo);
+}
+
+/* --dry-run: the search's size, and its time from 200 timed candidates. */
+static int
+do_dry_run(mmm_result *res)
+{
+	mmm_work *w = mmm_work_new(&res->prob);
+	size_t nh = res->prob.nh, np = 2 * nh < 10 ? 10 : 2 * nh;
+	if (np > mo.search.iterations)
+		np = mo.search.iterations;
+	size_t gens = (mo.search.iterations + np - 1) / np;
+	size_t total = mo.search.trials * gens * np;
+	double *h = emalloc(nh * sizeof *h);
+	mmm_score sc;
+	struct timespec a, b;
+
+	for (size_t j = 0; j < nh; j++)
+		h[j] = (res->prob.hp[j].lo + res->prob.hp[j].hi) / 2;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < 200; i++)
+		mmm_eval(&res->prob, w, h, &sc, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double per = ((double)(b.tv_sec - a.tv_sec) +
+	    (double)(b.tv_nsec - a.tv_nsec) * 1e-9) / 200;
+	printf("hyperparameters: %zu\n", nh);
+	for (size_t j = 0; j < nh; j++)
+		printf("  %s in [%.6g, %.6g]%s\n", res->prob.hp[j].name,
+		    res->prob.hp[j].lo, res->prob.hp[j].hi,
+		    res->prob.hp[j].chan < 0 ? " (log scale, times n)" : "");
+	printf("candidates: %zu (%zu trials x %zu generations x %zu)\n",
+	    total, mo.search.trials, gens, np);
+	printf("estimated time: %.3g s on %d thread%s (%.3g us a "
+	    "candidate)\n", per * (double)total / mo.search.threads,
+	    mo.search.threads, mo.search.threads > 1 ? "s" : "", per * 1e6);
+	free(h);
+	mmm_work_free(w);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		dien(EXIT_IOERR, "<stdout>: write error:");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -276,12 +484,21 @@ main(int argc, char **argv)
 	size_t ng;
 	long first, last;
 	int st;
+	char *feats = NULL;
+	mmm_data md;
+	mmm_result res;
+	model_data mdata;
+	model_profile *mprof = NULL;
+	const void *mctx[2] = { &res, &md };
 
 	cli_init(argc, argv);
 	parse_options(argc, argv);
 	if (check_model)
 		return do_check_model();
 	check_options();
+	if (spec.kind == MODEL_MMM)
+		in_opts.features = feats = controls ? efmt("%s,%s", media,
+		    controls) : estrdup(media);
 	in = optind < argc ? argv[optind] : "-";
 	/* One read: the reader hashes the bytes as it parses them. */
 	csv_reader *r = csv_open(in, CSV_SHA256, err, sizeof err, &st);
@@ -293,15 +510,34 @@ main(int argc, char **argv)
 	if (csv_sha256(r, sha) < 0)
 		die("input not read to its end");
 
-	if (positive) {
-		if (train_design_flags(&ds, positive, &pos, err,
+	const model_data *d = &ds.d;
+	const model_profile *prof = ds.prof;
+	if (spec.kind == MODEL_MMM) {
+		if (mmm_data_from_design(&md, &ds, &t, media, err,
 		    sizeof err) < 0)
-			cli_usage_error("--positive: %s", err);
-		spec.positive = pos;
+			dien(EXIT_DATAERR, "%s", err);
+		if (mmm_fit_setup(&res, &md, &mo, err, sizeof err) < 0)
+			dien(EXIT_DATAERR, "%s: %s", t.name, err);
+		if (dry_run)
+			return do_dry_run(&res);
+		progress_init(&prog, progress_forced, quiet, "candidates");
+		mo.search.progress = search_progress;
+		mmm_fit_run(&res, &md, &mo);
+		progress_done(&prog, (long long)res.search.ncand);
+		mmm_model_parts(&res, &ds, &fit, &mdata, &mprof);
+		d = &mdata;
+		prof = mprof;
+	} else {
+		if (positive) {
+			if (train_design_flags(&ds, positive, &pos, err,
+			    sizeof err) < 0)
+				cli_usage_error("--positive: %s", err);
+			spec.positive = pos;
+		}
+		if (model_fit_run(&fit, &spec, &ds.d, err, sizeof err) < 0)
+			dien(EXIT_DATAERR, "%s: %s", t.name, err);
 	}
-	if (model_fit_run(&fit, &spec, &ds.d, err, sizeof err) < 0)
-		dien(EXIT_DATAERR, "%s: %s", t.name, err);
-	model_train_metrics(&fit, &ds.d, &tr);
+	model_train_metrics(&fit, d, &tr);
 	if (cv_k) {
 		if (!ds.day)
 			dien(EXIT_DATAERR, "%s: --cv needs dates: no column "
@@ -311,16 +547,22 @@ main(int argc, char **argv)
 			dien(EXIT_DATAERR, "%s: %s", t.name, err);
 	}
 	if (gates_eval(gates, &ng, &gate, &spec, &fit, &tr, cv_k ? &cv : NULL,
-	    &ds.d, err, sizeof err, &st) < 0)
+	    d, err, sizeof err, &st) < 0)
 		fail(err, st);
 	int pass = report_gates(gates, ng);
 
 	train_design_days(&ds, &first, &last);
 	model_stamps(now, version, created);
-	model_doc doc = { version, created, in_opts.target, &spec, &ds.d, &fit,
+	model_doc doc = { version, created, in_opts.target, &spec, d, &fit,
 		&tr, cv_k ? &cv : NULL, gates, ng, t.n, sha,
 		strcmp(in, "-") ? in : "<stdin>", ds.day ? in_opts.date_col : NULL,
-		first, last, ds.prof, in_opts.weights, in_opts.drop_missing };
+		first, last, prof, in_opts.weights, in_opts.drop_missing,
+		spec.kind == MODEL_MMM ? write_mmm_block : NULL, mctx };
+	if (pass && pareto_path) {
+		out *po = out_open(pareto_path);
+		mmm_write_pareto(po, &res);
+		out_commit(po);
+	}
 	if (pass && (output || !registry))
 		model_write_file(output, &doc);
 	if (pass && registry && model_register(registry, name, &doc, err,
@@ -330,6 +572,12 @@ main(int argc, char **argv)
 	if (cv_k)
 		model_cv_free(&cv);
 	model_fit_free(&fit);
+	if (spec.kind == MODEL_MMM) {
+		free(mprof);
+		mmm_result_free(&res);
+		mmm_data_free(&md);
+	}
+	free(feats);
 	train_design_free(&ds);
 	trainset_free(&t);
 	csv_close(r);

@@ -1,0 +1,320 @@
+/* mmmsearch.c: the hyperparameter search of the marketing-mix model —
+ * differential evolution (DE/current-to-pbest/1/bin, as JADE, with fixed
+ * F and CR ranges) started from a randomly shifted Halton set, the trials
+ * run in lockstep so that every generation of every trial is one parallel
+ * batch; the Pareto front of NRMSE and DECOMP.RSSD; the selection rules.
+ * The random streams are drawn in one thread, in a fixed order, so the
+ * candidates do not depend on the number of threads. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "mmm.h"
+#include "rng.h"
+
+const char *const mmm_select_names[MMM_SELECT_N] = { "pareto", "nrmse",
+	"rssd", "knee" };
+
+/* One batch of candidates to evaluate, split over threads by index. */
+typedef struct batch {
+	const mmm_problem *p;
+	mmm_work **work;
+	const double *h;	/* m x nh */
+	mmm_score *sc;		/* m */
+	size_t m;
+	int threads;
+} batch;
+
+typedef struct slice {
+	batch *b;
+	int tid;
+} slice;
+
+static void *
+run_slice(void *arg)
+{
+	slice *s = arg;
+	batch *b = s->b;
+
+	for (size_t i = (size_t)s->tid; i < b->m; i += (size_t)b->threads)
+		mmm_eval(b->p, b->work[s->tid], b->h + i * b->p->nh, &b->sc[i],
+		    NULL);
+	return NULL;
+}
+
+static void
+eval_batch(batch *b)
+{
+	if (b->threads <= 1) {
+		slice s = { b, 0 };
+		run_slice(&s);
+		return;
+	}
+	pthread_t th[64];
+	slice sl[64];
+	int t = b->threads > 64 ? 64 : b->threads;
+	b->threads = t;
+	for (int i = 1; i < t; i++) {
+		sl[i] = (slice){ b, i };
+		if (pthread_create(&th[i], NULL, run_slice, &sl[i]) != 0)
+			die("cannot start a thread");
+	}
+	sl[0] = (slice){ b, 0 };
+	run_slice(&sl[0]);
+	for (int i = 1; i < t; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* The radical inverse of i in base b (Halton). */
+static double
+radical(size_t i, unsigned b)
+{
+	double f = 1, r = 0;
+
+	for (; i; i /= b) {
+		f /= b;
+		r += f * (double)(i % b);
+	}
+	return r;
+}
+
+static const unsigned primes[] = { 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31,
+	37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107,
+	109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181,
+	191, 193, 197, 199, 211, 223, 227, 229, 233, 239, 241, 251, 257, 263,
+	269, 271, 277, 281, 283, 293, 307, 311, 313, 317, 331, 337, 347, 349 };
+#define NPRIMES (sizeof primes / sizeof *primes)
+
+/* Unit-cube coordinate u of hyperparameter j into its range; lambda on a
+ * log scale. */
+static double
+from_unit(const mmm_hyper *hy, double u)
+{
+	if (hy->chan < 0)
+		return exp(log(hy->lo) + u * (log(hy->hi) - log(hy->lo)));
+	return hy->lo + u * (hy->hi - hy->lo);
+}
+
+typedef struct trial {
+	uint64_t rng;
+	double w;		/* rssd weight */
+	double *u;		/* np x nh: population in the unit cube */
+	double *f;		/* np: scalarised objective */
+	double *v;		/* np x nh: this generation's trial vectors */
+	size_t *order;		/* np: by f, for pbest */
+} trial;
+
+static double
+scalar(const mmm_score *s, double w)
+{
+	return s->nrmse + w * s->rssd;
+}
+
+static const double *sort_key;
+
+static int
+by_key(const void *a, const void *b)
+{
+	double x = sort_key[*(const size_t *)a];
+	double y = sort_key[*(const size_t *)b];
+	if (x != y)
+		return x < y ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Pareto front (minimise both) of the candidates, sorted by NRMSE. */
+static void
+pareto(mmm_search *s)
+{
+	size_t *idx = emalloc(s->ncand * sizeof *idx);
+	double *key = emalloc(s->ncand * sizeof *key);
+
+	for (size_t i = 0; i < s->ncand; i++) {
+		idx[i] = i;
+		key[i] = s->sc[i].nrmse;
+	}
+	sort_key = key;
+	qsort(idx, s->ncand, sizeof *idx, by_key);
+	s->front = emalloc(s->ncand * sizeof *s->front);
+	s->nfront = 0;
+	double best = HUGE_VAL;
+	for (size_t r = 0; r < s->ncand; r++) {
+		size_t i = idx[r];
+		if (s->sc[i].rssd < best) {
+			best = s->sc[i].rssd;
+			s->front[s->nfront++] = i;
+		}
+	}
+	free(idx);
+	free(key);
+}
+
+void
+mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
+    mmm_search *s)
+{
+	size_t nh = p->nh, T = o->trials ? o->trials : 1;
+	size_t np = 2 * nh < 10 ? 10 : 2 * nh;
+	if (np > o->iterations)
+		np = o->iterations < 4 ? 4 : o->iterations;
+	size_t gens = (o->iterations + np - 1) / np;
+	int threads = o->threads < 1 ? 1 : o->threads;
+
+	s->nh = nh;
+	s->ncand = T * gens * np;
+	s->h = emalloc(s->ncand * nh * sizeof *s->h);
+	s->sc = emalloc(s->ncand * sizeof *s->sc);
+	s->trial = emalloc(s->ncand * sizeof *s->trial);
+	mmm_work **work = emalloc((size_t)threads * sizeof *work);
+	for (int i = 0; i < threads; i++)
+		work[i] = mmm_work_new(p);
+
+	trial *tr = ecalloc(T, sizeof *tr);
+	uint64_t seeder = o->seed;
+	for (size_t t = 0; t < T; t++) {
+		tr[t].rng = rng_next(&seeder);
+		tr[t].w = T > 1 ? o->rssd_weight * (double)t / (double)(T - 1)
+		    : 0;
+		tr[t].u = emalloc(np * nh * sizeof *tr[t].u);
+		tr[t].v = emalloc(np * nh * sizeof *tr[t].v);
+		tr[t].f = emalloc(np * sizeof *tr[t].f);
+		tr[t].order = emalloc(np * sizeof *tr[t].order);
+	}
+	size_t at = 0;
+	for (size_t g = 0; g < gens; g++) {
+		/* Trial vectors of every trial, drawn in order. */
+		for (size_t t = 0; t < T; t++) {
+			trial *r = &tr[t];
+			for (size_t i = 0; i < np; i++) {
+				double *v = r->v + i * nh;
+				if (g == 0) {
+					/* Halton, shifted per trial */
+					for (size_t j = 0; j < nh; j++) {
+						double sh = rng_unit(&r->rng);
+						double u = radical(i + 1,
+						    primes[j % NPRIMES]) + sh;
+						v[j] = u - floor(u);
+					}
+					continue;
+				}
+				const double *x = r->u + i * nh;
+				size_t npb = np / 5 < 2 ? 2 : np / 5;
+				const double *pb = r->u + r->order[
+				    rng_next(&r->rng) % npb] * nh;
+				size_t a, b;
+				do
+					a = rng_next(&r->rng) % np;
+				while (a == i);
+				do
+					b = rng_next(&r->rng) % np;
+				while (b == i || b == a);
+				const double *xa = r->u + a * nh;
+				const double *xb = r->u + b * nh;
+				double F = 0.5 + 0.4 * rng_unit(&r->rng);
+				size_t jr = rng_next(&r->rng) % nh;
+				for (size_t j = 0; j < nh; j++) {
+					double cr = rng_unit(&r->rng);
+					if (j != jr && cr > 0.9) {
+						v[j] = x[j];
+						continue;
+					}
+					double y = x[j] + F * (pb[j] - x[j]) +
+					    F * (xa[j] - xb[j]);
+					/* Out of the box: halfway back to
+					 * the parent's side. */
+					if (y < 0)
+						y = x[j] / 2;
+					else if (y > 1)
+						y = (x[j] + 1) / 2;
+					v[j] = y;
+				}
+			}
+			for (size_t i = 0; i < np; i++) {
+				double *h = s->h + (at + t * np + i) * nh;
+				for (size_t j = 0; j < nh; j++)
+					h[j] = from_unit(&p->hp[j],
+					    r->v[i * nh + j]);
+				s->trial[at + t * np + i] = (unsigned)t;
+			}
+		}
+		batch b = { p, work, s->h + at * nh, s->sc + at, T * np,
+			threads };
+		eval_batch(&b);
+		/* Selection. */
+		for (size_t t = 0; t < T; t++) {
+			trial *r = &tr[t];
+			for (size_t i = 0; i < np; i++) {
+				double f = scalar(&s->sc[at + t * np + i],
+				    r->w);
+				if (!isfinite(f))
+					f = HUGE_VAL;
+				if (g == 0 || f <= r->f[i]) {
+					r->f[i] = f;
+					memcpy(r->u + i * nh, r->v + i * nh,
+					    nh * sizeof *r->u);
+				}
+				r->order[i] = i;
+			}
+			sort_key = r->f;
+			qsort(r->order, np, sizeof *r->order, by_key);
+		}
+		at += T * np;
+		if (o->progress)
+			o->progress(at, s->ncand);
+	}
+	for (size_t t = 0; t < T; t++) {
+		free(tr[t].u);
+		free(tr[t].v);
+		free(tr[t].f);
+		free(tr[t].order);
+	}
+	free(tr);
+	for (int i = 0; i < threads; i++)
+		mmm_work_free(work[i]);
+	free(work);
+	pareto(s);
+}
+
+void
+mmm_search_free(mmm_search *s)
+{
+	free(s->h);
+	free(s->sc);
+	free(s->trial);
+	free(s->front);
+}
+
+size_t
+mmm_select(const mmm_search *s, int rule)
+{
+	size_t m = s->nfront;
+	const size_t *fr = s->front;
+
+	if (rule == MMM_SELECT_NRMSE || m == 1)
+		return fr[0];
+	if (rule == MMM_SELECT_RSSD)
+		return fr[m - 1];
+	/* Normalised to [0, 1] over the front. */
+	double n0 = s->sc[fr[0]].nrmse, n1 = s->sc[fr[m - 1]].nrmse;
+	double r0 = s->sc[fr[m - 1]].rssd, r1 = s->sc[fr[0]].rssd;
+	double dn = n1 > n0 ? n1 - n0 : 1, dr = r1 > r0 ? r1 - r0 : 1;
+	size_t best = fr[0];
+	double bv = rule == MMM_SELECT_KNEE ? -1 : HUGE_VAL;
+	for (size_t r = 0; r < m; r++) {
+		double a = (s->sc[fr[r]].nrmse - n0) / dn;
+		double b = (s->sc[fr[r]].rssd - r0) / dr;
+		if (rule == MMM_SELECT_PARETO) {
+			double d = a * a + b * b;
+			if (d < bv)
+				bv = d, best = fr[r];
+		} else {
+			/* Distance below the chord from (0, 1) to (1, 0). */
+			double d = 1 - a - b;
+			if (d > bv)
+				bv = d, best = fr[r];
+		}
+	}
+	return best;
+}
