@@ -31,8 +31,8 @@ LDFLAGS_ALL = -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 # needs a CBLAS: OpenBLAS (3 ms to start) only for the tools that fit, GSL's
 # own for the rest, so that mmm-predict starts in about a millisecond.
 BLAS_mmm-train = -lopenblas
-LDLIBS_ALL = -lcsv -ljansson -lgsl $(or $(BLAS_$(@F)),-lgslcblas) -lm
-LDLIBS_TEST = -lcsv -ljansson -lgsl -lopenblas -lm
+LDLIBS_ALL = -lcsv -ljansson -lgsl $(or $(BLAS_$(@F)),-lgslcblas) -lmvec -lm
+LDLIBS_TEST = -lcsv -ljansson -lgsl -lopenblas -lmvec -lm
 
 TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 COMMON_SRC = $(wildcard common/*.c)
@@ -49,6 +49,10 @@ all: deps-check $(TOOLS:%=$(BIN)/%)
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The vector kernels: -O3 to vectorise, no errno so that libm calls can be
+# vector calls (vmath.c).
+$(BUILD)/common/vmath.o: ALL_CFLAGS += -O3 -fno-math-errno
 
 $(LIB): $(COMMON_OBJ)
 	rm -f $@

@@ -337,6 +337,43 @@ if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train && -x bin/mmm-predict ]];
 	fi
 fi
 
+# --- mmm search: Robyn-scale (10,080 candidates, 208 weeks x 5 channels + 7 baseline) ---
+robyn=../shared/data/robyn-simulated-weekly/dt_simulated_weekly.csv
+if [[ -x bin/mmm-train && -s $robyn ]]; then
+	ctx="mmm-search"
+	margs=(--model mmm --target revenue --date DATE --media tv_S,ooh_S,print_S,facebook_S,search_S
+	    --controls competitor_sales_B,newsletter --trend --now 2026-01-01-0000 "$robyn")
+	mm_ok=1
+	for th in 1 2; do
+		say "mmm-search: bin/mmm-train --model mmm --threads $th"
+		if T_OUT=$scratch/mmm-$th.json timed 0 bin/mmm-train "${margs[@]}" --threads "$th"; then
+			eval "mm_s$th=\$T_S mm_kb$th=\$T_KB"
+		else
+			mm_ok=0
+		fi
+	done
+	if ((mm_ok)); then
+		if cmp -s "$scratch/mmm-1.json" "$scratch/mmm-2.json"; then
+			note "mmm-search: the model files of 1 and 2 threads are identical"
+		else
+			fail "mmm-search: the model files of 1 and 2 threads differ"
+		fi
+		peer_s=
+		if [[ -x $PY ]] && "$PY" -c 'import numpy, scipy.optimize, scipy.signal' 2>/dev/null; then
+			say "mmm-search: bench/mmm_peer.py (numpy + scipy nnls, 10080 candidates)"
+			if T_OUT=$scratch/mmmpeer.out timed 0 "$PY" bench/mmm_peer.py "$robyn" 10080; then
+				peer_s=$T_S
+				note "mmm-search peer: $(cut -f2 "$scratch/mmmpeer.out") us a candidate in its loop"
+			fi
+		else
+			note "mmm-search: $PY cannot import numpy and scipy; peer column left blank"
+		fi
+		row mmm-search-1thread 208 "$mm_s1" "$peer_s" "$mm_kb1" "" "" ""
+		row mmm-search-2threads 208 "$mm_s2" "$peer_s" "$mm_kb2" "" "" ""
+		note "mmm-search-*: whole process, Robyn's demo data, geometric + Hill on 5 channels, trend + 2 Fourier pairs + 2 controls; peer = the same work per candidate (random candidates) in numpy/scipy"
+	fi
+fi
+
 # --- start-up ----------------------------------------------------------------------
 small=$BENCH_DIR/daily-10-$gen_hash.csv
 if [[ ! -s $small ]]; then

@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "mmm.h"
+#include "vmath.h"
 
 static const char *const hp_suffix[HP_NKINDS] = { "theta", "shape", "scale",
 	"peak", "alpha", "gamma" };
@@ -455,8 +456,7 @@ dot(const double *x, const double *y, size_t n)
 }
 
 /* mmm_media for the search: geometric adstock and Hill (the defaults)
- * without calls per value but one log and one exp, the range taken while
- * adstocking; other kinds through mmm_media's path.  Equal to mmm_media to
+ * with the range taken while adstocking and Hill on vector log and exp; other kinds through mmm_media's path.  Equal to mmm_media to
  * a few ulps: the final fit recomputes with mmm_media. */
 static void
 media_search(const mmm_problem *p, const double *h, mmm_work *w)
@@ -490,10 +490,8 @@ media_search(const mmm_problem *p, const double *h, mmm_work *w)
 			hi = a > hi ? a : hi;
 		}
 		double g = lo * (1 - v[HP_GAMMA]) + hi * v[HP_GAMMA];
-		double lg = log(g > 0 ? g : DBL_MIN), al = v[HP_ALPHA];
-		for (size_t t = 0; t < n; t++)
-			sc[t] = sc[t] > 0 ? 1 / (1 + exp(al * (lg -
-			    log(sc[t])))) : 0;
+		vm_hill(sc, n, v[HP_ALPHA], log(g > 0 ? g : DBL_MIN),
+		    w->wts);
 	}
 }
 
