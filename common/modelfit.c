@@ -220,3 +220,16 @@ model_train_metrics(const model_fit *f, const model_data *d, metrics *tr)
 	metrics_compute(d->y, yhat, d->n, ybar / (double)d->n, tr);
 	free(yhat);
 }
+
+void
+model_valid_metrics(const model_fit *f, const model_data *d,
+    const model_data *v, metrics *m)
+{
+	double *yhat = emalloc(v->n * sizeof *yhat), ybar = 0;
+
+	model_fit_predict(f, v->X, v->n, yhat);
+	for (size_t i = 0; i < d->n; i++)
+		ybar += d->y[i];
+	metrics_compute(v->y, yhat, v->n, ybar / (double)d->n, m);
+	free(yhat);
+}
