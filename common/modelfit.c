@@ -162,7 +162,12 @@ model_cv_run(model_cv *cv, const model_spec *s, const model_data *d,
 		cv->range[f][0] = per.day[l.lo[SPLIT_TEST]];
 		cv->range[f][1] = per.day[l.hi[SPLIT_TEST] - 1];
 		if (model_fit_run(&fit, s, &tr, msg, sizeof msg) < 0) {
-			snprintf(err, errsz, "--cv fold %zu: %s", f + 1, msg);
+			/* Early folds are short: a column constant or
+			 * collinear there may be fine over every row. */
+			snprintf(err, errsz, "--cv fold %zu: %s in its %zu "
+			    "train rows (fewer folds give the early folds more "
+			    "rows%s)", f + 1, msg, tr.n, s->kind == MODEL_OLS ?
+			    "; ridge and bayes fit such folds" : "");
 			rc = -1;
 		} else {
 			for (size_t i = 0; i < tr.n; i++)

@@ -184,6 +184,17 @@ small() {	# 6 dated rows, y = 1 + 2a + 3b + noise
 	[ "$(jq -c '.metrics.cv.per_fold[0].valid_range' m.json)" = '["2018-12-31","2019-08-26"]' ]
 }
 
+# event_1 and event_2 are 0 over the first fold's 39 train weeks.
+@test "--cv: a column constant in an early fold fails ols with what to do; ridge and bayes fit" {
+	run_split mmm-train --model ols --target y --date date_week --cv 4 "$DATA/$PYMC"
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *': --cv fold 1: column event_1 is constant in its 39 train rows (fewer folds give the early folds more rows; ridge and bayes fit such folds)' ]]
+	for m in ridge bayes; do
+		mmm-train --model $m --target y --date date_week --cv 4 "$DATA/$PYMC" > m.json
+		jq -e '.metrics.cv.folds == 4 and all(.metrics.cv.per_fold[]; .r2 | type == "number")' m.json
+	done
+}
+
 @test "--cv without dates is an error naming the column" {
 	small | cut -d, -f2- > nodate.csv
 	run_split mmm-train --model ols --target y --features a,b --cv 2 nodate.csv

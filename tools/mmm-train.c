@@ -326,6 +326,11 @@ main(int argc, char **argv)
 		fail(err, st);
 	if (csv_sha256(r, sha) < 0)
 		die("input not read to its end");
+	/* The design holds its own copy: drop the table before the fit
+	 * allocates its work arrays, for a lower peak. */
+	size_t rows_read = t.n;
+	trainset_free(&t);
+	t.name = csv_name(r);
 
 	if (positive) {
 		if (train_design_flags(&ds, positive, &pos, err,
@@ -347,7 +352,7 @@ main(int argc, char **argv)
 	train_design_days(&ds, &first, &last);
 	model_stamps(now, version, created);
 	model_doc doc = { version, created, in_opts.target, &spec, &ds.d, &fit,
-		&tr, cv_k ? &cv : NULL, gates, 0, t.n, sha,
+		&tr, cv_k ? &cv : NULL, gates, 0, rows_read, sha,
 		strcmp(in, "-") ? in : "<stdin>", ds.day ? in_opts.date_col : NULL,
 		first, last, ds.prof, in_opts.weights, in_opts.drop_missing,
 		NULL, NULL, NULL, 0, 0 };
@@ -369,7 +374,6 @@ main(int argc, char **argv)
 		model_cv_free(&cv);
 	model_fit_free(&fit);
 	train_design_free(&ds);
-	trainset_free(&t);
 	csv_close(r);
 	return pass ? 0 : EXIT_CHECK;
 }
