@@ -374,6 +374,39 @@ if [[ -x bin/mmm-train && -s $robyn ]]; then
 	fi
 fi
 
+# --- train: mmm-train as a whole process on the 20-column file (the first size only) --
+if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train ]]; then
+	rows=${ROWS_LIST%% *}
+	ctx="train $rows"
+	# the numeric columns but sessions (3 x clicks) and competitor_sales
+	# (1.7 x sales: it would make the fit exact)
+	tfeat=tv_spend,search_spend,social_spend,impressions,clicks,conversions,temperature,price,promo,radio_spend,ooh_spend,print_spend,email_sends,price_index,rain_mm
+	have_trainpeer=0
+	if [[ -x $PY ]] && "$PY" -c 'import pandas, statsmodels.api, sklearn.linear_model' 2>/dev/null; then
+		have_trainpeer=1
+	else
+		note "train-*: $PY cannot import pandas, statsmodels and scikit-learn; peer columns left blank"
+	fi
+	fl_s='' wc_s=''
+	if timed 0 wc -l "$wide"; then wc_s=$T_S; fi
+	if T_OUT=$scratch/floor.out timed 0 "$scratch/csv_floor" "$wide"; then fl_s=$T_S; fi
+	for kind in ols bayes; do
+		o_s='' o_kb='' p_s='' p_kb=''
+		say "train $rows: bin/mmm-train --model $kind"
+		if timed 0 bin/mmm-train --model "$kind" --target sales --features "$tfeat" \
+		    -o "$scratch/train-$kind.json" "$wide"; then o_s=$T_S o_kb=$T_KB; fi
+		if ((have_trainpeer)); then
+			say "train $rows: train_peer.py --model $kind"
+			if timed 0 "$PY" bench/train_peer.py --model "$kind" --target sales \
+			    --features "$tfeat" "$wide" "$scratch/train-$kind-peer.json"; then
+				p_s=$T_S p_kb=$T_KB
+			fi
+		fi
+		row "train-$kind" "$rows" "$o_s" "$p_s" "$o_kb" "$p_kb" "$fl_s" "$wc_s"
+	done
+	note "train-ols, train-bayes: mmm-train on 15 features of the 20-column file (model file written: statistics, covariance, metrics, profile, sha256); peer = bench/train_peer.py (pandas read_csv of the used columns + statsmodels OLS and its summary statistics, or scikit-learn BayesianRidge, training metrics, JSON)"
+fi
+
 # --- start-up ----------------------------------------------------------------------
 small=$BENCH_DIR/daily-10-$gen_hash.csv
 if [[ ! -s $small ]]; then

@@ -38,42 +38,25 @@ check_opts(const bayesridge_opts *o)
 }
 
 /* Posterior mean V diag(s / (s^2 + lambda/alpha)) U'y and its residual sum
- * of squares (sklearn's _update_coef_).  Without U (the Gram path), the
- * residual is (I - UU') yc + U diag(r / (s^2 + r)) U'yc, so its sum of
- * squares is rss0 = |yc|^2 - |U'yc|^2 plus a k-term sum. */
+ * of squares (sklearn's _update_coef_).  The residual is (I - UU') yc +
+ * U diag(r / (s^2 + r)) U'yc, two orthogonal parts, so its sum of squares
+ * is rss0 = |(I - UU') yc|^2 plus a k-term sum: O(k) per iteration, not
+ * O(n k). */
 static double
 update_coef(const ridge_svd *d, double alpha, double lambda, double *coef,
-    double *t, double *fit, double rss0)
+    double *t, double rss0)
 {
-	size_t n = d->n, p = d->p, k = d->k;
-	double r = lambda / alpha, rss = 0;
+	size_t p = d->p, k = d->k;
+	double r = lambda / alpha, rss = rss0;
 
 	for (size_t j = 0; j < p; j++)
 		coef[j] = 0;
-	if (d->u == NULL) {
-		rss = rss0;
-		for (size_t c = 0; c < k; c++) {
-			double s2 = d->s[c] * d->s[c], h = r / (s2 + r);
-			t[c] = d->uty[c] / (s2 + r);
-			for (size_t j = 0; j < p; j++)
-				coef[j] += d->v[c * p + j] * d->s[c] * t[c];
-			rss += h * h * d->uty[c] * d->uty[c];
-		}
-		return rss;
-	}
-	for (size_t i = 0; i < n; i++)
-		fit[i] = 0;
 	for (size_t c = 0; c < k; c++) {
-		double s2 = d->s[c] * d->s[c];
+		double s2 = d->s[c] * d->s[c], h = r / (s2 + r);
 		t[c] = d->uty[c] / (s2 + r);
 		for (size_t j = 0; j < p; j++)
 			coef[j] += d->v[c * p + j] * d->s[c] * t[c];
-		for (size_t i = 0; i < n; i++)
-			fit[i] += d->u[c * n + i] * s2 * t[c];
-	}
-	for (size_t i = 0; i < n; i++) {
-		double e = d->yc[i] - fit[i];
-		rss += e * e;
+		rss += h * h * d->uty[c] * d->uty[c];
 	}
 	return rss;
 }
@@ -141,7 +124,19 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	coef = emalloc(p * sizeof *coef);
 	old = emalloc(p * sizeof *old);
 	t = emalloc(k * sizeof *t);
-	fit = d.u != NULL ? emalloc(n * sizeof *fit) : NULL;
+	if (d.u != NULL) {
+		/* rss0 from the residual itself, computed once: a difference
+		 * of sums of squares would lose the digits of a close fit. */
+		fit = emalloc(n * sizeof *fit);
+		for (size_t i = 0; i < n; i++)
+			fit[i] = 0;
+		for (size_t c = 0; c < k; c++)
+			for (size_t i = 0; i < n; i++)
+				fit[i] += d.u[c * n + i] * d.uty[c];
+		rss0 = 0;
+		for (size_t i = 0; i < n; i++)
+			rss0 += (d.yc[i] - fit[i]) * (d.yc[i] - fit[i]);
+		}
 
 	/* np.var of the (centred, scaled) target, about its own mean. */
 	double my = 0, vy = 0;
@@ -155,7 +150,7 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	lambda = isnan(o->lambda_init) ? 1 : o->lambda_init;
 
 	for (iter = 0; iter < o->max_iter; iter++) {
-		rss = update_coef(&d, alpha, lambda, coef, t, fit, rss0);
+		rss = update_coef(&d, alpha, lambda, coef, t, rss0);
 		if (o->compute_score)
 			m->scores[m->nscores++] = log_marginal(&d, o, alpha,
 			    lambda, coef, rss);
@@ -180,7 +175,7 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	m->n_iter = iter < o->max_iter ? iter + 1 : o->max_iter;
 	m->alpha = alpha;
 	m->lambda = lambda;
-	rss = update_coef(&d, alpha, lambda, m->coef, t, fit, rss0);
+	rss = update_coef(&d, alpha, lambda, m->coef, t, rss0);
 	/* sklearn scores the loop's last coefficients with the new rss. */
 	if (o->compute_score)
 		m->scores[m->nscores++] = log_marginal(&d, o, alpha, lambda,
@@ -200,7 +195,6 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	free(coef);
 	free(old);
 	free(t);
-	free(fit);
 	ridge_svd_free(&d);
 	return NULL;
 }

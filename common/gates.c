@@ -68,14 +68,16 @@ worst_p(model_gate *x, const gate_opts *o, const model_spec *s,
 int
 gates_eval(model_gate *g, size_t *ng, const gate_opts *o,
     const model_spec *s, const model_fit *f, const metrics *tr,
-    const model_cv *cv, const model_data *d, char *err, size_t errsz,
-    int *status)
+    const model_cv *cv, const metrics *valid, const model_data *d,
+    char *err, size_t errsz, int *status)
 {
-	const char *on = cv ? "cv mean" : "train";
+	const char *on = valid ? "valid" : cv ? "cv mean" : "train";
 	double v[METRICS_N];
 
 	*ng = 0;
-	if (cv)
+	if (valid)
+		metrics_values(valid, v);
+	else if (cv)
 		memcpy(v, cv->mean, sizeof v);
 	else
 		metrics_values(tr, v);

@@ -29,12 +29,15 @@ void gate_opts_default(gate_opts *g, int cv, int kind);
 
 /*
  * Evaluate the gates that are on, in enum order, into g[0..*ng) (g holds
- * GATE_N): train metrics, or the folds' means when cv is not NULL.  -1 with
- * err and *status (EXIT_USAGE) when pcols names no feature of d.
+ * GATE_N).  min-r2, max-mape and min-lift check the held-out metrics valid
+ * when not NULL (they win over cv: rows after the fit's data test what the
+ * model will meet), else the folds' means when cv is not NULL, else the
+ * train metrics; max-cv-std the folds' sd.  -1 with err and *status
+ * (EXIT_USAGE) when pcols names no feature of d.
  */
 int gates_eval(model_gate *g, size_t *ng, const gate_opts *o,
     const model_spec *s, const model_fit *f, const metrics *tr,
-    const model_cv *cv, const model_data *d, char *err, size_t errsz,
-    int *status);
+    const model_cv *cv, const metrics *valid, const model_data *d,
+    char *err, size_t errsz, int *status);
 
 #endif

@@ -319,6 +319,13 @@ model_write(jsonw *w, const model_doc *m)
 		cv_obj(w, m->cv);
 	else
 		jw_null(w);
+	jw_key(w, "valid");
+	if (m->valid) {
+		metrics_values(m->valid, v);
+		metrics_obj(w, v);
+	} else {
+		jw_null(w);
+	}
 	jw_obj_end(w);
 	jw_key(w, "gates");
 	jw_obj(w);
@@ -352,6 +359,19 @@ model_write(jsonw *w, const model_doc *m)
 		day_str(w, m->first_day);
 		day_str(w, m->last_day);
 		jw_arr_end(w);
+	} else {
+		jw_null(w);
+	}
+	jw_key(w, "valid");
+	if (m->valid) {
+		jw_obj(w);
+		kv_str(w, "input", m->valid_input);
+		jw_key(w, "rows");
+		jw_int(w, (long long)m->valid_rows);
+		jw_key(w, "rows_read");
+		jw_int(w, (long long)m->valid_rows_read);
+		kv_str(w, "sha256", m->valid_sha256);
+		jw_obj_end(w);
 	} else {
 		jw_null(w);
 	}
@@ -539,6 +559,22 @@ model_read(const char *path, model_file *m, char *err, size_t errsz)
 	if (json_object_size(coefs) != m->p + (size_t)m->has_intercept)
 		return bad(err, errsz, path, "\"coefficients\" and "
 		    "\"features\" do not match");
+	/* metrics.valid (--valid) is absent in older files, null without
+	 * held-out rows, else the metrics of metrics.train. */
+	v = json_object_get(json_object_get(root, "metrics"), "valid");
+	if (v && !json_is_null(v)) {
+		if (!json_is_object(v))
+			return bad(err, errsz, path, "\"metrics.valid\" is "
+			    "not an object or null");
+		for (int k = 0; k < METRICS_N; k++) {
+			json_t *x = json_object_get(v, metrics_names[k]);
+			if (x && !json_is_number(x) && !json_is_null(x)) {
+				snprintf(why, sizeof why, "\"metrics.valid."
+				    "%s\" is not a number", metrics_names[k]);
+				return bad(err, errsz, path, why);
+			}
+		}
+	}
 	return 0;
 }
 

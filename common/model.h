@@ -106,6 +106,10 @@ typedef struct model_doc {
 	/* The kind's own block (MODEL_MMM: "mmm"), or NULL. */
 	void (*extra)(jsonw *w, const void *ctx);
 	const void *extra_ctx;
+	/* --valid: metrics on held-out rows, or NULL */
+	const metrics *valid;
+	const char *valid_input, *valid_sha256;
+	size_t valid_rows, valid_rows_read;
 } model_doc;
 
 /* The document of mmm-model(5), pretty-printed. */
@@ -132,6 +136,10 @@ void model_stamps(const char *now, char version[32], char created[32]);
 /* Train-set metrics: the fit's predictions of d against d's y and mean. */
 void model_train_metrics(const model_fit *f, const model_data *d,
     metrics *tr);
+/* Held-out metrics: the fit's predictions of v against v's y, the lift
+ * against the training rows' (d's) mean. */
+void model_valid_metrics(const model_fit *f, const model_data *d,
+    const model_data *v, metrics *m);
 
 #define MODEL_FORMAT "mmm-model"
 #define MODEL_FORMAT_VERSION 1

@@ -162,7 +162,12 @@ model_cv_run(model_cv *cv, const model_spec *s, const model_data *d,
 		cv->range[f][0] = per.day[l.lo[SPLIT_TEST]];
 		cv->range[f][1] = per.day[l.hi[SPLIT_TEST] - 1];
 		if (model_fit_run(&fit, s, &tr, msg, sizeof msg) < 0) {
-			snprintf(err, errsz, "--cv fold %zu: %s", f + 1, msg);
+			/* Early folds are short: a column constant or
+			 * collinear there may be fine over every row. */
+			snprintf(err, errsz, "--cv fold %zu: %s in its %zu "
+			    "train rows (fewer folds give the early folds more "
+			    "rows%s)", f + 1, msg, tr.n, s->kind == MODEL_OLS ?
+			    "; ridge and bayes fit such folds" : "");
 			rc = -1;
 		} else {
 			for (size_t i = 0; i < tr.n; i++)
@@ -218,5 +223,18 @@ model_train_metrics(const model_fit *f, const model_data *d, metrics *tr)
 	for (size_t i = 0; i < d->n; i++)
 		ybar += d->y[i];
 	metrics_compute(d->y, yhat, d->n, ybar / (double)d->n, tr);
+	free(yhat);
+}
+
+void
+model_valid_metrics(const model_fit *f, const model_data *d,
+    const model_data *v, metrics *m)
+{
+	double *yhat = emalloc(v->n * sizeof *yhat), ybar = 0;
+
+	model_fit_predict(f, v->X, v->n, yhat);
+	for (size_t i = 0; i < d->n; i++)
+		ybar += d->y[i];
+	metrics_compute(v->y, yhat, v->n, ybar / (double)d->n, m);
 	free(yhat);
 }

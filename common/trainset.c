@@ -137,10 +137,12 @@ read_row(trainset *t, const csv_reader *r, const csv_record *rec,
 			c->v[t->n] = NAN;
 			continue;
 		}
-		if (num_parse(f, len, &x) < 0 && c->numeric < 0) {
+		/* One parse per value: it is most of the reading's cost. */
+		int bad = num_parse(f, len, &x) < 0;
+		if (bad && c->numeric < 0) {
 			c->numeric = 0;	/* a text column */
 			x = NAN;
-		} else if (num_parse(f, len, &x) < 0 || !isfinite(x)) {
+		} else if (bad || !isfinite(x)) {
 			return fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a finite "
 			    "number", t->name, rec->line,
@@ -338,4 +340,90 @@ train_design_free(train_design *ds)
 	free(ds->w);
 	free(ds->X);
 	memset(ds, 0, sizeof *ds);
+}
+
+int
+train_valid_read(train_valid *v, const train_design *ds, csv_reader *r,
+    const trainset_opts *o, char *err, size_t errsz, int *status)
+{
+	size_t p = ds->d.p, nc = p + 1, cap = 0, n = 0;
+	long *idx = emalloc(nc * sizeof *idx);
+	double *rows = NULL;	/* row-major n x nc, the target last */
+	char fb[MSGFIELD_SIZE];
+	csv_record rec;
+	int rc = -1, got;
+
+	memset(v, 0, sizeof *v);
+	for (size_t j = 0; j < nc; j++) {
+		const char *cn = j < p ? ds->names[j] : o->target;
+		if ((idx[j] = csv_col(r, cn)) < 0) {
+			fail(err, errsz, status, EXIT_DATAERR, "%s: column "
+			    "\"%s\" is not in the header", csv_name(r), cn);
+			goto out;
+		}
+	}
+	while ((got = csv_next(r, &rec, err, errsz, status)) > 0) {
+		int drop = 0;
+		v->rows_read++;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			rows = ereallocarray(rows, cap, nc * sizeof *rows);
+		}
+		for (size_t j = 0; j < nc && !drop; j++) {
+			const char *f = rec.f[idx[j]];
+			size_t len = rec.len[idx[j]];
+			double x;
+			if (csv_is_missing(f, len)) {
+				if (o->drop_missing) {
+					drop = 1;
+					continue;
+				}
+				fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
+				    "column \"%s\": missing value "
+				    "(--drop-missing drops such rows)",
+				    csv_name(r), rec.line,
+				    csv_colname(r, (size_t)idx[j]));
+				goto out;
+			}
+			if (num_parse(f, len, &x) < 0 || !isfinite(x)) {
+				fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
+				    "column \"%s\": \"%s\" is not a finite "
+				    "number", csv_name(r), rec.line,
+				    csv_colname(r, (size_t)idx[j]),
+				    msg_field(fb, f, len));
+				goto out;
+			}
+			rows[n * nc + j] = x;
+		}
+		n += !drop;
+	}
+	if (got < 0)
+		goto out;
+	if (n == 0) {
+		fail(err, errsz, status, EXIT_DATAERR, v->rows_read ?
+		    "%s: every row has a missing value" : "%s: no data rows",
+		    csv_name(r));
+		goto out;
+	}
+	v->X = emalloc(n * p * sizeof *v->X);
+	v->y = emalloc(n * sizeof *v->y);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < p; j++)
+			v->X[j * n + i] = rows[i * nc + j];
+		v->y[i] = rows[i * nc + p];
+	}
+	v->d = (model_data){ v->X, v->y, NULL, n, p, ds->d.names };
+	rc = 0;
+out:
+	free(idx);
+	free(rows);
+	return rc;
+}
+
+void
+train_valid_free(train_valid *v)
+{
+	free(v->X);
+	free(v->y);
+	memset(v, 0, sizeof *v);
 }

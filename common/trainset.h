@@ -67,4 +67,18 @@ void train_design_free(train_design *ds);
 int train_design_flags(const train_design *ds, const char *spec,
     unsigned char **flags, char *err, size_t errsz);
 
+/* Held-out rows (--valid): the design's features and target read by name
+ * from another file, every used value a finite number; a row with a
+ * missing one is an error naming FILE:LINE, or dropped with drop_missing.
+ * No weights: the metrics are unweighted, as the training ones. */
+typedef struct train_valid {
+	model_data d;		/* names: the design's */
+	double *X, *y;
+	size_t rows_read;
+} train_valid;
+
+int train_valid_read(train_valid *v, const train_design *ds, csv_reader *r,
+    const trainset_opts *o, char *err, size_t errsz, int *status);
+void train_valid_free(train_valid *v);
+
 #endif

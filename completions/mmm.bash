@@ -77,13 +77,14 @@ _mmm_opts()
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
 		    --min-lift --max-cv-std --max-p --max-p-cols
-		    --normal-residuals --registry --name --now --check-model'
+		    --normal-residuals --valid --registry --name --now
+		    --check-model'
 		argopts='-o --output --model --target --features --weights --date
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
 		    --min-lift --max-cv-std --max-p --max-p-cols --registry --name
-		    --now --check-model'
-		fileopts='-o --output --check-model'
+		    --now --check-model --valid'
+		fileopts='-o --output --check-model --valid'
 		diropts='--registry'
 		colopts='--target --features --weights --date --positive
 		    --max-p-cols'

@@ -184,11 +184,150 @@ small() {	# 6 dated rows, y = 1 + 2a + 3b + noise
 	[ "$(jq -c '.metrics.cv.per_fold[0].valid_range' m.json)" = '["2018-12-31","2019-08-26"]' ]
 }
 
+# event_1 and event_2 are 0 over the first fold's 39 train weeks.
+@test "--cv: a column constant in an early fold fails ols with what to do; ridge and bayes fit" {
+	run_split mmm-train --model ols --target y --date date_week --cv 4 "$DATA/$PYMC"
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *': --cv fold 1: column event_1 is constant in its 39 train rows (fewer folds give the early folds more rows; ridge and bayes fit such folds)' ]]
+	for m in ridge bayes; do
+		mmm-train --model $m --target y --date date_week --cv 4 "$DATA/$PYMC" > m.json
+		jq -e '.metrics.cv.folds == 4 and all(.metrics.cv.per_fold[]; .r2 | type == "number")' m.json
+	done
+}
+
 @test "--cv without dates is an error naming the column" {
 	small | cut -d, -f2- > nodate.csv
 	run_split mmm-train --model ols --target y --features a,b --cv 2 nodate.csv
 	[ "$status" -eq 65 ]
 	[[ "$stderr" == *'--cv needs dates: no column "date"'* ]]
+}
+
+# --- held-out rows (--valid) ------------------------------------------------
+
+# The first 140 weeks of mmm_example to fit on, the other 39 held out.
+halves() {
+	head -n 141 "$DATA/$PYMC" > tr.csv
+	{ head -n 1 "$DATA/$PYMC"; tail -n +142 "$DATA/$PYMC"; } > va.csv
+}
+
+# tests/data/gen_train_ref.py: statsmodels OLS on x1, x2, t over the first
+# 140 rows, its predictions of the other 39; r2_score,
+# mean_absolute_percentage_error, mean_absolute_error (scikit-learn), sMAPE,
+# RMSE, NRMSE and the lift against the 140 rows' mean by numpy.
+@test "--valid: metrics on the held-out rows equal statsmodels + scikit-learn to 1e-8" {
+	halves
+	mmm-train --model ols --target y --features x1,x2,t --valid va.csv tr.csv > m.json
+	near .metrics.valid.r2 0.37557756463176384
+	near .metrics.valid.mape 0.13111181168030128
+	near .metrics.valid.smape 0.11756925567438707
+	near .metrics.valid.rmse 767.9046078189727
+	near .metrics.valid.nrmse 0.18030133308885835
+	near .metrics.valid.mae 601.0120734459023
+	near .metrics.valid.lift 0.375862938947359
+	[ "$(jq -c '.data.valid | [.input, .rows, .rows_read]' m.json)" = '["va.csv",39,39]' ]
+	[ "$(jq -r .data.valid.sha256 m.json)" = "$(sha256sum va.csv | cut -d' ' -f1)" ]
+	# the train metrics do not change
+	mmm-train --model ols --target y --features x1,x2,t tr.csv > t.json
+	[ "$(jq -c .metrics.train m.json)" = "$(jq -c .metrics.train t.json)" ]
+	jq -e '.metrics.valid == null and .data.valid == null' t.json
+	run mmm-train --check-model m.json
+	[ "$status" -eq 0 ]
+}
+
+# BayesianRidge().fit on the 140 rows, every numeric column but y.
+@test "--valid with bayes equals scikit-learn to 1e-6" {
+	halves
+	mmm-train --model bayes --target y --valid va.csv tr.csv > m.json
+	near .metrics.valid.r2 -0.10262409795918437 1e-6
+	near .metrics.valid.mape 0.1681213971273419 1e-6
+	near .metrics.valid.rmse 1020.426583606996 1e-6
+	near .metrics.valid.lift -0.1021201753268588 1e-6
+}
+
+# BayesianRidge().predict(X, return_std=True) on the first 3 held-out rows:
+# mmm-predict's interval at 0.9 is mean -+ z sd, z = 1.6448536269514722.
+@test "bayes through mmm-predict: predictive mean and sd equal scikit-learn to 1e-6" {
+	halves
+	mmm-train --model bayes --target y -o m.json tr.csv
+	head -n 4 va.csv > v3.csv
+	mmm-predict --model m.json --interval 0.9 v3.csv > p.csv
+	printf '%s\n' '5675.4903868904485 1157.0354257743795' \
+	    '5685.850750023048 1158.9316808960173' \
+	    '5696.447087423233 1160.8622195989599' > ref.txt
+	tail -n +2 p.csv | tr ',' ' ' | paste -d' ' - ref.txt | awk '
+	    function rel(a, b) { d = (a - b) / b; return d < 0 ? -d : d }
+	    { sd = ($3 - $2) / (2 * 1.6448536269514722)
+	      if (rel($1, $4) > 1e-6 || rel(sd, $5) > 1e-6) {
+		print "row " NR ": mean " $1 " sd " sd ", want " $4 " " $5; bad = 1 } }
+	    END { exit bad + (NR != 3) }'
+}
+
+@test "gates check the held-out metrics: \"r2 (valid)\", also with --cv" {
+	halves
+	run_split mmm-train --model ols --target y --features x1,x2,t --valid va.csv \
+	    --min-r2 0.5 -o m.json tr.csv
+	[ "$status" -eq 1 ]
+	[ "$stderr" = 'mmm-train: gate min-r2 failed: r2 (valid) is 0.375578, below 0.5 by 0.124422' ]
+	[ ! -e m.json ]
+	# the train R^2 (0.629) would pass; --valid wins over --cv
+	mmm-train --model ols --target y --features x1,x2,t --valid va.csv --date date_week \
+	    --cv 3 --min-r2 0.3 --max-mape 0.15 --min-lift 0.3 -o m.json tr.csv
+	[ "$(jq -c '[.gates[] | .on]' m.json)" = '["r2 (valid)","mape (valid)","lift (valid)"]' ]
+	jq -e '.metrics.cv.folds == 3 and .metrics.valid.r2 < .metrics.train.r2' m.json
+	run_split mmm-train --model ols --target y --features x1,x2,t --valid va.csv --date date_week \
+	    --cv 3 --gates default -o m.json tr.csv
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'gate min-r2 failed: r2 (valid) is 0.375578'* ]]
+}
+
+@test "--valid: a missing column, value or file, and a value that is not a number" {
+	halves
+	cut -d, -f1-3,5- va.csv > nox2.csv
+	run_split mmm-train --model ols --target y --features x1,x2,t --valid nox2.csv tr.csv
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'mmm-train: nox2.csv: column "x2" is not in the header' ]
+	cut -d, -f1,3- va.csv > noy.csv
+	run_split mmm-train --model ols --target y --features x1,x2,t --valid noy.csv tr.csv
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'mmm-train: noy.csv: column "y" is not in the header' ]
+	sed '3s/^\([^,]*\),[^,]*,/\1,,/' va.csv > miss.csv
+	run_split mmm-train --model ols --target y --features x1,x2,t --valid miss.csv tr.csv
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'mmm-train: miss.csv:3: column "y": missing value (--drop-missing drops such rows)' ]
+	mmm-train --model ols --target y --features x1,x2,t --drop-missing --valid miss.csv tr.csv > m.json
+	[ "$(jq -c '.data.valid | [.rows, .rows_read]' m.json)" = '[38,39]' ]
+	sed '4s/^\([^,]*\),[^,]*,/\1,abc,/' va.csv > text.csv
+	run_split mmm-train --model ols --target y --features x1,x2,t --valid text.csv tr.csv
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'mmm-train: text.csv:4: column "y": "abc" is not a finite number' ]
+	head -n 1 va.csv > empty.csv
+	run_split mmm-train --model ols --target y --features x1,x2,t --valid empty.csv tr.csv
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'mmm-train: empty.csv: no data rows' ]
+	run mmm-train --model ols --target y --features x1,x2,t --valid nonexistent.csv tr.csv
+	[ "$status" -eq 66 ]
+	run_split mmm-train --model ols --target y --features x1,x2,t --valid - < tr.csv
+	[ "$status" -eq 64 ]
+	# the held-out rows may come from standard input
+	mmm-train --model ols --target y --features x1,x2,t --valid - tr.csv < va.csv > m.json
+	[ "$(jq -r .data.valid.input m.json)" = '<stdin>' ]
+	near .metrics.valid.r2 0.37557756463176384
+}
+
+@test "--check-model refuses a metrics.valid that is not metrics" {
+	halves
+	mmm-train --model ols --target y --features x1,x2,t --valid va.csv tr.csv > m.json
+	jq '.metrics.valid = 3' m.json > b.json
+	run_split mmm-train --check-model b.json
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'mmm-train: b.json: not a usable model file: "metrics.valid" is not an object or null' ]
+	jq '.metrics.valid.r2 = "high"' m.json > b.json
+	run_split mmm-train --check-model b.json
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'"metrics.valid.r2" is not a number' ]]
+	jq 'del(.metrics.valid)' m.json > old.json
+	run mmm-train --check-model old.json
+	[ "$status" -eq 0 ]
 }
 
 # --- gates and the registry -----------------------------------------------

@@ -26,7 +26,8 @@ static const char usage[] =
 "                 [--alpha-2 X] [--lambda-1 X] [--lambda-2 X] [--cv K]\n"
 "                 [--gates default] [--min-r2 X] [--max-mape X]\n"
 "                 [--min-lift X] [--max-cv-std X] [--max-p X]\n"
-"                 [--max-p-cols COLS] [--normal-residuals] [-o FILE]\n"
+"                 [--max-p-cols COLS] [--normal-residuals] [--valid FILE]\n"
+"                 [-o FILE]\n"
 "                 [--registry DIR --name NAME] [--now YYYY-MM-DD-HHMM] [FILE]\n"
 "       mmm-train --model mmm --target COL --media COLS [--controls COLS]\n"
 "                 [--date COL] [--adstock KIND|CH=KIND,...]\n"
@@ -54,9 +55,11 @@ static const char usage[] =
 "  --lambda-2 X        bayes: as scikit-learn's BayesianRidge (300, 1e-3,\n"
 "                      1e-6 each)\n"
 "  --cv K              K expanding-window folds over the dates (K >= 2)\n"
+"  --valid FILE        metrics on FILE's rows too (held out: not fitted on)\n"
 "  --gates default     --min-r2 0.45 --max-mape 0.15 --min-lift 0.10, and\n"
 "                      --max-cv-std 0.1 with --cv, --max-p 0.05 with ols\n"
-"  --min-r2 X          R^2 at least X (cross-validated mean with --cv)\n"
+"  --min-r2 X          R^2 at least X (on --valid's rows with it, else the\n"
+"                      cross-validated mean with --cv)\n"
 "  --max-mape X        MAPE at most X, a fraction (likewise)\n"
 "  --min-lift X        lift over the mean at least X (likewise)\n"
 "  --max-cv-std X      sd of the folds' R^2 at most X (needs --cv)\n"
@@ -99,7 +102,7 @@ enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
 	O_MAXITER, O_MAXMAPE, O_MAXP, O_MAXPCOLS, O_MINLIFT, O_MINR2,
 	O_MODEL, O_NAME, O_NOINT, O_NORMAL, O_NOW, O_POSITIVE, O_REGISTRY,
-	O_TARGET, O_TOL, O_VERSION, O_WEIGHTS };
+	O_TARGET, O_TOL, O_VALID, O_VERSION, O_WEIGHTS };
 
 static const struct option longopts[] = {
 	{ "adstock", required_argument, NULL, O_ADSTOCK },
@@ -151,6 +154,7 @@ static const struct option longopts[] = {
 	{ "registry", required_argument, NULL, O_REGISTRY },
 	{ "target", required_argument, NULL, O_TARGET },
 	{ "tol", required_argument, NULL, O_TOL },
+	{ "valid", required_argument, NULL, O_VALID },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "weights", required_argument, NULL, O_WEIGHTS },
 	{ NULL, 0, NULL, 0 }
@@ -161,7 +165,7 @@ static model_spec spec = { .kind = -1, .intercept = 1, .level = 0.95,
 static trainset_opts in_opts = { .date_col = "date" };
 static gate_opts gate;
 static const char *output, *registry, *name, *now, *positive;
-static const char *check_model;
+static const char *check_model, *valid;
 static int default_gates, bayes_opt, cv_k;
 static mmm_opts mo = { .adstock = ADSTOCK_GEOMETRIC, .saturation = SAT_HILL,
 	.fourier = -1, .search = { .iterations = 2000, .trials = 5, .seed = 1,
@@ -314,6 +318,7 @@ parse_options(int argc, char **argv)
 		case O_TARGET: in_opts.target = optarg; break;
 		case O_TOL: spec.bayes.tol = cli_double("--tol", optarg,
 		    1e-300, HUGE_VAL); bayes_opt = 1; break;
+		case O_VALID: valid = optarg; break;
 		case O_VERSION: cli_version();
 		case O_WEIGHTS: in_opts.weights = optarg; break;
 		default: cli_usage_error("option \"%s\" is unknown or lacks "
@@ -322,6 +327,9 @@ parse_options(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		cli_usage_error("one input file at most");
+	if (valid && strcmp(valid, "-") == 0 && argc - optind < 1)
+		cli_usage_error("--valid -: the training rows already come "
+		    "from standard input");
 }
 
 static void
@@ -335,10 +343,10 @@ check_options(void)
 		if (!media)
 			cli_usage_error("--model mmm needs --media");
 		if (in_opts.features || in_opts.weights || positive ||
-		    cv_k || !spec.intercept)
+		    cv_k || !spec.intercept || valid)
 			cli_usage_error("--features, --weights, --positive, "
-			    "--cv and --no-intercept do not go with --model "
-			    "mmm (see --media, --controls)");
+			    "--cv, --valid and --no-intercept do not go with "
+			    "--model mmm (see --media, --controls)");
 	} else if (mmm_opt) {
 		cli_usage_error("--media, --controls and the search options "
 		    "go with --model mmm");
@@ -394,6 +402,32 @@ report_gates(const model_gate *g, size_t ng)
 			    fabs(g[k].value - g[k].threshold));
 	}
 	return ok;
+}
+
+/* Metrics on the --valid rows into *m, and what the model file says of
+ * them into doc. */
+static void
+valid_metrics(const train_design *ds, const model_fit *fit, metrics *m,
+    model_doc *doc, char sha[65])
+{
+	train_valid v;
+	char err[1024];
+	int st;
+	csv_reader *r = csv_open(valid, CSV_SHA256, err, sizeof err, &st);
+
+	if (!r || train_valid_read(&v, ds, r, &in_opts, err, sizeof err,
+	    &st) < 0)
+		fail(err, st);
+	if (csv_sha256(r, sha) < 0)
+		die("%s: not read to its end", valid);
+	model_valid_metrics(fit, &ds->d, &v.d, m);
+	doc->valid = m;
+	doc->valid_input = strcmp(valid, "-") ? valid : "<stdin>";
+	doc->valid_sha256 = sha;
+	doc->valid_rows = v.d.n;
+	doc->valid_rows_read = v.rows_read;
+	train_valid_free(&v);
+	csv_close(r);
 }
 
 static int
@@ -476,10 +510,10 @@ main(int argc, char **argv)
 	train_design ds;
 	model_fit fit;
 	model_cv cv;
-	metrics tr;
+	metrics tr, va;
 	model_gate gates[GATE_N];
 	unsigned char *pos = NULL;
-	char err[1024], sha[65], version[32], created[32];
+	char err[1024], sha[65], vsha[65], version[32], created[32];
 	const char *in;
 	size_t ng;
 	long first, last;
@@ -509,13 +543,19 @@ main(int argc, char **argv)
 		fail(err, st);
 	if (csv_sha256(r, sha) < 0)
 		die("input not read to its end");
+	/* The design holds its own copy: drop the table before the fit
+	 * allocates its work arrays, for a lower peak. */
+	size_t rows_read = t.n;
+	/* Dates in order, named by their input line: before the table goes. */
+	if (spec.kind == MODEL_MMM && mmm_data_from_design(&md, &ds, &t,
+	    media, err, sizeof err) < 0)
+		dien(EXIT_DATAERR, "%s", err);
+	trainset_free(&t);
+	t.name = csv_name(r);
 
 	const model_data *d = &ds.d;
 	const model_profile *prof = ds.prof;
 	if (spec.kind == MODEL_MMM) {
-		if (mmm_data_from_design(&md, &ds, &t, media, err,
-		    sizeof err) < 0)
-			dien(EXIT_DATAERR, "%s", err);
 		if (mmm_fit_setup(&res, &md, &mo, err, sizeof err) < 0)
 			dien(EXIT_DATAERR, "%s: %s", t.name, err);
 		if (dry_run)
@@ -546,18 +586,21 @@ main(int argc, char **argv)
 		    sizeof err) < 0)
 			dien(EXIT_DATAERR, "%s: %s", t.name, err);
 	}
-	if (gates_eval(gates, &ng, &gate, &spec, &fit, &tr, cv_k ? &cv : NULL,
-	    d, err, sizeof err, &st) < 0)
-		fail(err, st);
-	int pass = report_gates(gates, ng);
-
 	train_design_days(&ds, &first, &last);
 	model_stamps(now, version, created);
 	model_doc doc = { version, created, in_opts.target, &spec, d, &fit,
-		&tr, cv_k ? &cv : NULL, gates, ng, t.n, sha,
+		&tr, cv_k ? &cv : NULL, gates, 0, rows_read, sha,
 		strcmp(in, "-") ? in : "<stdin>", ds.day ? in_opts.date_col : NULL,
 		first, last, prof, in_opts.weights, in_opts.drop_missing,
-		spec.kind == MODEL_MMM ? write_mmm_block : NULL, mctx };
+		spec.kind == MODEL_MMM ? write_mmm_block : NULL, mctx,
+		NULL, NULL, NULL, 0, 0 };
+	if (valid)
+		valid_metrics(&ds, &fit, &va, &doc, vsha);
+	if (gates_eval(gates, &ng, &gate, &spec, &fit, &tr, cv_k ? &cv : NULL,
+	    doc.valid, d, err, sizeof err, &st) < 0)
+		fail(err, st);
+	doc.ngates = ng;
+	int pass = report_gates(gates, ng);
 	if (pass && pareto_path) {
 		out *po = out_open(pareto_path);
 		mmm_write_pareto(po, &res);
@@ -579,7 +622,6 @@ main(int argc, char **argv)
 	}
 	free(feats);
 	train_design_free(&ds);
-	trainset_free(&t);
 	csv_close(r);
 	return pass ? 0 : EXIT_CHECK;
 }
