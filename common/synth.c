@@ -80,9 +80,10 @@ unif(uint64_t *s, double lo, double hi)
 	return lo + (hi - lo) * rng_unit(s);
 }
 
-/* Standard normal by Box-Muller (one of the pair: simpler to replay). */
-static double
-normal(uint64_t *s)
+/* One of the pair: a draw never depends on a cached one, simpler to
+ * replay. */
+double
+synth_normal(uint64_t *s)
 {
 	double u1 = 1.0 - rng_unit(s);	/* (0, 1]: log is finite */
 	double u2 = rng_unit(s);
@@ -94,7 +95,7 @@ normal(uint64_t *s)
 static double
 lognorm(uint64_t *s, double sd)
 {
-	return exp(sd * normal(s) - 0.5 * sd * sd);
+	return exp(sd * synth_normal(s) - 0.5 * sd * sd);
 }
 
 /* Whole number from lo to hi. */
@@ -264,7 +265,7 @@ synth_make(synth *s, const synth_conf *conf)
 		date_civil(s->day[t], &y, &m, &d);
 		double doy = (double)(s->day[t] - date_days(y, 1, 1));
 		double v = t_mean - t_amp * cos(TWO_PI * (doy - 15) / 365.25) +
-		    (conf->daily ? 3.0 : 2.0) * normal(&st);
+		    (conf->daily ? 3.0 : 2.0) * synth_normal(&st);
 		s->temp[t] = round(v * 10) / 10;
 	}
 
@@ -360,7 +361,7 @@ synth_make(synth *s, const synth_conf *conf)
 		for (size_t i = 0; i < k; i++)
 			mean += s->ch[i].c[t];
 		for (int tries = 0; tries < 1000; tries++) {
-			e = s->noise_sd * normal(&st);
+			e = s->noise_sd * synth_normal(&st);
 			if (mean + e > 0)
 				break;
 			e = 0;

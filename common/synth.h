@@ -51,6 +51,9 @@ typedef struct synth {
  * then ch11, ch12 ... */
 void synth_channel_base(size_t i, char *buf);
 
+/* A standard normal draw (Box-Muller, one of the pair); advances *s. */
+double synth_normal(uint64_t *s);
+
 /* Draw a data set; exits only when memory runs out.  Free with synth_free. */
 void synth_make(synth *s, const synth_conf *c);
 void synth_free(synth *s);
