@@ -67,6 +67,11 @@ column() {
 	run mmm-synth --start 2021-02-30;	[ "$status" -eq 64 ]
 	run mmm-synth --start 2021-01-04T10:00;	[ "$status" -eq 64 ]
 	run mmm-synth --start yesterday;	[ "$status" -eq 64 ]
+	run_split mmm-synth --start 9999-06-01 --periods 100
+	[ "$status" -eq 64 ]
+	[ "$stderr" = 'mmm-synth: --periods 100 from --start 9999-06-01 go past 9999-12-31 (see mmm-synth --help)' ]
+	run mmm-synth --start 9999-12-31 --periods 2 --freq daily;	[ "$status" -eq 64 ]
+	run mmm-synth --start 9999-12-31 --periods 1;	[ "$status" -eq 0 ]
 	run mmm-synth --bogus;			[ "$status" -eq 64 ]
 	run mmm-synth --periods;		[ "$status" -eq 64 ]
 	run mmm-synth extra;			[ "$status" -eq 64 ]

@@ -52,7 +52,7 @@ static const struct option longopts[] = {
 #define MAXPERIODS 10000000L	/* 27 000 years of days */
 #define MAXCHANNELS 1000L
 
-static const char *output, *truth, *components;
+static const char *output, *truth, *components, *start;
 
 static void
 parse_options(int argc, char **argv, synth_conf *c)
@@ -88,6 +88,7 @@ parse_options(int argc, char **argv, synth_conf *c)
 			    &sec) < 0 || sec != 0 || strlen(optarg) != 10)
 				cli_usage_error("--start: \"%s\" is not a date "
 				    "YYYY-MM-DD", optarg);
+			start = optarg;
 			break;
 		case O_TRUTH: truth = optarg; break;
 		case O_VERSION: cli_version();
@@ -95,6 +96,11 @@ parse_options(int argc, char **argv, synth_conf *c)
 		    "its value", argv[optind - 1]);
 		}
 	}
+	/* Dates stay YYYY-MM-DD. */
+	if (c->start + (long)(c->periods - 1) * (c->daily ? 1 : 7) >
+	    date_days(9999, 12, 31))
+		cli_usage_error("--periods %zu from --start %s go past "
+		    "9999-12-31", c->periods, start ? start : "2021-01-04");
 	if (optind < argc)
 		cli_usage_error("no operand is taken: \"%s\"", argv[optind]);
 	/* Standard output ("-" or no -o) holds one of them at most. */
