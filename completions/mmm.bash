@@ -71,6 +71,16 @@ _mmm_opts()
 		colopts='--keep'
 		listopts='--keep'
 		;;
+	mmm-synth)
+		options='-h --help --version -o --output --periods --freq
+		    --start --channels --seed --noise --truth --components'
+		argopts='-o --output --periods --freq --start --channels --seed
+		    --noise --truth --components'
+		fileopts='-o --output --truth --components'
+		diropts=''
+		colopts=''
+		listopts=''
+		;;
 	mmm-train)
 		options='-h --help --version -o --output --model --target
 		    --features --weights --date --no-intercept --drop-missing
@@ -370,4 +380,5 @@ _mmm()
 	fi
 }
 
-complete -F _mmm mmm-validate mmm-features mmm-split mmm-train mmm-predict
+complete -F _mmm mmm-validate mmm-features mmm-split mmm-train mmm-predict \
+    mmm-synth
