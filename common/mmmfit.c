@@ -140,9 +140,11 @@ parse_bounds(mmm_channel *ch, const mmm_data *d, double *llo, double *lhi,
 
 int
 mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
-    char *err, size_t errsz)
+    char *err, size_t errsz, int *status)
 {
 	size_t n = d->n;
+
+	*status = EXIT_USAGE;	/* the options, until the data are checked */
 
 	memset(r, 0, sizeof *r);
 	r->chcfg = ecalloc(d->k, sizeof *r->chcfg);
@@ -199,6 +201,7 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 		.x = d->x, .z = r->zp, .zname = (const char *const *)r->zname,
 		.ch = r->chcfg, .lmax = ADSTOCK_LMAX_DEFAULT,
 		.lambda_lo = llo, .lambda_hi = lhi };
+	*status = EXIT_DATAERR;
 	if (mmm_problem_init(&r->prob, err, errsz) < 0)
 		return -1;
 	(void)fail;

@@ -79,9 +79,11 @@ typedef struct mmm_result {
 	mmm_channel *chcfg;
 } mmm_result;
 
-/* Set up the problem (sorted, unique dates are the caller's check). */
+/* Set up the problem: -1 with *status EXIT_USAGE for options that do not
+ * fit the data (a channel that is not a media column, bad bounds), or
+ * EXIT_DATAERR for data the model cannot take. */
 int mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
-    char *err, size_t errsz);
+    char *err, size_t errsz, int *status);
 /* Search, select, refit exactly and decompose. */
 void mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o);
 void mmm_result_free(mmm_result *r);

@@ -88,17 +88,22 @@ _mmm_opts()
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
 		    --min-lift --max-cv-std --max-p --max-p-cols
 		    --normal-residuals --valid --registry --name --now
-		    --check-model'
+		    --check-model --media --controls --adstock --saturation
+		    --bounds --trend --fourier --method --iterations --trials
+		    --seed --threads --rssd-weight --select --pareto --window
+		    --dry-run --progress -q --quiet'
 		argopts='-o --output --model --target --features --weights --date
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
 		    --min-lift --max-cv-std --max-p --max-p-cols --registry --name
-		    --now --check-model --valid'
-		fileopts='-o --output --check-model --valid'
+		    --now --check-model --valid --media --controls --adstock
+		    --saturation --bounds --fourier --method --iterations --trials
+		    --seed --threads --rssd-weight --select --pareto --window'
+		fileopts='-o --output --check-model --valid --pareto'
 		diropts='--registry'
 		colopts='--target --features --weights --date --positive
-		    --max-p-cols'
-		listopts='--features --positive --max-p-cols'
+		    --max-p-cols --media --controls'
+		listopts='--features --positive --max-p-cols --media --controls'
 		;;
 	*)
 		return 1
@@ -255,7 +260,7 @@ _mmm()
 				compopt -o filenames 2>/dev/null
 				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			else
-				_mmm_add "" "$cur" "" ols ridge bayes
+				_mmm_add "" "$cur" "" ols ridge bayes mmm
 			fi
 			return
 			;;

@@ -51,7 +51,7 @@ small() {	# 6 dated rows, y = 1 + 2a + 3b + noise
 	small > in.csv
 	run_split mmm-train --model xgb --target y in.csv
 	[ "$status" -eq 64 ]
-	[ "$stderr" = 'mmm-train: --model: "xgb" is not one of ols, ridge, bayes (see mmm-train --help)' ]
+	[ "$stderr" = 'mmm-train: --model: "xgb" is not one of ols, ridge, bayes, mmm (see mmm-train --help)' ]
 	run mmm-train --target y in.csv;			[ "$status" -eq 64 ]
 	run mmm-train --model ols in.csv;			[ "$status" -eq 64 ]
 	run mmm-train --model ols --target y --positive a in.csv;	[ "$status" -eq 64 ]
@@ -499,6 +499,7 @@ halves() {
 	n=$(man_examples "$BATS_TEST_DIRNAME/../man/mmm-train.1")
 	[ "$n" -ge 1 ]
 	cp "$DATA/$PYMC" train.csv
+	cp "$DATA/robyn-simulated-weekly/dt_simulated_weekly.csv" .
 	for i in $(seq 1 "$n"); do
 		run_example ex-$i.*
 		[ "$status" -eq 0 ] || { cat ex-$i.*; echo "$output"; false; }

@@ -556,8 +556,11 @@ main(int argc, char **argv)
 	const model_data *d = &ds.d;
 	const model_profile *prof = ds.prof;
 	if (spec.kind == MODEL_MMM) {
-		if (mmm_fit_setup(&res, &md, &mo, err, sizeof err) < 0)
-			dien(EXIT_DATAERR, "%s: %s", t.name, err);
+		if (mmm_fit_setup(&res, &md, &mo, err, sizeof err, &st) < 0) {
+			if (st == EXIT_USAGE)
+				cli_usage_error("%s", err);
+			dien(st, "%s: %s", t.name, err);
+		}
 		if (dry_run)
 			return do_dry_run(&res);
 		progress_init(&prog, progress_forced, quiet, "candidates");
