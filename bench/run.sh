@@ -215,6 +215,23 @@ for rows in $ROWS_LIST; do
 	row validate "$rows" "$o_s" "$p_s" "$o_kb" "$p_kb" "$fl_s" "$wc_s"
 done
 
+# wide_file ROWS DAILY: the path of the 20-column file of ROWS rows, made from the
+# 12-column DAILY file when missing.
+wide_file() {
+	local w=$BENCH_DIR/wide-$1-$gen_hash.csv
+	if [[ ! -s $w ]]; then
+		say "making the 20-column file of $1 rows"
+		# 8 more numeric columns derived from the 12 (2 decimals each)
+		awk -F, 'BEGIN { OFS = "," }
+		    NR == 1 { print $0, "radio_spend,ooh_spend,print_spend,email_sends,price_index,competitor_sales,rain_mm,sessions"; next }
+		    { printf "%s,%.2f,%.2f,%.2f,%d,%.3f,%.2f,%.1f,%d\n", $0, $3 * 0.31, $4 * 0.77,
+		      $5 * 0.13, $6 / 7, $10 / 3, $12 * 1.7, ($9 < 5 ? 0 : $9 / 4), $7 * 3 }' \
+		    "$2" >"$w.tmp.$$"
+		mv -- "$w.tmp.$$" "$w"
+	fi
+	printf '%s\n' "$w"
+}
+
 # --- features: 10 new columns on 1M x 20 (the first size only) ----------------------
 features_args=(--by geo --lag sales:1,7 --rolling sales:mean:7,std:7 --diff sales:1
 	--adstock tv_spend:geometric:0.5 --adstock search_spend:geometric:0.3
@@ -222,17 +239,7 @@ features_args=(--by geo --lag sales:1,7 --rolling sales:mean:7,std:7 --diff sale
 if [[ -n $first_file && -x bin/mmm-features ]]; then
 	rows=${ROWS_LIST%% *}
 	ctx="features $rows"
-	wide=$BENCH_DIR/wide-$rows-$gen_hash.csv
-	if [[ ! -s $wide ]]; then
-		say "features $rows: making the 20-column file"
-		# 8 more numeric columns derived from the 12 (2 decimals each)
-		awk -F, 'BEGIN { OFS = "," }
-		    NR == 1 { print $0, "radio_spend,ooh_spend,print_spend,email_sends,price_index,competitor_sales,rain_mm,sessions"; next }
-		    { printf "%s,%.2f,%.2f,%.2f,%d,%.3f,%.2f,%.1f,%d\n", $0, $3 * 0.31, $4 * 0.77,
-		      $5 * 0.13, $6 / 7, $10 / 3, $12 * 1.7, ($9 < 5 ? 0 : $9 / 4), $7 * 3 }' \
-		    "$first_file" >"$wide.tmp.$$"
-		mv -- "$wide.tmp.$$" "$wide"
-	fi
+	wide=$(wide_file "$rows" "$first_file")
 	cat -- "$wide" >/dev/null
 	o_s='' o_kb='' p_s='' p_kb='' fl_s='' wc_s=''
 	if timed 0 wc -l "$wide"; then wc_s=$T_S; fi
@@ -309,31 +316,50 @@ else
 	note "fit-*: skipped, bench/bench_fit.c or build/opt/libmmm.a missing (make builds it)"
 fi
 
-# --- predict: a linear model over the 20-column file (the first size only) --------
+# --- predict: a linear model over the 20-column file, every size ---------------------
 if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train && -x bin/mmm-predict ]]; then
-	rows=${ROWS_LIST%% *}
-	ctx="predict $rows"
+	ctx="predict train"
 	pfeat=tv_spend,search_spend,social_spend,impressions,clicks,conversions,temperature,price,promo,radio_spend,ooh_spend,print_spend,email_sends,price_index,competitor_sales,rain_mm
+	pmodel=$scratch/pmodel.json
 	head -n 100001 -- "$wide" >"$scratch/ptrain.csv"
-	if bin/mmm-train --model ols --target sales --features "$pfeat" \
-	    -o "$scratch/pmodel.json" "$scratch/ptrain.csv" 2>"$scratch/ptrain.err"; then
+	if ! bin/mmm-train --model ols --target sales --features "$pfeat" \
+	    -o "$pmodel" "$scratch/ptrain.csv" 2>"$scratch/ptrain.err"; then
+		fail "mmm-train for the predict case: $(head -c 200 "$scratch/ptrain.err")"
+		pmodel=
+	fi
+	for rows in $ROWS_LIST; do
+		[[ -n $pmodel ]] || break
+		ctx="predict $rows"
+		pwide=$wide
+		if [[ $rows != "${ROWS_LIST%% *}" ]]; then
+			pwide=$(wide_file "$rows" "$(data_file "$rows")")
+		fi
+		cat -- "$pwide" >/dev/null
 		fl_s='' wc_s=''
-		if timed 0 wc -l "$wide"; then wc_s=$T_S; fi
-		if T_OUT=$scratch/floor.out timed 0 "$scratch/csv_floor" "$wide"; then fl_s=$T_S; fi
-		say "predict $rows: bin/mmm-predict"
-		if timed 0 bin/mmm-predict --model "$scratch/pmodel.json" "$wide"; then
-			row predict "$rows" "$T_S" "" "$T_KB" "" "$fl_s" "$wc_s"
-		fi
-		if timed 0 bin/mmm-predict --model "$scratch/pmodel.json" --interval 0.9 "$wide"; then
-			row predict-interval "$rows" "$T_S" "" "$T_KB" "" "$fl_s" "$wc_s"
-		fi
+		if timed 0 wc -l "$pwide"; then wc_s=$T_S; fi
+		if T_OUT=$scratch/floor.out timed 0 "$scratch/csv_floor" "$pwide"; then fl_s=$T_S; fi
+		for iv in "" 0.9; do
+			o_s='' o_kb='' p_s='' p_kb=''
+			args=() pcase=predict
+			[[ -z $iv ]] || { args=(--interval "$iv"); pcase=predict-interval; }
+			say "$ctx: bin/mmm-predict ${args[*]}"
+			if timed 0 bin/mmm-predict --model "$pmodel" "${args[@]}" "$pwide"; then
+				o_s=$T_S o_kb=$T_KB
+			fi
+			if ((have_pandas)); then
+				say "$ctx: pandas peer ${args[*]}"
+				if timed 0 "$PY" bench/predict_peer.py "$pmodel" "$pwide" /dev/null \
+				    "${args[@]}"; then p_s=$T_S p_kb=$T_KB; fi
+			fi
+			row "$pcase" "$rows" "$o_s" "$p_s" "$o_kb" "$p_kb" "$fl_s" "$wc_s"
+		done
+	done
+	if [[ -n $pmodel ]]; then
 		head -n 2 -- "$wide" >"$scratch/pone.csv"
-		median_startup o_s "$STARTUP_RUNS" 0 bin/mmm-predict --model "$scratch/pmodel.json" \
+		median_startup o_s "$STARTUP_RUNS" 0 bin/mmm-predict --model "$pmodel" \
 		    --interval 0.9 "$scratch/pone.csv"
 		row startup-predict-1row 1 "$o_s" "" "" "" "" ""
-		note "predict: an OLS model on 16 features (trained on the first 100k rows) applied to every row of the 20-column file, CSV to /dev/null; no Python peer yet; startup-predict-1row: median of $STARTUP_RUNS runs on one row, with an interval"
-	else
-		fail "mmm-train for the predict case: $(head -c 200 "$scratch/ptrain.err")"
+		note "predict: an OLS model on 16 features (trained on the first 100k rows) applied to every row of the 20-column file, CSV (date, prediction[, lower, upper]) to /dev/null; peer = predict_peer.py (pandas read_csv, X @ coef + intercept, statsmodels' interval in numpy, to_csv); startup-predict-1row: median of $STARTUP_RUNS runs on one row, with an interval"
 	fi
 fi
 

@@ -662,8 +662,9 @@ mmm_model_parts(const mmm_result *r, const train_design *ds, model_fit *f,
 		m /= (double)n;
 		for (size_t i = 0; i < n; i++)
 			ss += (z[i] - m) * (z[i] - m);
-		pr[j] = (model_profile){ m, n > 1 ? sqrt(ss / (double)(n - 1)) :
-			NAN, lo, hi, 0 };
+		/* ncats 0: trend and season are not categories */
+		pr[j] = (model_profile){ .mean = m, .sd = n > 1 ?
+			sqrt(ss / (double)(n - 1)) : NAN, .min = lo, .max = hi };
 	}
 	*prof = pr;
 }

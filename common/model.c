@@ -387,6 +387,13 @@ model_write(jsonw *w, const model_doc *m)
 		kv_num(w, "min", pr->min);
 		kv_num(w, "max", pr->max);
 		kv_num(w, "missing", pr->missing);
+		if (pr->ncats) {
+			jw_key(w, "categories");
+			jw_arr(w);
+			for (size_t k = 0; k < pr->ncats; k++)
+				jw_num(w, pr->cats[k]);
+			jw_arr_end(w);
+		}
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);

@@ -80,9 +80,15 @@ typedef struct model_gate {
 	int upper, pass;
 } model_gate;
 
-/* Per feature, over the rows read (before --drop-missing). */
+/* Per feature, over the rows read (before --drop-missing).  A feature with
+ * few values (integers, at most MODEL_MAXCATS distinct ones, each seen twice
+ * on average: dummies, flags, day of week) also has its categories, the
+ * sorted distinct values, for mmm-predict's new-category drift. */
+#define MODEL_MAXCATS 32
 typedef struct model_profile {
 	double mean, sd, min, max, missing;	/* missing: fraction */
+	size_t ncats;				/* 0: not a category */
+	double cats[MODEL_MAXCATS];
 } model_profile;
 
 /* Everything a model file holds. */

@@ -15,7 +15,7 @@
 
 struct predictor {
 	const model_file *m;
-	csv_reader *r;
+	predict_input in;	/* borrowed: the input's name and columns */
 	predict_conf c;
 	size_t p, k;		/* features; k = p + intercept (OLS cov) */
 	size_t *fcol;		/* p: input column of each feature */
@@ -34,11 +34,37 @@ struct predictor {
 	double ymean, m2, sse, bse, sae, ape, sape, ylo, yhi, base;
 	/* input drift: running means of each feature */
 	size_t *dn;
-	double *dmean, *pmean, *psd;
+	double *dsum;		/* sums of x - shift: a division per row and
+				 * feature cost 10% of the time */
+	double *dshift, *pmean, *psd;
 	unsigned char *hasprof;
+	/* new categories: feature j's sorted training values cat[j][0, ncat[j])
+	 * (ncat 0: not a category), and the line and value of the first value
+	 * not among them (newline 0: none yet) */
+	double **cat;
+	size_t *ncat;
+	long *newline;
+	double *newval;
 	size_t rows, nmiss;
 	long first_miss;
 };
+
+/* Column index of name in the input, or -1. */
+static long
+col_of(const predict_input *in, const char *name)
+{
+	for (size_t i = 0; i < in->ncols; i++)
+		if (strcmp(in->names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
 
 static const char *const outnames[] = { "prediction", "lower", "upper",
 	"intercept" };
@@ -153,7 +179,21 @@ setup_profile(predictor *p)
 		p->psd[j] = num_member(f, "sd");
 		p->hasprof[j] = isfinite(p->pmean[j]) && isfinite(p->psd[j]);
 		all = all && p->hasprof[j];
+		/* Sums centred on the training mean lose no digits. */
+		p->dshift[j] = p->hasprof[j] ? p->pmean[j] : 0;
 		base += p->m->coef[j] * p->pmean[j];
+		/* Older model files have no categories: nothing to check. */
+		json_t *cats = json_object_get(f, "categories"), *v;
+		size_t k, n = json_array_size(cats);
+		if (!n)
+			continue;
+		p->cat[j] = ecalloc(n, sizeof **p->cat);
+		json_array_foreach(cats, k, v)
+			if (json_is_number(v))
+				p->cat[j][p->ncat[j]++] = json_number_value(v);
+		if (p->ncat[j] < n)
+			p->ncat[j] = 0;	/* not a list of numbers: unused */
+		qsort(p->cat[j], p->ncat[j], sizeof **p->cat, cmp_double);
 	}
 	p->base = all ? base : NAN;
 	/* Models that record it carry the exact baseline: the training mean
@@ -169,10 +209,21 @@ setup_profile(predictor *p)
 static int
 setup_keep(predictor *p, char *err, size_t errsz, int *status)
 {
-	const char *const *names = csv_colnames(p->r);
-	size_t n = csv_ncols(p->r);
+	const char *const *names = p->in.names;
+	size_t n = p->in.ncols;
+	size_t *by = NULL, nby = 0;
+	char msg[512];
 
+	/* --by columns are key columns: rows are independent, so they are
+	 * only kept, and must be there. */
+	if (p->c.by && *p->c.by && cols_resolve(p->c.by, names, n, 0, &by,
+	    &nby, msg, sizeof msg) < 0) {
+		free(by);
+		return fail(err, errsz, status, EXIT_DATAERR, "%s: --by: %s",
+		    p->in.name, msg);
+	}
 	if (p->c.keep) {
+		free(by);
 		if (*p->c.keep && cols_resolve(p->c.keep, names, n, 0, &p->keep,
 		    &p->nkeep, err, errsz) < 0) {
 			*status = EXIT_USAGE;
@@ -183,11 +234,14 @@ setup_keep(predictor *p, char *err, size_t errsz, int *status)
 		json_t *d = json_object_get(o, "date");
 		const char *dc = json_is_string(d) ? json_string_value(d) :
 		    "date";
-		long i = csv_col(p->r, dc);
-		if (i >= 0) {
-			p->keep = emalloc(sizeof *p->keep);
+		long i = col_of(&p->in, dc);
+		p->keep = emalloc((nby + 1) * sizeof *p->keep);
+		if (i >= 0)
 			p->keep[p->nkeep++] = (size_t)i;
-		}
+		for (size_t a = 0; a < nby; a++)
+			if ((long)by[a] != i)
+				p->keep[p->nkeep++] = by[a];
+		free(by);
 	}
 	/* Output names must be unique, or CSV readers and jq lose one. */
 	for (size_t a = 0; a < p->nkeep; a++) {
@@ -208,13 +262,14 @@ setup_keep(predictor *p, char *err, size_t errsz, int *status)
 }
 
 predictor *
-predict_new(const model_file *m, csv_reader *r, const predict_conf *c,
+predict_new(const model_file *m, const predict_input *in,
+    const predict_conf *c,
     char *err, size_t errsz, int *status)
 {
 	predictor *p = ecalloc(1, sizeof *p);
 
 	p->m = m;
-	p->r = r;
+	p->in = *in;
 	p->c = *c;
 	p->p = m->p;
 	p->interval = c->interval > 0;
@@ -223,24 +278,29 @@ predict_new(const model_file *m, csv_reader *r, const predict_conf *c,
 	p->xx = ecalloc(p->p + 2, sizeof *p->xx);	/* k <= p + 1 */
 	p->contrib = ecalloc(p->p + 1, sizeof *p->contrib);
 	p->dn = ecalloc(p->p + 1, sizeof *p->dn);
-	p->dmean = ecalloc(p->p + 1, sizeof *p->dmean);
+	p->dsum = ecalloc(p->p + 1, sizeof *p->dsum);
+	p->dshift = ecalloc(p->p + 1, sizeof *p->dshift);
 	p->pmean = ecalloc(p->p + 1, sizeof *p->pmean);
 	p->psd = ecalloc(p->p + 1, sizeof *p->psd);
 	p->hasprof = ecalloc(p->p + 1, 1);
+	p->cat = ecalloc(p->p + 1, sizeof *p->cat);
+	p->ncat = ecalloc(p->p + 1, sizeof *p->ncat);
+	p->newline = ecalloc(p->p + 1, sizeof *p->newline);
+	p->newval = ecalloc(p->p + 1, sizeof *p->newval);
 	p->ylo = INFINITY;
 	p->yhi = -INFINITY;
 	for (size_t j = 0; j < p->p; j++) {
-		long i = csv_col(r, m->features[j]);
+		long i = col_of(in, m->features[j]);
 		if (i < 0) {
 			fail(err, errsz, status, EXIT_DATAERR, "%s: column \"%s\" "
-			    "the model needs is missing", csv_name(r),
+			    "the model needs is missing", in->name,
 			    m->features[j]);
 			predict_free(p);
 			return NULL;
 		}
 		p->fcol[j] = (size_t)i;
 	}
-	p->tcol = csv_col(r, m->target);
+	p->tcol = col_of(in, m->target);
 	setup_profile(p);
 	if (setup_keep(p, err, errsz, status) < 0 || (p->interval &&
 	    setup_interval(p, err, errsz, status) < 0)) {
@@ -262,10 +322,17 @@ predict_free(predictor *p)
 	free(p->xx);
 	free(p->contrib);
 	free(p->dn);
-	free(p->dmean);
+	free(p->dsum);
+	free(p->dshift);
 	free(p->pmean);
 	free(p->psd);
 	free(p->hasprof);
+	for (size_t j = 0; j < p->p; j++)
+		free(p->cat[j]);
+	free(p->cat);
+	free(p->ncat);
+	free(p->newline);
+	free(p->newval);
 	free(p);
 }
 
@@ -297,7 +364,7 @@ predict_missing(const predictor *p, long *first_line)
 void
 predict_header(predictor *p, out *o)
 {
-	const char *const *names = csv_colnames(p->r);
+	const char *const *names = p->in.names;
 
 	if (p->c.jsonl)
 		return;
@@ -333,15 +400,31 @@ put(predictor *p, out *o, const char *key, double v)
 	}
 }
 
-/* Parse field i of rec: 1 a number, 0 missing, -1 not a number. */
+/* Parse field i of rec: 1 a number, 0 missing, -1 not a number.  Numbers
+ * first: they are the common case. */
 static int
 field_num(const csv_record *rec, size_t i, double *v)
 {
-	if (csv_is_missing(rec->f[i], rec->len[i]))
-		return 0;
-	if (num_parse(rec->f[i], rec->len[i], v) < 0 || !isfinite(*v))
-		return -1;
-	return 1;
+	if (num_parse(rec->f[i], rec->len[i], v) == 0)
+		return isfinite(*v) ? 1 : -1;
+	return csv_is_missing(rec->f[i], rec->len[i]) ? 0 : -1;
+}
+
+/* Is x among feature j's categories?  Inline: a call per row costs. */
+static int
+is_cat(const predictor *p, size_t j, double x)
+{
+	const double *c = p->cat[j];
+	size_t lo = 0, hi = p->ncat[j];
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->ncat[j] && c[lo] == x;
 }
 
 static int
@@ -351,7 +434,7 @@ not_number(const predictor *p, const csv_record *rec, size_t col, char *err,
 	char buf[MSGFIELD_SIZE];
 
 	snprintf(err, errsz, "%s:%ld: column \"%s\": \"%s\" is not a number",
-	    csv_name(p->r), rec->line, csv_colname(p->r, col),
+	    p->in.name, rec->line, p->in.names[col],
 	    msg_field(buf, rec->f[col], rec->len[col]));
 	return -1;
 }
@@ -406,7 +489,7 @@ int
 predict_row(predictor *p, const csv_record *rec, out *o, char *err,
     size_t errsz)
 {
-	const char *const *names = csv_colnames(p->r);
+	const char *const *names = p->in.names;
 	int missing = 0;
 	double yhat, y, lo = NAN, hi = NAN;
 
@@ -421,7 +504,11 @@ predict_row(predictor *p, const csv_record *rec, out *o, char *err,
 			continue;
 		}
 		p->dn[j]++;
-		p->dmean[j] += (p->x[j] - p->dmean[j]) / (double)p->dn[j];
+		p->dsum[j] += p->x[j] - p->dshift[j];
+		if (p->ncat[j] && !p->newline[j] && !is_cat(p, j, p->x[j])) {
+			p->newline[j] = rec->line;
+			p->newval[j] = p->x[j];
+		}
 	}
 	/* Contributions are summed in their printed order, so the printed
 	 * parts add up to the printed prediction. */
@@ -491,13 +578,17 @@ predict_metrics(const predictor *p, metrics *m, double ref_r2[1],
     double ref_mape[1], const char **ref_from)
 {
 	json_t *mt = json_object_get(p->m->root, "metrics");
-	json_t *cv = json_object_get(mt, "cv"), *ref;
+	json_t *cv = json_object_get(mt, "cv");
+	json_t *ref = json_object_get(mt, "valid");
 	double n = (double)p->mn;
 
-	if (json_is_object(cv)) {
+	/* Out-of-sample first: a validation set, else the folds' mean. */
+	*ref_from = "valid";
+	if (!json_is_object(ref)) {
 		ref = json_object_get(cv, "mean");
 		*ref_from = "cv";
-	} else {
+	}
+	if (!json_is_object(ref)) {
 		ref = json_object_get(mt, "train");
 		*ref_from = "train";
 	}
@@ -526,12 +617,12 @@ predict_model_drift(const predictor *p, double max_r2_drop,
 
 	if (p->tcol < 0) {
 		snprintf(err, errsz, "%s: no column \"%s\" (the target): no "
-		    "metrics", csv_name(p->r), p->m->target);
+		    "metrics", p->in.name, p->m->target);
 		return -1;
 	}
 	if (predict_metrics(p, &m, &rr2, &rmape, &from) < 0) {
 		snprintf(err, errsz, "%s: no row with both a target and a "
-		    "prediction: no metrics", csv_name(p->r));
+		    "prediction: no metrics", p->in.name);
 		return -1;
 	}
 	/* The relative fall of R² is against |reference|, so a negative
@@ -598,15 +689,26 @@ predict_input_drift(const predictor *p, size_t i, char *msg, size_t msgsz)
 	for (size_t j = 0; j < p->p; j++) {
 		if (!p->hasprof[j] || !p->dn[j])
 			continue;
-		double d = fabs(p->dmean[j] - p->pmean[j]);
+		double mean = p->dshift[j] + p->dsum[j] / (double)p->dn[j];
+		double d = fabs(mean - p->pmean[j]);
 		if (!(d > p->c.drift_sd * p->psd[j]))
 			continue;
 		if (i--)
 			continue;
 		snprintf(msg, msgsz, "%s: input drift: column \"%s\": mean %.6g "
-		    "is %.3g training sd from %.6g (sd %.6g)", csv_name(p->r),
-		    p->m->features[j], p->dmean[j], d / p->psd[j],
+		    "is %.3g training sd from %.6g (sd %.6g)", p->in.name,
+		    p->m->features[j], mean, d / p->psd[j],
 		    p->pmean[j], p->psd[j]);
+		return 1;
+	}
+	for (size_t j = 0; j < p->p; j++) {
+		char nb[NUM_BUFSIZE];
+		if (!p->newline[j] || i--)
+			continue;
+		num_format(p->newval[j], nb);
+		snprintf(msg, msgsz, "%s:%ld: column \"%s\": value %s was not "
+		    "seen in training", p->in.name, p->newline[j],
+		    p->m->features[j], nb);
 		return 1;
 	}
 	return 0;

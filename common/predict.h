@@ -1,4 +1,5 @@
-/* predict.h: apply a model file (model.h's model_read) to CSV rows, one
+/* predict.h: apply a model file (model.h's model_read) to rows (CSV, or
+ * JSON lines given as csvio.h records by jsonl.h), one
  * row at a time: predictions, intervals, contributions, and the running
  * sums behind the metrics, model drift and input drift of mmm-predict.
  * Memory is fixed when the predictor is made: it does not grow with rows.
@@ -23,20 +24,30 @@ typedef struct predict_conf {
 	double drift_sd;	/* input drift: mean moved more than this many
 				 * training sds (2) */
 	const char *keep;	/* columns to copy (names, globs), or NULL:
-				 * the model's date column, or "date" */
+				 * the model's date column, or "date", and
+				 * the by columns */
+	const char *by;		/* key columns (names, globs), or NULL */
 	const char *model_name;	/* the model's path, for messages */
 } predict_conf;
 
 typedef struct predictor predictor;
 
+/* The input's name (for messages) and columns, borrowed. */
+typedef struct predict_input {
+	const char *name;
+	const char *const *names;
+	size_t ncols;
+} predict_input;
+
 /*
- * Bind the model to the reader's header: every feature must be a column
- * (else EXIT_DATAERR, "FILE: column "x" the model needs is missing"); --keep
+ * Bind the model to the input's columns: every feature must be a column
+ * (else EXIT_DATAERR, "FILE: column "x" the model needs is missing"); --by
+ * columns must exist (EXIT_DATAERR); --keep
  * columns must exist and not clash with an output column (EXIT_USAGE).  The
  * target column, when present, feeds the metrics.  NULL with err and
  * *status on failure.
  */
-predictor *predict_new(const model_file *m, csv_reader *r,
+predictor *predict_new(const model_file *m, const predict_input *in,
     const predict_conf *c, char *err, size_t errsz, int *status);
 void predict_free(predictor *p);
 
@@ -66,8 +77,8 @@ int predict_has_target(const predictor *p);
 /*
  * The metrics over rows with a target and a prediction (streamed: R² from a
  * running mean and sum of squares), and the reference the model file holds:
- * the cross-validated mean when the model has one, else the training
- * metrics ("cv" or "train" in *ref_from).  The lift's baseline is the
+ * the first present of the validation set's metrics, the cross-validated
+ * mean, the training metrics ("valid", "cv" or "train" in *ref_from).  The lift's baseline is the
  * training mean of the target, recovered as intercept + coef'(profile
  * means); NaN without an intercept or a profile.  -1 when no row counted.
  */
@@ -82,10 +93,13 @@ int predict_model_drift(const predictor *p, double max_r2_drop,
     double max_mape_rise, jsonw *w, char *err, size_t errsz);
 
 /*
- * Input drift, once every row was read: the i-th feature whose mean moved
- * more than drift_sd training sds from the model's profile, as a message
- * ("FILE: input drift: column "x": mean 5 is 20.1 training sd from 0.3");
- * 0 when there are no more.  Features without a profile are not checked.
+ * Input drift, once every row was read: the i-th message, 0 when there are
+ * no more.  First the features whose mean moved more than drift_sd training
+ * sds from the model's profile ("FILE: input drift: column "x": mean 5 is
+ * 20.1 training sd from 0.3"), then those with a value not among the
+ * profile's categories, once each at its first ("FILE:LINE: column "x":
+ * value 2 was not seen in training").  Features without a profile are not
+ * checked.
  */
 int predict_input_drift(const predictor *p, size_t i, char *msg,
     size_t msgsz);

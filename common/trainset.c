@@ -221,6 +221,37 @@ keep_rows(unsigned char *keep, size_t *n, const trainset *t,
 	return 0;
 }
 
+/* The sorted distinct values of v[0, n) into pr when they are few integers
+ * (model.h), else ncats 0. */
+static void
+categories(model_profile *pr, const double *v, size_t n)
+{
+	size_t k = 0, seen = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double x = v[i], t;
+		if (isnan(x))
+			continue;
+		seen++;
+		if (x != floor(x) || fabs(x) > 1e15)
+			return;
+		size_t a = 0;
+		while (a < k && pr->cats[a] < x)
+			a++;
+		if (a < k && pr->cats[a] == x)
+			continue;
+		if (k == MODEL_MAXCATS)
+			return;
+		for (size_t b = a; b < k + 1; b++, x = t) {
+			t = pr->cats[b];
+			pr->cats[b] = x;
+		}
+		k++;
+	}
+	if (seen >= 2 * k)
+		pr->ncats = k;
+}
+
 /* Feature j's profile over every row read, and its kept values. */
 static void
 fill_feature(train_design *ds, const trainset *t, const unsigned char *keep,
@@ -239,7 +270,8 @@ fill_feature(train_design *ds, const trainset *t, const unsigned char *keep,
 	}
 	ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
 		m.n ? m.min : NAN, m.n ? m.max : NAN,
-		(double)miss / (double)t->n };
+		(double)miss / (double)t->n, 0, { 0 } };
+	categories(&ds->prof[j], c->v, t->n);
 	for (size_t i = 0, q = 0; i < t->n; i++)
 		if (keep[i])
 			ds->X[j * n + q++] = c->v[i];

@@ -62,14 +62,14 @@ _mmm_opts()
 		;;
 	mmm-predict)
 		options='-h --help --version -o --output -m --model -q --quiet
-		    --keep --interval --contributions --format --metrics
+		    --keep --by --interval --contributions --format --metrics
 		    --max-r2-drop --max-mape-rise --strict-drift --drift-sd'
-		argopts='-o --output -m --model --keep --interval --format
+		argopts='-o --output -m --model --keep --by --interval --format
 		    --metrics --max-r2-drop --max-mape-rise --drift-sd'
 		fileopts='-o --output -m --model --metrics'
 		diropts=''
-		colopts='--keep'
-		listopts='--keep'
+		colopts='--keep --by'
+		listopts='--keep --by'
 		;;
 	mmm-synth)
 		options='-h --help --version -o --output --periods --freq

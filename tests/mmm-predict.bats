@@ -311,3 +311,161 @@ ols() { mmm-train --model ols --target y "$DATA/$PYMC" > ols.json; }
 	# on its own training rows, the lift equals training's
 	[ "$(jq --slurpfile m m.json '(.metrics.lift - $m[0].metrics.train.lift) | fabs < 1e-12' met.json)" = true ]
 }
+
+# --- JSON-lines input -----------------------------------------------------
+
+# tojsonl CSV [strings]: the CSV's rows as JSON lines, numbers as JSON
+# numbers (jq prints them with 17 digits: the same doubles), or every value
+# as a string with "strings".
+tojsonl() {
+	jq -R -s -c --arg s "${2:-}" 'split("\n") | map(select(length > 0) |
+	    split(",")) | .[0] as $h | .[1:][] | [$h, .] | transpose |
+	    map({(.[0]): (if $s == "" then (.[1] | tonumber? // .) else .[1]
+	    end)}) | add' "$1"
+}
+
+@test "JSON lines give the same output as the CSV, byte for byte" {
+	mmm-train --model ols --target y --date date_week "$DATA/$PYMC" > m.json
+	tojsonl "$DATA/$PYMC" > in.jsonl
+	[ "$(head -c 1 in.jsonl)" = "{" ]
+	[ "$(wc -l < in.jsonl)" -eq 179 ]
+	for f in csv jsonl; do
+		mmm-predict -m m.json --interval 0.9 --contributions \
+		    --metrics met-csv.json --format $f "$DATA/$PYMC" > csv.$f
+		mmm-predict -m m.json --interval 0.9 --contributions \
+		    --metrics met-jsonl.json --format $f in.jsonl > jsonl.$f
+		cmp csv.$f jsonl.$f
+		cmp met-csv.json met-jsonl.json
+	done
+	# From standard input, through a pipe, and with numbers as strings.
+	cat in.jsonl | mmm-predict -m m.json --interval 0.9 --contributions > p1
+	cmp csv.csv p1
+	tojsonl "$DATA/$PYMC" strings > s.jsonl
+	grep -q '"x1":"0.3185800179359486"' s.jsonl
+	mmm-predict -m m.json --interval 0.9 --contributions s.jsonl > p2
+	cmp csv.csv p2
+}
+
+@test "JSON lines: keys in another order, blank lines, a BOM, null and absent keys" {
+	ols
+	printf '\xef\xbb\xbf\n  {"t":0,"x1":0.3185800179359486,"x2":0,"event_1":0,"event_2":0,"dayofyear":92,"id":"a\\"b"}\n\n' > in.jsonl
+	printf '{"id":"\\u00e9","x2":0,"x1":0.1123884764420599,"event_1":0,"event_2":0,"dayofyear":99,"t":1,"extra":[1,{"a":2}]}\n' >> in.jsonl
+	printf '{"id":"c","x1":null,"x2":0,"event_1":0,"event_2":0,"dayofyear":99,"t":1}\n' >> in.jsonl
+	printf '{"id":"d","x2":0,"event_1":0,"event_2":0,"dayofyear":99,"t":1}' >> in.jsonl
+	run_split mmm-predict -m ols.json --keep id in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'id,prediction\n"a""b",4569.1166474956135\né,4153.293972322287\nc,\nd,')" ]
+	[ "$stderr" = "mmm-predict: in.jsonl:5: 2 row(s) with a missing feature value: their predictions are empty" ]
+}
+
+@test "JSON lines: malformed lines and bad values exit 65 naming line and key" {
+	ols
+	good='"x1":0.5,"x2":0,"event_1":0,"event_2":0,"dayofyear":92,"t":0'
+	bad() {	# bad LINE2 MESSAGE
+		printf '{%s}\n%s\n' "$good" "$1" > in.jsonl
+		run_split mmm-predict -m ols.json in.jsonl
+		[ "$status" -eq 65 ] || { echo "$1: $status"; false; }
+		[ "$stderr" = "mmm-predict: in.jsonl:2: $2" ] || { echo "$stderr"; false; }
+	}
+	bad "{$good" 'key "t": no '"','"' or '"'}'"' after the value'
+	bad '{x1:1}' 'not valid JSON: a key is not a string (byte 2)'
+	bad '{"x1":1,}' 'not valid JSON: a key is not a string (byte 9)'
+	bad '[1,2]' 'not a JSON object'
+	bad "{$good,\"x1\":1}" 'key "x1" appears twice'
+	bad "{\"x1\":01}" 'key "x1": no '"','"' or '"'}'"' after the value'
+	bad "{\"x1\":-}" 'key "x1": a malformed number'
+	bad "{\"x1\":\"a\\qb\"}" 'key "x1": a bad escape in a string'
+	bad "{\"x1\":\"abc\"}" 'column "x1": "abc" is not a number'
+	bad "{\"x1\":true}" 'column "x1": "true" is not a number'
+	bad "{\"x1\":[1]}" 'column "x1": "[1]" is not a number'
+	bad "{$good} x" 'not valid JSON: bytes after the object (byte 64)'
+	# A key the model needs is absent from the first object.
+	printf '{"x1":1}\n' > in.jsonl
+	run_split mmm-predict -m ols.json in.jsonl
+	[ "$status" -eq 65 ]
+	[ "$stderr" = 'mmm-predict: in.jsonl: column "x2" the model needs is missing' ]
+}
+
+@test "CSV from a pipe is read whole (the bytes read to tell the format are relayed)" {
+	ols
+	{ head -1 "$DATA/$PYMC"; for i in $(seq 1 400); do tail -n +2 "$DATA/$PYMC"; done; } > big.csv
+	mmm-predict -m ols.json --interval 0.9 big.csv > a
+	cat big.csv | mmm-predict -m ols.json --interval 0.9 > b
+	cmp a b
+	[ "$(wc -l < b)" -eq 71601 ]
+	printf '\n\n' | { cat; cat "$DATA/$PYMC"; } | mmm-predict -m ols.json > c
+	[ "$(sed -n 2p c)" = 4569.1166474956135 ]
+	run_split mmm-predict -m ols.json < /dev/null
+	[ "$status" -eq 65 ]
+}
+
+# --- --by -----------------------------------------------------------------
+
+@test "--by columns are kept after the date; they must exist" {
+	mmm-train --model ols --target y --date date_week --features x1,x2 "$DATA/$PYMC" > m.json
+	mmm-predict -m m.json --by event_1,'event_2' "$DATA/$PYMC" > p.csv
+	[ "$(head -1 p.csv)" = "date_week,event_1,event_2,prediction" ]
+	[ "$(sed -n 2p p.csv)" = "2018-04-02,0.0,0.0,$(mmm-predict -m m.json --keep '' "$DATA/$PYMC" | sed -n 2p)" ]
+	# The date named in --by is kept once; --keep replaces the default.
+	[ "$(mmm-predict -m m.json --by date_week,t "$DATA/$PYMC" | head -1)" = "date_week,t,prediction" ]
+	[ "$(mmm-predict -m m.json --by t --keep x1 "$DATA/$PYMC" | head -1)" = "x1,prediction" ]
+	[ "$(mmm-predict -m m.json --by 'event_*' --format jsonl "$DATA/$PYMC" | head -1 | jq -c keys)" = '["date_week","event_1","event_2","prediction"]' ]
+	run_split mmm-predict -m m.json --by geo "$DATA/$PYMC"
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == "mmm-predict: $DATA/$PYMC: --by: "*geo* ]]
+}
+
+# --- new categories -------------------------------------------------------
+
+@test "the model's profile lists categories for few-valued integer features" {
+	ols
+	[ "$(jq -c .profile.event_1.categories ols.json)" = "[0,1]" ]
+	[ "$(jq -c .profile.event_2.categories ols.json)" = "[0,1]" ]
+	[ "$(jq -c '.profile.x1 | has("categories")' ols.json)" = false ]
+	[ "$(jq -c '.profile.t | has("categories")' ols.json)" = false ]	# 179 values
+	# At most 32 distinct values, and twice as many rows as values.
+	{ echo "y,dow,k"; for i in $(seq 0 69); do echo "$i,$((i % 7)),$((i % 35))"; done; } > d.csv
+	mmm-train --model ols --target y d.csv > d.json
+	[ "$(jq -c .profile.dow.categories d.json)" = "[0,1,2,3,4,5,6]" ]
+	[ "$(jq -c '.profile.k | has("categories")' d.json)" = false ]
+}
+
+@test "a new category warns once per column, and fails with --strict-drift" {
+	ols
+	awk -F, -v OFS=, 'NR == 5 || NR == 9 { $5 = 2 } NR == 7 { $6 = -1 } 1' "$DATA/$PYMC" > cat.csv
+	run_split mmm-predict -m ols.json --drift-sd 1e9 cat.csv
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "$(printf '%s\n' 'mmm-predict: cat.csv:5: column "event_1": value 2 was not seen in training' 'mmm-predict: cat.csv:7: column "event_2": value -1 was not seen in training')" ]
+	[ "$(wc -l < <(echo "$output"))" -eq 180 ]
+	run_split mmm-predict -m ols.json --drift-sd 1e9 --strict-drift -o p.csv cat.csv
+	[ "$status" -eq 1 ]
+	[ ! -e p.csv ]
+	run_split mmm-predict -q -m ols.json --drift-sd 1e9 cat.csv
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# An older model file without categories: no such check.
+	jq 'del(.profile[].categories)' ols.json > old.json
+	run_split mmm-predict -m old.json --drift-sd 1e9 --strict-drift cat.csv
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+# --- model-drift reference ------------------------------------------------
+
+@test "the drift reference is metrics.valid, else the cv mean, else train" {
+	mmm-train --model ols --target y --features x1,x2,dayofyear,t \
+	    --date date_week --cv 3 "$DATA/$PYMC" > m.json
+	jq '.metrics.valid = (.metrics.train | .r2 = 0.5 | .mape = 0.25)' m.json > v.json
+	mmm-predict -m v.json --metrics met.json "$DATA/$PYMC" > /dev/null
+	[ "$(jq -c .reference met.json)" = '{"from":"valid","r2":0.5,"mape":0.25}' ]
+	jq -e '.drift.pass' met.json
+	# R2 far below the validation R2: drift, named against "valid".
+	jq '.metrics.valid.r2 = 0.999' v.json > v2.json
+	run_split mmm-predict -m v2.json --metrics met.json "$DATA/$PYMC"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"from the valid 0.999 "* ]]
+	# metrics.valid null (no --valid): the cv mean.
+	jq '.metrics.valid = null' m.json > n.json
+	mmm-predict -m n.json --metrics met.json "$DATA/$PYMC" > /dev/null
+	[ "$(jq -r .reference.from met.json)" = cv ]
+}

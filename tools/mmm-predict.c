@@ -1,4 +1,5 @@
-/* mmm-predict: apply a model file to CSV rows: predictions, intervals,
+/* mmm-predict: apply a model file to CSV or JSON-lines rows: predictions,
+ * intervals,
  * contributions, metrics with model drift, and input drift. */
 #include <getopt.h>
 #include <stdio.h>
@@ -8,21 +9,24 @@
 #include "cli.h"
 #include "csvio.h"
 #include "err.h"
+#include "jsonl.h"
 #include "jsonw.h"
 #include "model.h"
 #include "out.h"
 #include "predict.h"
 
 static const char usage[] =
-"usage: mmm-predict --model FILE [-q] [--keep COLS] [--interval P]\n"
+"usage: mmm-predict --model FILE [-q] [--keep COLS] [--by COLS] [--interval P]\n"
 "                   [--contributions] [--format csv|jsonl] [--metrics FILE]\n"
 "                   [--max-r2-drop X] [--max-mape-rise X] [--drift-sd K]\n"
 "                   [--strict-drift] [-o FILE] [FILE]\n"
 "       mmm-predict -h | --help | --version\n"
-"Predict CSV rows with a model of mmm-train.\n"
+"Predict CSV or JSON-lines rows with a model of mmm-train.\n"
 "  -m, --model FILE      the model file (mmm-model(5))\n"
 "  --keep COLS           columns to copy to the output (default: the\n"
-"                        model's date column, or date, when present)\n"
+"                        model's date column, or date, when present, and\n"
+"                        the --by columns)\n"
+"  --by COLS             key columns (geo, brand): kept in the output\n"
 "  --interval P          lower and upper bounds at level P: OLS prediction\n"
 "                        interval, Bayesian predictive interval; ridge: empty\n"
 "  --contributions       intercept and coefficient x value per feature\n"
@@ -30,19 +34,22 @@ static const char usage[] =
 "  --metrics FILE        metrics against the target column (JSON); exit 1 on\n"
 "                        model drift\n"
 "  --max-r2-drop X       largest relative fall of R^2 from the model's\n"
-"                        cross-validated (else training) R^2 (0.10)\n"
+"                        validation (else cross-validated, else training)\n"
+"                        R^2 (0.10)\n"
 "  --max-mape-rise X     largest rise of MAPE, a fraction (0.05)\n"
 "  --drift-sd K          input drift: a feature mean moved more than K\n"
 "                        training sds (2)\n"
-"  --strict-drift        input drift fails (exit 1) instead of warning\n"
+"  --strict-drift        input drift (a mean moved, a new category) fails\n"
+"                        (exit 1) instead of warning\n"
 "  -o, --output FILE     write the predictions to FILE (atomically)\n"
 "  -q, --quiet           no warnings on stderr\n"
 "  -h, --help            this help;  --version  the version\n";
 
 enum { O_KEEP = 256, O_INTERVAL, O_CONTRIB, O_FORMAT, O_METRICS, O_R2DROP,
-	O_MAPERISE, O_DRIFTSD, O_STRICT, O_VERSION };
+	O_MAPERISE, O_DRIFTSD, O_STRICT, O_VERSION, O_BY };
 
 static const struct option longopts[] = {
+	{ "by", required_argument, NULL, O_BY },
 	{ "contributions", no_argument, NULL, O_CONTRIB },
 	{ "drift-sd", required_argument, NULL, O_DRIFTSD },
 	{ "format", required_argument, NULL, O_FORMAT },
@@ -76,6 +83,7 @@ parse_options(int argc, char **argv, predict_conf *c)
 		case 'm': model_path = optarg; break;
 		case 'o': output = optarg; break;
 		case 'q': quiet = 1; break;
+		case O_BY: c->by = optarg; break;
 		case O_CONTRIB: c->contributions = 1; break;
 		case O_DRIFTSD: c->drift_sd = cli_double("--drift-sd", optarg, 0,
 		    1e300); break;
@@ -115,6 +123,8 @@ main(int argc, char **argv)
 	char err[1024];
 	int status, got, pass = 1;
 	csv_record rec;
+	csv_reader *r;
+	jsonl_reader *jl;
 
 	cli_init(argc, argv);
 	parse_options(argc, argv, &c);
@@ -123,24 +133,27 @@ main(int argc, char **argv)
 
 	if ((status = model_read(model_path, &m, err, sizeof err)) != 0)
 		dien(status, "%s", err);
-	csv_reader *r = csv_open(input, 0, err, sizeof err, &status);
-	if (!r)
+	if (table_open(input, &r, &jl, err, sizeof err, &status) < 0)
 		dien(status, "%s", err);
-	predictor *p = predict_new(&m, r, &c, err, sizeof err, &status);
+	predict_input in = r ? (predict_input){ csv_name(r), csv_colnames(r),
+		csv_ncols(r) } : (predict_input){ jsonl_name(jl),
+		jsonl_colnames(jl), jsonl_ncols(jl) };
+	predictor *p = predict_new(&m, &in, &c, err, sizeof err, &status);
 	if (!p && status == EXIT_USAGE)
 		cli_usage_error("%s", err);
 	if (!p)
 		dien(status, "%s", err);
 	if (metrics_path && !predict_has_target(p))
 		dien(EXIT_DATAERR, "%s: --metrics needs the target column "
-		    "\"%s\"", csv_name(r), m.target);
+		    "\"%s\"", in.name, m.target);
 	if (c.interval > 0 && !predict_has_interval(p) && !quiet)
 		warn("%s: a ridge model has no interval: lower and upper are "
 		    "empty", model_path);
 
 	out *o = out_open(output);
 	predict_header(p, o);
-	while ((got = csv_next(r, &rec, err, sizeof err, &status)) > 0)
+	while ((got = r ? csv_next(r, &rec, err, sizeof err, &status) :
+	    jsonl_next(jl, &rec, err, sizeof err, &status)) > 0)
 		if (predict_row(p, &rec, o, err, sizeof err) < 0)
 			dien(EXIT_DATAERR, "%s", err);
 	if (got < 0)
@@ -150,7 +163,7 @@ main(int argc, char **argv)
 	size_t nmiss = predict_missing(p, &line);
 	if (nmiss && !quiet)
 		warn("%s:%ld: %zu row(s) with a missing feature value: their "
-		    "predictions are empty", csv_name(r), line, nmiss);
+		    "predictions are empty", in.name, line, nmiss);
 	for (size_t i = 0; predict_input_drift(p, i, err, sizeof err); i++) {
 		if (strict_drift)
 			pass = 0;
@@ -178,7 +191,9 @@ main(int argc, char **argv)
 	else
 		out_abort(o);
 	predict_free(p);
-	csv_close(r);
+	if (r)
+		csv_close(r);
+	jsonl_close(jl);
 	model_file_free(&m);
 	return pass ? 0 : EXIT_CHECK;
 }
