@@ -263,9 +263,12 @@ valid_metrics(const train_design *ds, const model_fit *fit, metrics *m,
 	int st;
 	csv_reader *r = csv_open(valid, CSV_SHA256, err, sizeof err, &st);
 
-	if (!r || train_valid_read(&v, ds, r, &in_opts, err, sizeof err,
-	    &st) < 0)
+	if (!r)
 		fail(err, st);
+	if (train_valid_read(&v, ds, r, &in_opts, err, sizeof err, &st) < 0) {
+		csv_close(r);	/* err does not point into it */
+		fail(err, st);
+	}
 	if (csv_sha256(r, sha) < 0)
 		die("%s: not read to its end", valid);
 	model_valid_metrics(fit, &ds->d, &v.d, m);
