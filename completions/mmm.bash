@@ -77,13 +77,13 @@ _mmm_opts()
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
 		    --min-lift --max-cv-std --max-p --max-p-cols
-		    --normal-residuals --valid --registry --name --now
-		    --check-model'
+		    --normal-residuals --valid --threads --registry --name
+		    --now --check-model'
 		argopts='-o --output --model --target --features --weights --date
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
 		    --min-lift --max-cv-std --max-p --max-p-cols --registry --name
-		    --now --check-model --valid'
+		    --now --check-model --valid --threads'
 		fileopts='-o --output --check-model --valid'
 		diropts='--registry'
 		colopts='--target --features --weights --date --positive

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "csvio.h"
@@ -23,7 +24,7 @@ static const char usage[] =
 "                 [--gates default] [--min-r2 X] [--max-mape X]\n"
 "                 [--min-lift X] [--max-cv-std X] [--max-p X]\n"
 "                 [--max-p-cols COLS] [--normal-residuals] [--valid FILE]\n"
-"                 [-o FILE]\n"
+"                 [--threads N] [-o FILE]\n"
 "                 [--registry DIR --name NAME] [--now YYYY-MM-DD-HHMM] [FILE]\n"
 "       mmm-train --check-model FILE\n"
 "       mmm-train -h | --help | --version\n"
@@ -58,6 +59,8 @@ static const char usage[] =
 "  --registry DIR      save DIR/NAME-VERSION.json and point\n"
 "  --name NAME         DIR/NAME-current.json at it when every gate passed\n"
 "  --now STAMP         the version, YYYY-MM-DD-HHMM (default: now, UTC)\n"
+"  --threads N         threads of the fit (default: the online CPUs); the\n"
+"                      model is the same for any N\n"
 "  --check-model FILE  validate a model file and exit\n"
 "  -h, --help          this help;  --version  the version\n";
 
@@ -65,7 +68,7 @@ enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
 	O_MAXITER, O_MAXMAPE, O_MAXP, O_MAXPCOLS, O_MINLIFT, O_MINR2,
 	O_MODEL, O_NAME, O_NOINT, O_NORMAL, O_NOW, O_POSITIVE, O_REGISTRY,
-	O_TARGET, O_TOL, O_VALID, O_VERSION, O_WEIGHTS };
+	O_TARGET, O_THREADS, O_TOL, O_VALID, O_VERSION, O_WEIGHTS };
 
 static const struct option longopts[] = {
 	{ "alpha-1", required_argument, NULL, O_ALPHA1 },
@@ -97,6 +100,7 @@ static const struct option longopts[] = {
 	{ "positive", required_argument, NULL, O_POSITIVE },
 	{ "registry", required_argument, NULL, O_REGISTRY },
 	{ "target", required_argument, NULL, O_TARGET },
+	{ "threads", required_argument, NULL, O_THREADS },
 	{ "tol", required_argument, NULL, O_TOL },
 	{ "valid", required_argument, NULL, O_VALID },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -176,6 +180,8 @@ parse_options(int argc, char **argv)
 		case O_POSITIVE: positive = optarg; break;
 		case O_REGISTRY: registry = optarg; break;
 		case O_TARGET: in_opts.target = optarg; break;
+		case O_THREADS: spec.threads = (int)cli_long("--threads",
+		    optarg, 1, 1024); break;
 		case O_TOL: spec.bayes.tol = cli_double("--tol", optarg,
 		    1e-300, HUGE_VAL); bayes_opt = 1; break;
 		case O_VALID: valid = optarg; break;
@@ -220,6 +226,11 @@ check_options(void)
 		cli_usage_error("--now: \"%s\" is not YYYY-MM-DD-HHMM", now);
 	if (default_gates)
 		gate_opts_default(&gate, cv_k != 0, spec.kind);
+	if (!spec.threads) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		spec.threads = ncpu > 1 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
+	}
+	model_blas_single();
 }
 
 /* A failure of common/: a usage error, or the message with its status. */
