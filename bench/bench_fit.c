@@ -20,6 +20,9 @@
  *		(ols-p20-coef, ols-p20-se, ols-p20-vif, ols-p20-stats,
  *		bayes-p20-coef, ridge-p20-coef, the same for p10)
  *
+ * As mmm-train: OpenBLAS on one thread (model_blas_single), ols_fit's own
+ * passes on the online CPUs.
+ *
  * Prints a header, then "case<TAB>rows<TAB>ours_s" per case; run.sh fills
  * in the peer's time.  The 20-feature cases are fit-ols-inproc,
  * fit-bayes-inproc and fit-ridge-inproc; the 10-feature ones carry a -p10
@@ -39,9 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rng.h"
 #include "bayesridge.h"
+#include "model.h"
 #include "ols.h"
 #include "ridge.h"
 
@@ -99,7 +104,8 @@ bench(const double *X, const double *y, size_t n, size_t p, int repeat,
 	double best_ols = INFINITY, best_bay = INFINITY, best_rid = INFINITY;
 	double *rc = malloc(p * sizeof *rc), ri = 0;
 	ols_input in = { .n = n, .p = p, .X = X, .y = y, .w = NULL,
-	    .names = NULL, .intercept = 1, .level = 0.95 };
+	    .names = NULL, .intercept = 1, .level = 0.95,
+	    .threads = (int)sysconf(_SC_NPROCESSORS_ONLN) };	/* as mmm-train */
 	ridge_problem pr = { .X = X, .y = y, .w = NULL, .n = n, .p = p,
 	    .fit_intercept = 1 };
 	bayesridge_opts bo;
@@ -168,6 +174,8 @@ main(int argc, char **argv)
 	uint64_t s = 0x62656e6368666974;	/* "benchfit" */
 	double *X, *y20, *y10;
 	FILE *coef = NULL;
+
+	model_blas_single();
 
 	if ((env = getenv("BENCH_FIT_REPEAT")) != NULL && atoi(env) > 0)
 		repeat = atoi(env);

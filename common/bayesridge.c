@@ -136,7 +136,8 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 		rss0 = 0;
 		for (size_t i = 0; i < n; i++)
 			rss0 += (d.yc[i] - fit[i]) * (d.yc[i] - fit[i]);
-		}
+		free(fit);
+	}
 
 	/* np.var of the (centred, scaled) target, about its own mean. */
 	double my = 0, vy = 0;

@@ -28,6 +28,7 @@ typedef struct model_spec {
 	double lambda;		/* ridge; NAN: chosen by leave-one-out */
 	const unsigned char *positive;	/* ridge: p flags, or NULL */
 	bayesridge_opts bayes;
+	int threads;		/* for the fit; 0 means 1 */
 } model_spec;
 
 /* A fitted model. */
@@ -51,6 +52,10 @@ typedef struct model_data {
 
 int model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
     char *err, size_t errsz);
+/* OpenBLAS on one thread: its threaded routines split sums by the thread
+ * count, which would change a model's last bits with the machine; the
+ * fits spread their own passes over spec.threads instead. */
+void model_blas_single(void);
 /* Predictions for nrow rows of the column-major X (nrow x p). */
 void model_fit_predict(const model_fit *f, const double *X, size_t nrow,
     double *yhat);

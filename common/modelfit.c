@@ -9,6 +9,15 @@
 #include "model.h"
 #include "split.h"
 
+/* OpenBLAS's own (mmm-train links it). */
+extern void openblas_set_num_threads(int n);
+
+void
+model_blas_single(void)
+{
+	openblas_set_num_threads(1);
+}
+
 static int
 fail(char *err, size_t errsz, const char *msg)
 {
@@ -30,7 +39,7 @@ model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
 	f->lambda = NAN;
 	if (s->kind == MODEL_OLS) {
 		ols_input in = { d->n, d->p, d->X, d->y, d->w, d->names,
-			s->intercept, s->level };
+			s->intercept, s->level, s->threads };
 		if (ols_fit(&in, &f->ols, err, errsz) < 0)
 			return -1;
 		size_t ic = s->intercept ? 1 : 0;

@@ -2,6 +2,7 @@
  * design, with statsmodels' summary statistics on the original scale. */
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "err.h"
+#include "gram.h"
 #include "ols.h"
 
 /* Coefficients of the dependent column on the others below this (in the
@@ -193,15 +195,14 @@ small_cond(const double *b, size_t k)
  */
 static int
 factor(double *a, size_t n, size_t k, int with_y, double *s, double *R,
-    double *qty)
+    double *qty, int threads)
 {
 	size_t kk = k + (with_y != 0);
 	int in = (int)n, ik = (int)k, ikk = (int)kk, info = 0, lwork = -1;
 	double *g = emalloc(kk * kk * sizeof *g), *c = ecalloc(k * k, sizeof *c);
 	double *tau, *work, wq;
 
-	cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, ikk, in, 1.0, a,
-	    in, 0.0, g, ikk);
+	gram_upper(a, n, n, kk, threads, g);
 	for (size_t c = 0; c < k; c++)
 		s[c] = sqrt(g[c * kk + c]);
 	for (size_t j = 0; j < kk; j++)
@@ -246,6 +247,73 @@ factor(double *a, size_t n, size_t k, int with_y, double *s, double *R,
 	free(work);
 	free(tau);
 	return 1;
+}
+
+/* The columns of the centred design a (n x (k + 1), y last), split over
+ * threads by column: column c goes to thread c mod T, and each column's
+ * arithmetic is the same whatever T is. */
+typedef struct prep_job {
+	const ols_input *in;
+	const double *sw;
+	double *m, *a;
+	size_t k, off, t, nt;
+} prep_job;
+
+static void *
+prep_columns(void *arg)
+{
+	const prep_job *j = arg;
+	const ols_input *in = j->in;
+	size_t n = in->n, k = j->k, off = j->off;
+
+	for (size_t c = j->t; c <= k; c += j->nt) {
+		double *ac = j->a + c * n;
+		if (c == k) {
+			for (size_t i = 0; i < n; i++)
+				ac[i] = j->sw[i] * in->y[i];
+		} else if (off && c == 0) {
+			memcpy(ac, j->sw, n * sizeof *ac);
+		} else {
+			const double *x = in->X + (c - off) * n;
+			double m = off ? wmean(x, in->w, n) : 0;
+			j->m[c] = m;
+			if (in->w)
+				for (size_t i = 0; i < n; i++)
+					ac[i] = j->sw[i] * (x[i] - m);
+			else
+				for (size_t i = 0; i < n; i++)
+					ac[i] = x[i] - m;
+		}
+	}
+	return NULL;
+}
+
+static void
+prep(const ols_input *in, const double *sw, double *m, double *a, size_t k,
+    size_t off)
+{
+	size_t nt = in->threads > 1 ? (size_t)in->threads : 1;
+	pthread_t *tid;
+	prep_job *job;
+	size_t started = 1;
+
+	if (nt > k + 1)
+		nt = k + 1;
+	tid = emalloc(nt * sizeof *tid);
+	job = emalloc(nt * sizeof *job);
+	for (size_t t = 0; t < nt; t++)
+		job[t] = (prep_job){ in, sw, m, a, k, off, t, nt };
+	/* A thread that cannot start leaves its columns to this one. */
+	for (size_t t = 1; t < nt; t++, started++)
+		if (pthread_create(&tid[t], NULL, prep_columns, &job[t]) != 0)
+			break;
+	for (size_t t = started; t < nt; t++)
+		prep_columns(&job[t]);
+	prep_columns(&job[0]);
+	for (size_t t = 1; t < started; t++)
+		pthread_join(tid[t], NULL);
+	free(tid);
+	free(job);
 }
 
 /*
@@ -350,7 +418,7 @@ vif_compute(const ols_input *in, double *vif)
 		for (size_t i = 0; i < n; i++)
 			ac[i] = x[i] - m;
 	}
-	factor(a, n, q, 0, U, R, NULL);
+	factor(a, n, q, 0, U, R, NULL, in->threads);
 	gsl_matrix_view A = gsl_matrix_view_array(R, q, q);
 	for (size_t c = 0; c < q; c++)
 		if (gsl_matrix_get(&A.matrix, c, c) == 0)
@@ -473,28 +541,10 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	 * (the centred columns are then orthogonal to it), and scale every
 	 * column to unit norm: the QR then sees the design's conditioning,
 	 * not its units. */
-	for (size_t c = 0; c < k; c++) {
-		double *ac = a + c * n;
-		if (off && c == 0) {
-			for (size_t i = 0; i < n; i++)
-				ac[i] = sw[i];
-		} else {
-			const double *x = in->X + (c - off) * n;
-			if (off)
-				m[c] = wmean(x, in->w, n);
-			if (in->w)
-				for (size_t i = 0; i < n; i++)
-					ac[i] = sw[i] * (x[i] - m[c]);
-			else
-				for (size_t i = 0; i < n; i++)
-					ac[i] = x[i] - m[c];
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		a[k * n + i] = sw[i] * in->y[i];
+	prep(in, sw, m, a, k, off);
 	/* R0 of the n x k design and Q'sqrt(W)y, then the column-pivoted QR
 	 * of the k x k R0, which pivots as that of the design would. */
-	int by_qr = factor(a, n, k, 1, s, R0, qty);
+	int by_qr = factor(a, n, k, 1, s, R0, qty, in->threads);
 	memcpy(rq, R0, k * k * sizeof *rq);
 	gsl_matrix_view A = gsl_matrix_view_array(rq, k, k);
 	gsl_vector_view T = gsl_vector_view_array(tau, k);

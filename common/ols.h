@@ -18,6 +18,9 @@ typedef struct ols_input {
 	const char *const *names; /* p names for messages, or NULL: x1, x2.. */
 	int intercept;		/* add a constant column first */
 	double level;		/* of the intervals; 0 means 0.95 */
+	int threads;		/* for the per-column passes; 0 means 1.  The
+				 * result does not depend on it: each column
+				 * is one thread's alone. */
 } ols_input;
 
 /*

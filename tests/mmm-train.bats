@@ -495,6 +495,23 @@ halves() {
 	[ "$status" -eq 0 ]
 }
 
+# 300k rows: 5 Gram blocks, so that threads share them.
+@test "--threads 1, 2 and 3 give byte-identical model files" {
+	awk 'BEGIN { srand(7); print "date,y,a,b,c"
+	    for (i = 0; i < 300000; i++) { a = rand(); b = rand() * 10; c = a + rand()
+		printf "2024-01-01,%.6f,%.6f,%.6f,%.6f\n", 1 + 2 * a - b / 3 + c + rand(), a, b, c } }' > big.csv
+	for m in ols ridge bayes; do
+		for t in 1 2 3; do
+			mmm-train --model $m --target y --threads $t --now 2024-01-01-0000 big.csv > $m-$t.json
+		done
+		cmp $m-1.json $m-2.json
+		cmp $m-1.json $m-3.json
+	done
+	jq -e '.coefficients.a > 1.9 and .coefficients.a < 2.1' ols-1.json
+	run mmm-train --model ols --target y --threads 0 big.csv
+	[ "$status" -eq 64 ]
+}
+
 @test "the man page examples run" {
 	n=$(man_examples "$BATS_TEST_DIRNAME/../man/mmm-train.1")
 	[ "$n" -ge 1 ]

@@ -27,7 +27,7 @@ static const char usage[] =
 "                 [--gates default] [--min-r2 X] [--max-mape X]\n"
 "                 [--min-lift X] [--max-cv-std X] [--max-p X]\n"
 "                 [--max-p-cols COLS] [--normal-residuals] [--valid FILE]\n"
-"                 [-o FILE]\n"
+"                 [--threads N] [-o FILE]\n"
 "                 [--registry DIR --name NAME] [--now YYYY-MM-DD-HHMM] [FILE]\n"
 "       mmm-train --model mmm --target COL --media COLS [--controls COLS]\n"
 "                 [--date COL] [--adstock KIND|CH=KIND,...]\n"
@@ -70,6 +70,8 @@ static const char usage[] =
 "  --registry DIR      save DIR/NAME-VERSION.json and point\n"
 "  --name NAME         DIR/NAME-current.json at it when every gate passed\n"
 "  --now STAMP         the version, YYYY-MM-DD-HHMM (default: now, UTC)\n"
+"  --threads N         threads of the fit (default: the online CPUs); the\n"
+"                      model is the same for any N\n"
 "  --check-model FILE  validate a model file and exit\n"
 "mmm: adstock and saturation learned per channel, ridge with media >= 0:\n"
 "  --media COLS        spend columns (names or globs)\n"
@@ -85,7 +87,7 @@ static const char usage[] =
 "  --iterations N      candidates per trial (2000)\n"
 "  --trials T          independent searches (5)\n"
 "  --seed N            the searches' seed (1)\n"
-"  --threads N         worker threads (online CPUs); same result for any N\n"
+
 "  --rssd-weight X     trial t minimises NRMSE + X t/(T-1) DECOMP.RSSD (1)\n"
 "  --select RULE       from the Pareto front: nrmse (default), pareto,\n"
 "                      rssd, knee\n"
@@ -97,12 +99,12 @@ static const char usage[] =
 
 enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 	O_MEDIA, O_CONTROLS, O_ADSTOCK, O_SATURATION, O_BOUNDS, O_TREND,
-	O_FOURIER, O_METHOD, O_ITER, O_TRIALS, O_SEED, O_THREADS, O_RSSDW,
+	O_FOURIER, O_METHOD, O_ITER, O_TRIALS, O_SEED, O_RSSDW,
 	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
 	O_MAXITER, O_MAXMAPE, O_MAXP, O_MAXPCOLS, O_MINLIFT, O_MINR2,
 	O_MODEL, O_NAME, O_NOINT, O_NORMAL, O_NOW, O_POSITIVE, O_REGISTRY,
-	O_TARGET, O_TOL, O_VALID, O_VERSION, O_WEIGHTS };
+	O_TARGET, O_THREADS, O_TOL, O_VALID, O_VERSION, O_WEIGHTS };
 
 static const struct option longopts[] = {
 	{ "adstock", required_argument, NULL, O_ADSTOCK },
@@ -120,7 +122,6 @@ static const struct option longopts[] = {
 	{ "saturation", required_argument, NULL, O_SATURATION },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "select", required_argument, NULL, O_SELECT },
-	{ "threads", required_argument, NULL, O_THREADS },
 	{ "trend", no_argument, NULL, O_TREND },
 	{ "trials", required_argument, NULL, O_TRIALS },
 	{ "window", required_argument, NULL, O_WINDOW },
@@ -153,6 +154,7 @@ static const struct option longopts[] = {
 	{ "positive", required_argument, NULL, O_POSITIVE },
 	{ "registry", required_argument, NULL, O_REGISTRY },
 	{ "target", required_argument, NULL, O_TARGET },
+	{ "threads", required_argument, NULL, O_THREADS },
 	{ "tol", required_argument, NULL, O_TOL },
 	{ "valid", required_argument, NULL, O_VALID },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -222,8 +224,6 @@ parse_mmm_option(int ch)
 	    1, 10000); break;
 	case O_SEED: mo.search.seed = (uint64_t)cli_long("--seed", optarg, 0,
 	    LONG_MAX); break;
-	case O_THREADS: mo.search.threads = (int)cli_long("--threads", optarg,
-	    1, 64); break;
 	case O_RSSDW: mo.search.rssd_weight = cli_double("--rssd-weight",
 	    optarg, 0, 1e6); break;
 	case O_SELECT:
@@ -255,9 +255,6 @@ parse_options(int argc, char **argv)
 	bayesridge_opts_default(&spec.bayes);
 	gate_opts_init(&gate);
 	opterr = 0;
-	mo.search.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (mo.search.threads < 1)
-		mo.search.threads = 1;
 	while ((ch = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
 		if (parse_mmm_option(ch))
 			continue;
@@ -316,6 +313,8 @@ parse_options(int argc, char **argv)
 		case O_POSITIVE: positive = optarg; break;
 		case O_REGISTRY: registry = optarg; break;
 		case O_TARGET: in_opts.target = optarg; break;
+		case O_THREADS: spec.threads = (int)cli_long("--threads",
+		    optarg, 1, 1024); break;
 		case O_TOL: spec.bayes.tol = cli_double("--tol", optarg,
 		    1e-300, HUGE_VAL); bayes_opt = 1; break;
 		case O_VALID: valid = optarg; break;
@@ -372,6 +371,12 @@ check_options(void)
 		cli_usage_error("--now: \"%s\" is not YYYY-MM-DD-HHMM", now);
 	if (default_gates)
 		gate_opts_default(&gate, cv_k != 0, spec.kind);
+	if (!spec.threads) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		spec.threads = ncpu > 1 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
+	}
+	mo.search.threads = spec.threads;
+	model_blas_single();
 }
 
 /* A failure of common/: a usage error, or the message with its status. */
@@ -415,9 +420,12 @@ valid_metrics(const train_design *ds, const model_fit *fit, metrics *m,
 	int st;
 	csv_reader *r = csv_open(valid, CSV_SHA256, err, sizeof err, &st);
 
-	if (!r || train_valid_read(&v, ds, r, &in_opts, err, sizeof err,
-	    &st) < 0)
+	if (!r)
 		fail(err, st);
+	if (train_valid_read(&v, ds, r, &in_opts, err, sizeof err, &st) < 0) {
+		csv_close(r);	/* err does not point into it */
+		fail(err, st);
+	}
 	if (csv_sha256(r, sha) < 0)
 		die("%s: not read to its end", valid);
 	model_valid_metrics(fit, &ds->d, &v.d, m);

@@ -78,7 +78,7 @@ static void
 test_case(const ols_case *c)
 {
 	ols_input in = { (size_t)c->n, (size_t)c->p, c->X, c->y, c->w,
-		c->names, c->intercept, c->level };
+		c->names, c->intercept, c->level, 2 };
 	ols_result *r;
 	ols_pred pr;
 	char err[256];
@@ -132,7 +132,7 @@ refused(const char *what, size_t n, size_t p, const double *X,
     const double *y, const char *const *names, int intercept,
     const char *want)
 {
-	ols_input in = { n, p, X, y, NULL, names, intercept, 0 };
+	ols_input in = { n, p, X, y, NULL, names, intercept, 0, 1 };
 	ols_result *r = (ols_result *)1;
 	char err[256] = "";
 	int rc = ols_fit(&in, &r, err, sizeof err);
@@ -152,7 +152,7 @@ test_errors(void)
 	double y[N] = { 3, 1, 4, 1, 5, 9, 2, 6 };
 	double X[4 * N];
 	const char *const names[] = { "tv", "radio", "tv_copy", "search" };
-	ols_input in = { N, 2, X, y, NULL, names, 0, 0 };
+	ols_input in = { N, 2, X, y, NULL, names, 0, 0, 1 };
 	ols_result *r;
 	char err[256];
 
@@ -212,7 +212,7 @@ test_exact(void)
 {
 	enum { N = 50 };
 	double X[2 * N], y[N];
-	ols_input in = { N, 2, X, y, NULL, NULL, 1, 0 };
+	ols_input in = { N, 2, X, y, NULL, NULL, 1, 0, 1 };
 	ols_result *r;
 	char err[256];
 
@@ -245,7 +245,7 @@ test_units(void)
 	const ols_case *c = &robyn_case;
 	size_t n = (size_t)c->n, p = (size_t)c->p;
 	double *X = emalloc(n * p * sizeof *X), *y = emalloc(n * sizeof *y);
-	ols_input in = { n, p, X, y, NULL, c->names, 1, 0 };
+	ols_input in = { n, p, X, y, NULL, c->names, 1, 0, 1 };
 	ols_result *r;
 	char err[256];
 	double e = 0;
@@ -268,11 +268,43 @@ test_units(void)
 	free(y);
 }
 
+/* The same fit on 1, 2 and 3 threads: byte-identical coefficients,
+ * covariance and residual statistics (each column is one thread's). */
+static void
+test_threads(const ols_case *c)
+{
+	ols_result *r[3];
+	char err[256];
+	int same = 1;
+
+	for (int t = 0; t < 3; t++) {
+		ols_input in = { (size_t)c->n, (size_t)c->p, c->X, c->y, c->w,
+			c->names, c->intercept, c->level, t + 1 };
+		if (ols_fit(&in, &r[t], err, sizeof err) < 0) {
+			TAP_OK(0, "%s: threads: %s", c->name, err);
+			return;
+		}
+	}
+	for (int t = 1; t < 3; t++) {
+		size_t k = r[0]->k;
+		same &= memcmp(r[0]->coef, r[t]->coef, k * sizeof(double)) == 0;
+		same &= memcmp(r[0]->cov, r[t]->cov, k * k * sizeof(double))
+		    == 0;
+		same &= memcmp(&r[0]->ssr, &r[t]->ssr, sizeof(double)) == 0;
+		same &= memcmp(&r[0]->jb, &r[t]->jb, sizeof(double)) == 0;
+	}
+	TAP_OK(same, "%s: 1, 2 and 3 threads give identical bytes", c->name);
+	for (int t = 0; t < 3; t++)
+		ols_free(r[t]);
+}
+
 int
 main(void)
 {
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		test_case(cases[i]);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		test_threads(cases[i]);
 	test_errors();
 	test_units();
 	test_exact();
