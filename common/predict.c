@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "mmmpredict.h"
 #include "num.h"
 #include "predict.h"
 
@@ -47,6 +48,10 @@ struct predictor {
 	double *newval;
 	size_t rows, nmiss;
 	long first_miss;
+	/* an mmm model: its features made from each row, and the inputs
+	 * they come from (for the drift of spend) */
+	mmm_rows *mm;
+	double *raw;
 };
 
 /* Column index of name in the input, or -1. */
@@ -289,8 +294,20 @@ predict_new(const model_file *m, const predict_input *in,
 	p->newval = ecalloc(p->p + 1, sizeof *p->newval);
 	p->ylo = INFINITY;
 	p->yhi = -INFINITY;
+	if (mmm_rows_new(&p->mm, m->root, m->features, m->p, in->name,
+	    in->names, in->ncols, err, errsz, status) < 0) {
+		predict_free(p);
+		return NULL;
+	}
+	p->raw = ecalloc(p->p + 1, sizeof *p->raw);
 	for (size_t j = 0; j < p->p; j++) {
-		long i = col_of(in, m->features[j]);
+		long i = p->mm ? mmm_rows_col(p->mm, j) : col_of(in,
+		    m->features[j]);
+		if (p->mm) {
+			/* a term made from the date has no column */
+			p->fcol[j] = i < 0 ? (size_t)-1 : (size_t)i;
+			continue;
+		}
 		if (i < 0) {
 			fail(err, errsz, status, EXIT_DATAERR, "%s: column \"%s\" "
 			    "the model needs is missing", in->name,
@@ -302,6 +319,9 @@ predict_new(const model_file *m, const predict_input *in,
 	}
 	p->tcol = col_of(in, m->target);
 	setup_profile(p);
+	for (size_t j = 0; p->mm && j < p->p; j++)
+		if (p->fcol[j] == (size_t)-1)	/* trend and season move */
+			p->hasprof[j] = 0, p->ncat[j] = 0;
 	if (setup_keep(p, err, errsz, status) < 0 || (p->interval &&
 	    setup_interval(p, err, errsz, status) < 0)) {
 		predict_free(p);
@@ -333,6 +353,8 @@ predict_free(predictor *p)
 	free(p->ncat);
 	free(p->newline);
 	free(p->newval);
+	free(p->raw);
+	mmm_rows_free(p->mm);
 	free(p);
 }
 
@@ -494,7 +516,28 @@ predict_row(predictor *p, const csv_record *rec, out *o, char *err,
 	double yhat, y, lo = NAN, hi = NAN;
 
 	p->rows++;
-	for (size_t j = 0; j < p->p; j++) {
+	if (p->mm) {
+		int st;
+		if (mmm_rows_next(p->mm, rec, p->x, p->raw, err, errsz,
+		    &st) < 0)
+			return -1;
+		for (size_t j = 0; j < p->p; j++) {
+			if (isnan(p->x[j])) {
+				missing = 1;
+				continue;
+			}
+			if (p->fcol[j] == (size_t)-1)
+				continue;
+			p->dn[j]++;
+			p->dsum[j] += p->raw[j] - p->dshift[j];
+			if (p->ncat[j] && !p->newline[j] &&
+			    !is_cat(p, j, p->raw[j])) {
+				p->newline[j] = rec->line;
+				p->newval[j] = p->raw[j];
+			}
+		}
+	}
+	for (size_t j = 0; !p->mm && j < p->p; j++) {
 		int got = field_num(rec, p->fcol[j], &p->x[j]);
 		if (got < 0)
 			return not_number(p, rec, p->fcol[j], err, errsz);

@@ -169,3 +169,49 @@ jqok() {
 	run_split mmm-train "${RARGS[@]}" --fourier weekly:2 "$DATA/$ROBYN";	[ "$status" -eq 64 ]
 	run_split mmm-train --model ols --target revenue --media tv_S "$DATA/$ROBYN";	[ "$status" -eq 64 ]
 }
+
+# --- mmm-predict with an mmm model -------------------------------------------
+
+@test "mmm-predict replays the training data: its fitted values, contributions that add up" {
+	mmm-train "${RARGS[@]}" "$DATA/$ROBYN" -o m.json
+	mmm-predict --model m.json --contributions --metrics met.json "$DATA/$ROBYN" > p.csv
+	[ "$(wc -l < p.csv)" -eq 209 ]
+	head -1 p.csv | grep -q '^DATE,prediction,intercept,tv_S,ooh_S,print_S,facebook_S,search_S,trend,sin1,cos1,sin2,cos2,competitor_sales_B,newsletter$'
+	jq -e --slurpfile m m.json '(.metrics.r2 - $m[0].metrics.train.r2 | fabs) < 1e-12 and .rows_scored == 208' met.json
+	# the parts add up to the prediction
+	awk -F, 'NR > 1 { s = 0; for (i = 3; i <= NF; i++) s += $i; d = s - $2; if (d < 0) d = -d
+	    if (d > 1e-6 * ($2 < 0 ? -$2 : $2)) { print "row " NR ": " s " vs " $2; bad = 1 } } END { exit bad }' p.csv
+	# a channel's contributions sum to its total in the model
+	tv=$(awk -F, 'NR > 1 { s += $4 } END { printf "%.12e", s }' p.csv)
+	jqok ".mmm.channels.tv_S.contribution - $tv | fabs < 1e-9 * $tv"
+}
+
+@test "mmm-predict carries the adstock over the train/test boundary exactly" {
+	head -151 "$DATA/$ROBYN" > tr.csv
+	{ head -1 "$DATA/$ROBYN"; tail -n +152 "$DATA/$ROBYN"; } > te.csv
+	mmm-train "${RARGS[@]}" --iterations 200 --trials 2 tr.csv -o m.json
+	mmm-predict --model m.json te.csv | tail -n +2 > after.csv
+	mmm-predict --model m.json "$DATA/$ROBYN" | tail -n +152 > whole.csv
+	[ "$(wc -l < after.csv)" -eq 58 ]
+	cmp after.csv whole.csv
+}
+
+@test "mmm-predict: rows inside the training data, out of order, or a missing spend are errors" {
+	mmm-train "${RARGS[@]}" --iterations 100 --trials 1 "$DATA/$ROBYN" -o m.json
+	{ head -1 "$DATA/$ROBYN"; sed -n '100,110p' "$DATA/$ROBYN"; } > mid.csv
+	run_split mmm-predict --model m.json mid.csv
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == "mmm-predict: mid.csv:2: date 2017-10-09: an mmm model predicts from the first date of its training data (2015-11-23) or after its last (2019-11-11)"* ]]
+	{ head -1 "$DATA/$ROBYN"; sed -n '2,5p' "$DATA/$ROBYN"; sed -n 3p "$DATA/$ROBYN"; } > back.csv
+	run_split mmm-predict --model m.json back.csv
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"back.csv:6: date 2015-11-30 is not after the row before"* ]]
+	{ head -1 "$DATA/$ROBYN"; sed -n '2,5p' "$DATA/$ROBYN" | awk -F, -v OFS=, 'NR == 2 { $3 = "" } 1'; } > gap.csv
+	run_split mmm-predict --model m.json gap.csv
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'gap.csv:3: column "tv_S": "" is not a spend (a missing spend breaks the carryover)'* ]]
+	cut -d, -f1-2,4- "$DATA/$ROBYN" > notv.csv
+	run_split mmm-predict --model m.json notv.csv
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'column "tv_S" the model needs is missing'* ]]
+}

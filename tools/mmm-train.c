@@ -569,8 +569,15 @@ main(int argc, char **argv)
 				cli_usage_error("%s", err);
 			dien(st, "%s: %s", t.name, err);
 		}
-		if (dry_run)
-			return do_dry_run(&res);
+		if (dry_run) {
+			do_dry_run(&res);
+			mmm_result_free(&res);
+			mmm_data_free(&md);
+			free(feats);
+			train_design_free(&ds);
+			csv_close(r);
+			return 0;
+		}
 		progress_init(&prog, progress_forced, quiet, "candidates");
 		mo.search.progress = search_progress;
 		mmm_fit_run(&res, &md, &mo);
