@@ -151,6 +151,11 @@ string(cur *c, int decode, const char **v, size_t *n)
 {
 	char *o = ++c->s, *start = o;
 
+	/* Most strings hold no escape: nothing to move until one comes. */
+	while (c->s < c->e && *c->s != '"' && *c->s != '\\' &&
+	    (unsigned char)*c->s >= 0x20)
+		c->s++;
+	o = c->s;
 	while (c->s < c->e && *c->s != '"') {
 		unsigned char ch = (unsigned char)*c->s;
 		if (ch < 0x20) {
