@@ -303,7 +303,7 @@ if [[ -f bench/bench_fit.c && -f build/opt/libmmm.a ]]; then
 			while IFS=$'\t' read -r c n o; do
 				[[ -n $c ]] && row "$c" "$n" "$o" "${fit_peer[$c]:-}" "" "" "" ""
 			done < <(tail -n +2 "$scratch/fit.out")
-			note "fit-*: in-process fit time on generated data, $fit_rows rows x 20 features (x 10: -p10), best of $fit_rep; ours = common/ of build/opt/libmmm.a, peer = bench/fit_peer.py on the same doubles; both on OpenBLAS threads"
+			note "fit-*: in-process fit time on generated data, $fit_rows rows x 20 features (x 10: -p10), best of $fit_rep; ours = common/ of build/opt/libmmm.a, peer = bench/fit_peer.py on the same doubles; ours: OpenBLAS on one thread, ols_fit on the online CPUs (as mmm-train); peer: OpenBLAS threads"
 			note "fit-ols-inproc: ours ols_fit (coef, se, t, p, CI, R2, adj R2, F, llf, AIC, BIC, DW, JB, cond and VIF: it always computes VIF); peer sm.OLS(y, add_constant(X)).fit() + those statistics without VIF"
 			note "fit-ols-vif-inproc: ours the same ols_fit time; peer adds variance_inflation_factor for every feature (one OLS each)"
 			note "fit-bayes-inproc: bayesridge_fit vs BayesianRidge() (sklearn defaults); fit-ridge-inproc: ridge_fit vs Ridge(alpha=1.0)"
