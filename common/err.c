@@ -55,6 +55,19 @@ die(const char *fmt, ...)
 	exit(EXIT_INTERNAL);
 }
 
+int
+err_fail(char *err, size_t errsz, int *status, int st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	if (status)
+		*status = st;
+	return -1;
+}
+
 const char *
 msg_field(char *buf, const char *s, size_t n)
 {

@@ -29,6 +29,12 @@ void die(const char *fmt, ...)
 void dien(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
+/* The failure path of common/ functions that report instead of exiting:
+ * the formatted one-line message into err (errsz bytes), st into *status
+ * when status is not NULL, and -1 to return. */
+int err_fail(char *err, size_t errsz, int *status, int st, const char *fmt,
+    ...) __attribute__((format(printf, 5, 6)));
+
 /* A field as a one-line message shows it: at most 40 bytes, control bytes
  * escaped (\n, \t, \x01), "..." when cut.  buf holds MSGFIELD_SIZE. */
 #define MSGFIELD_SIZE 176

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,22 +35,6 @@ struct jsonl_reader {
 };
 
 static int
-fail(char *err, size_t errsz, int *status, int st, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int
-fail(char *err, size_t errsz, int *status, int st, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	*status = st;
-	return -1;
-}
-
-static int
 blank(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -70,7 +53,7 @@ fill(jsonl_reader *r, char *err, size_t errsz, int *status)
 	}
 	if (r->cap - r->end < READ_CHUNK / 2) {
 		if (r->end > CSV_MAX_RECORD)
-			return fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
+			return err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
 			    "line longer than %zu bytes", r->name, r->line,
 			    CSV_MAX_RECORD);
 		r->cap = r->cap ? 2 * r->cap : READ_CHUNK;
@@ -81,7 +64,7 @@ fill(jsonl_reader *r, char *err, size_t errsz, int *status)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return fail(err, errsz, status, EXIT_IOERR, "%s: read "
+			return err_fail(err, errsz, status, EXIT_IOERR, "%s: read "
 			    "error: %s", r->name, strerror(errno));
 		if (n == 0) {
 			r->eof = 1;
@@ -377,7 +360,7 @@ parse_line(jsonl_reader *r, char *s, char *e, long line, char *err,
 	r->nkv = 0;
 	skip_ws(&c);
 	if (c.s == c.e || *c.s != '{')
-		return fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: not a "
+		return err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: not a "
 		    "JSON object", r->name, line);
 	c.s++;
 	skip_ws(&c);
@@ -424,9 +407,9 @@ end:
 	k = NULL;
 bad:
 	if (k)
-		return fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: key "
+		return err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: key "
 		    "\"%s\": %s", r->name, line, msg_field(fb, k, kl), c.why);
-	return fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: not valid "
+	return err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: not valid "
 	    "JSON: %s (byte %zu)", r->name, line, c.why,
 	    (size_t)(c.s - s) + 1);
 }
@@ -488,7 +471,7 @@ to_record(jsonl_reader *r, long line, csv_record *rec, char *err,
 		if (i == r->ncols)
 			continue;
 		if (r->seen[i] == line)
-			return fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
+			return err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
 			    "key \"%s\" appears twice", r->name, line,
 			    msg_field(fb, r->key[a], r->klen[a]));
 		r->seen[i] = line;
@@ -532,7 +515,7 @@ read_header(jsonl_reader *r, char *err, size_t errsz, int *status)
 		r->names[i] = estrndup(r->key[i], r->klen[i]);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(r->names[i], r->names[j]) == 0)
-				return fail(err, errsz, status, EXIT_DATAERR,
+				return err_fail(err, errsz, status, EXIT_DATAERR,
 				    "%s:%ld: key \"%s\" appears twice",
 				    r->name, r->pline, msg_field(fb, r->key[i],
 				    r->klen[i]));
@@ -675,7 +658,7 @@ table_open(const char *path, csv_reader **csv, jsonl_reader **jl,
 	r->name = estrdup(is_stdin ? "<stdin>" : path);
 	if (!is_stdin && ((r->fd = open(path, O_RDONLY)) < 0 ||
 	    fstat(r->fd, &st) < 0 || S_ISDIR(st.st_mode))) {
-		fail(err, errsz, status, EXIT_NOINPUT, "%s: cannot open: %s",
+		err_fail(err, errsz, status, EXIT_NOINPUT, "%s: cannot open: %s",
 		    path, r->fd >= 0 ? "is a directory" : strerror(errno));
 		jsonl_close(r);
 		return -1;
@@ -717,7 +700,7 @@ table_open(const char *path, csv_reader **csv, jsonl_reader **jl,
 	/* CSV: read again from the start. */
 	if (!is_stdin || pos >= 0) {
 		if (is_stdin && lseek(0, pos, SEEK_SET) < 0) {
-			fail(err, errsz, status, EXIT_IOERR, "<stdin>: cannot "
+			err_fail(err, errsz, status, EXIT_IOERR, "<stdin>: cannot "
 			    "seek: %s", strerror(errno));
 			jsonl_close(r);
 			return -1;
@@ -727,7 +710,7 @@ table_open(const char *path, csv_reader **csv, jsonl_reader **jl,
 		size_t n = r->end;
 		r->buf = NULL;
 		if (replay_stdin(b, n) < 0) {
-			fail(err, errsz, status, EXIT_INTERNAL, "<stdin>: cannot "
+			err_fail(err, errsz, status, EXIT_INTERNAL, "<stdin>: cannot "
 			    "relay: %s", strerror(errno));
 			jsonl_close(r);
 			return -1;

@@ -162,3 +162,20 @@ jw_end(jsonw *w)
 {
 	out_putc(w->o, '\n');
 }
+
+void
+jw_kv_num(jsonw *w, const char *k, double x)
+{
+	jw_key(w, k);
+	jw_num(w, x);
+}
+
+void
+jw_kv_str(jsonw *w, const char *k, const char *s)
+{
+	jw_key(w, k);
+	if (s)
+		jw_str(w, s);
+	else
+		jw_null(w);
+}

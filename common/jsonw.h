@@ -34,5 +34,8 @@ void jw_bool(jsonw *w, int b);
 void jw_null(jsonw *w);
 /* End a top-level value with a newline. */
 void jw_end(jsonw *w);
+/* A member: the key, then the number; or the string (NULL: null). */
+void jw_kv_num(jsonw *w, const char *k, double x);
+void jw_kv_str(jsonw *w, const char *k, const char *s);
 
 #endif

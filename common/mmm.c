@@ -77,13 +77,6 @@ mmm_channel_defaults(mmm_channel *c, const char *name, adstock_kind ak,
 }
 
 static int
-fail(char *err, size_t errsz, const char *fmt, const char *what)
-{
-	snprintf(err, errsz, fmt, what);
-	return -1;
-}
-
-static int
 sym_eigen(double *a, size_t q, double *d, double *v)
 {
 	gsl_matrix_view av = gsl_matrix_view_array(a, q, q);
@@ -107,22 +100,22 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 	p->yc = p->zmean = p->zsd = p->w = p->d = p->v = p->wy = NULL;
 	p->spend = p->spend_share = NULL;
 	if (k == 0)
-		return fail(err, errsz, "%s", "no media channels");
+		return err_fail(err, errsz, NULL, 0, "%s", "no media channels");
 	if (n < q + k + 3 && n < q + 4)
-		return fail(err, errsz, "%s", "too few rows for the model");
+		return err_fail(err, errsz, NULL, 0, "%s", "too few rows for the model");
 	if (n < 8)
-		return fail(err, errsz, "%s", "too few rows (at least 8)");
+		return err_fail(err, errsz, NULL, 0, "%s", "too few rows (at least 8)");
 	double lo = HUGE_VAL, hi = -HUGE_VAL, sum = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!isfinite(p->y[i]))
-			return fail(err, errsz, "%s", "the target has a value "
+			return err_fail(err, errsz, NULL, 0, "%s", "the target has a value "
 			    "that is not a finite number");
 		lo = fmin(lo, p->y[i]);
 		hi = fmax(hi, p->y[i]);
 		sum += p->y[i];
 	}
 	if (!(hi > lo))
-		return fail(err, errsz, "%s", "the target is constant");
+		return err_fail(err, errsz, NULL, 0, "%s", "the target is constant");
 	p->ymean = sum / (double)n;
 	p->yrange = hi - lo;
 	p->yc = emalloc(n * sizeof *p->yc);
@@ -139,13 +132,13 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		for (size_t i = 0; i < n; i++) {
 			double x = p->x[c][i];
 			if (!(x >= 0) || !isfinite(x))
-				return fail(err, errsz, "media \"%s\" has a "
+				return err_fail(err, errsz, NULL, 0, "media \"%s\" has a "
 				    "negative or non-finite spend",
 				    p->ch[c].name);
 			p->spend[c] += x;
 		}
 		if (!(p->spend[c] > 0))
-			return fail(err, errsz, "media \"%s\" has no spend",
+			return err_fail(err, errsz, NULL, 0, "media \"%s\" has no spend",
 			    p->ch[c].name);
 		tot += p->spend[c];
 	}
@@ -166,7 +159,7 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		for (size_t i = 0; i < n; i++) {
 			if (!isfinite(z[i])) {
 				free(zs);
-				return fail(err, errsz, "baseline term \"%s\" "
+				return err_fail(err, errsz, NULL, 0, "baseline term \"%s\" "
 				    "has a value that is not a finite number",
 				    p->zname[j]);
 			}
@@ -178,7 +171,7 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		double sd = sqrt(ss / (double)n);
 		if (!(sd > 1e-12 * fmax(1, fabs(m)))) {
 			free(zs);
-			return fail(err, errsz, "baseline term \"%s\" is "
+			return err_fail(err, errsz, NULL, 0, "baseline term \"%s\" is "
 			    "constant", p->zname[j]);
 		}
 		p->zmean[j] = m;
@@ -199,7 +192,7 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		free(g);
 		if (st) {
 			free(zs);
-			return fail(err, errsz, "%s", "the baseline's Gram "
+			return err_fail(err, errsz, NULL, 0, "%s", "the baseline's Gram "
 			    "matrix has no eigen-decomposition");
 		}
 		/* gsl returns V row-major (v[i*q + j] = V_ij); keep it so:

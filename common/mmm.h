@@ -154,6 +154,11 @@ typedef struct mmm_search {
 	size_t nfront;
 } mmm_search;
 
+/* The population (2 nh, at least 10, at most the iterations), the
+ * generations (iterations rounded up to whole ones) and the candidates of
+ * all trials. */
+void mmm_search_size(size_t nh, const mmm_search_opts *o, size_t *np,
+    size_t *gens, size_t *total);
 void mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
     mmm_search *s);
 void mmm_search_free(mmm_search *s);

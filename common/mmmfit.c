@@ -4,19 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "date.h"
 #include "err.h"
 #include "mmmfit.h"
 
 #define YEAR_DAYS 365.25
-
-static int
-fail(char *err, size_t errsz, const char *msg, const char *what)
-{
-	snprintf(err, errsz, msg, what);
-	return -1;
-}
 
 static int
 chan_index(const mmm_data *d, const char *name, size_t len)
@@ -204,7 +198,6 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 	*status = EXIT_DATAERR;
 	if (mmm_problem_init(&r->prob, err, errsz) < 0)
 		return -1;
-	(void)fail;
 	return 0;
 }
 
@@ -347,38 +340,24 @@ mmm_result_free(mmm_result *r)
 }
 
 static void
-kv(jsonw *w, const char *k, double x)
-{
-	jw_key(w, k);
-	jw_num(w, x);
-}
-
-static void
-kvs(jsonw *w, const char *k, const char *s)
-{
-	jw_key(w, k);
-	jw_str(w, s);
-}
-
-static void
 adstock_obj(jsonw *w, const adstock *a)
 {
 	jw_obj(w);
-	kvs(w, "kind", adstock_kind_name(a->kind));
+	jw_kv_str(w, "kind", adstock_kind_name(a->kind));
 	switch (a->kind) {
 	case ADSTOCK_GEOMETRIC:
-		kv(w, "theta", a->theta);
+		jw_kv_num(w, "theta", a->theta);
 		break;
 	case ADSTOCK_WEIBULL_CDF:
 	case ADSTOCK_WEIBULL_PDF:
-		kv(w, "shape", a->shape);
-		kv(w, "scale", a->scale);
-		kv(w, "len", (double)a->len);
+		jw_kv_num(w, "shape", a->shape);
+		jw_kv_num(w, "scale", a->scale);
+		jw_kv_num(w, "len", (double)a->len);
 		break;
 	case ADSTOCK_DELAYED:
-		kv(w, "theta", a->theta);
-		kv(w, "peak", a->peak);
-		kv(w, "len", (double)a->len);
+		jw_kv_num(w, "theta", a->theta);
+		jw_kv_num(w, "peak", a->peak);
+		jw_kv_num(w, "len", (double)a->len);
 		jw_key(w, "normalize");
 		jw_bool(w, a->normalize);
 		break;
@@ -392,21 +371,21 @@ static void
 saturation_obj(jsonw *w, const saturation *s, double frac)
 {
 	jw_obj(w);
-	kvs(w, "kind", saturation_kind_name(s->kind));
+	jw_kv_str(w, "kind", saturation_kind_name(s->kind));
 	switch (s->kind) {
 	case SAT_HILL:
-		kv(w, "alpha", s->alpha);
-		kv(w, "gamma", s->gamma);
-		kv(w, "gamma_fraction", frac);
+		jw_kv_num(w, "alpha", s->alpha);
+		jw_kv_num(w, "gamma", s->gamma);
+		jw_kv_num(w, "gamma_fraction", frac);
 		break;
 	case SAT_LOGISTIC:
-		kv(w, "lambda", s->lambda);
-		kv(w, "gamma_fraction", frac);
+		jw_kv_num(w, "lambda", s->lambda);
+		jw_kv_num(w, "gamma_fraction", frac);
 		break;
 	case SAT_MICHAELIS:
-		kv(w, "vmax", s->vmax);
-		kv(w, "k", s->k);
-		kv(w, "gamma_fraction", frac);
+		jw_kv_num(w, "vmax", s->vmax);
+		jw_kv_num(w, "k", s->k);
+		jw_kv_num(w, "gamma_fraction", frac);
 		break;
 	default:
 		break;
@@ -423,7 +402,7 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	char day[16];
 
 	jw_obj(w);
-	kvs(w, "method", "ridge");
+	jw_kv_str(w, "method", "ridge");
 	jw_key(w, "media");
 	jw_arr(w);
 	for (size_t c = 0; c < k; c++)
@@ -435,16 +414,16 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	if (o->trend) {
 		jw_obj(w);
 		date_format(r->day0, day);
-		kvs(w, "from", day);
+		jw_kv_str(w, "from", day);
 		date_format(r->day1, day);
-		kvs(w, "to", day);
+		jw_kv_str(w, "to", day);
 		jw_obj_end(w);
 	} else {
 		jw_null(w);
 	}
 	jw_key(w, "fourier");
 	jw_int(w, r->fourier);
-	kv(w, "year_days", YEAR_DAYS);
+	jw_kv_num(w, "year_days", YEAR_DAYS);
 	jw_key(w, "controls");
 	jw_arr(w);
 	for (size_t c = 0; c < d->m; c++)
@@ -462,45 +441,45 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 		adstock_obj(w, &cf->ad);
 		jw_key(w, "saturation");
 		saturation_obj(w, &cf->sat, cf->gamma_frac);
-		kv(w, "coef", cf->coef);
-		kv(w, "carry", cf->carry);
+		jw_kv_num(w, "coef", cf->coef);
+		jw_kv_num(w, "carry", cf->carry);
 		jw_key(w, "state");
 		jw_arr(w);
 		for (size_t i = 0; i < adstock_state_len(&cf->ad); i++)
 			jw_num(w, cf->state[i]);
 		jw_arr_end(w);
-		kv(w, "spend", cf->spend);
-		kv(w, "contribution", cf->contribution);
-		kv(w, "roi", cf->roi);
-		kv(w, "spend_share", cf->spend_share);
-		kv(w, "effect_share", cf->effect_share);
-		kv(w, "recent_spend", cf->recent_spend);
-		kv(w, "mroi", cf->mroi);
-		kv(w, "carryover_share", cf->carryover_share);
+		jw_kv_num(w, "spend", cf->spend);
+		jw_kv_num(w, "contribution", cf->contribution);
+		jw_kv_num(w, "roi", cf->roi);
+		jw_kv_num(w, "spend_share", cf->spend_share);
+		jw_kv_num(w, "effect_share", cf->effect_share);
+		jw_kv_num(w, "recent_spend", cf->recent_spend);
+		jw_kv_num(w, "mroi", cf->mroi);
+		jw_kv_num(w, "carryover_share", cf->carryover_share);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
 
 	jw_key(w, "decomposition");
 	jw_obj(w);
-	kv(w, "baseline", r->baseline_total);
-	kv(w, "media", r->media_total);
+	jw_kv_num(w, "baseline", r->baseline_total);
+	jw_kv_num(w, "media", r->media_total);
 	double all = r->baseline_total + r->media_total;
-	kv(w, "media_share", all != 0 ? r->media_total / all : NAN);
+	jw_kv_num(w, "media_share", all != 0 ? r->media_total / all : NAN);
 	jw_obj_end(w);
 
 	jw_key(w, "fit");
 	jw_obj(w);
-	kv(w, "r2", r->score.r2);
-	kv(w, "nrmse", r->score.nrmse);
-	kv(w, "decomp_rssd", r->score.rssd);
-	kv(w, "lambda", r->score.lambda);
-	kv(w, "durbin_watson", r->dw);
+	jw_kv_num(w, "r2", r->score.r2);
+	jw_kv_num(w, "nrmse", r->score.nrmse);
+	jw_kv_num(w, "decomp_rssd", r->score.rssd);
+	jw_kv_num(w, "lambda", r->score.lambda);
+	jw_kv_num(w, "durbin_watson", r->dw);
 	jw_obj_end(w);
 
 	jw_key(w, "search");
 	jw_obj(w);
-	kvs(w, "optimiser", "differential evolution (current-to-pbest/1/bin)"
+	jw_kv_str(w, "optimiser", "differential evolution (current-to-pbest/1/bin)"
 	    ", Halton starts");
 	jw_key(w, "iterations");
 	jw_int(w, (long long)o->search.iterations);
@@ -508,12 +487,12 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_int(w, (long long)o->search.trials);
 	jw_key(w, "seed");
 	jw_int(w, (long long)o->search.seed);
-	kv(w, "rssd_weight", o->search.rssd_weight);
+	jw_kv_num(w, "rssd_weight", o->search.rssd_weight);
 	jw_key(w, "candidates");
 	jw_int(w, (long long)r->search.ncand);
 	jw_key(w, "pareto_front");
 	jw_int(w, (long long)r->search.nfront);
-	kvs(w, "select", mmm_select_names[o->select]);
+	jw_kv_str(w, "select", mmm_select_names[o->select]);
 	jw_key(w, "chosen");
 	jw_int(w, (long long)r->chosen);
 	jw_key(w, "hyperparameters");
@@ -522,9 +501,9 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	for (size_t i = 0; i < p->nh; i++) {
 		jw_key(w, p->hp[i].name);
 		jw_obj(w);
-		kv(w, "value", p->hp[i].chan < 0 ? h[i] : h[i]);
-		kv(w, "lo", p->hp[i].lo);
-		kv(w, "hi", p->hp[i].hi);
+		jw_kv_num(w, "value", h[i]);
+		jw_kv_num(w, "lo", p->hp[i].lo);
+		jw_kv_num(w, "hi", p->hp[i].hi);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -548,15 +527,15 @@ mmm_write_pareto(out *o, const mmm_result *r)
 		jw_int(&w, (long long)i);
 		jw_key(&w, "trial");
 		jw_int(&w, (long long)s->trial[i]);
-		kv(&w, "nrmse", s->sc[i].nrmse);
-		kv(&w, "decomp_rssd", s->sc[i].rssd);
-		kv(&w, "r2", s->sc[i].r2);
+		jw_kv_num(&w, "nrmse", s->sc[i].nrmse);
+		jw_kv_num(&w, "decomp_rssd", s->sc[i].rssd);
+		jw_kv_num(&w, "r2", s->sc[i].r2);
 		jw_key(&w, "chosen");
 		jw_bool(&w, i == r->chosen);
 		jw_key(&w, "params");
 		jw_obj(&w);
 		for (size_t j = 0; j < p->nh; j++)
-			kv(&w, p->hp[j].name, s->h[i * p->nh + j]);
+			jw_kv_num(&w, p->hp[j].name, s->h[i * p->nh + j]);
 		jw_obj_end(&w);
 		jw_obj_end(&w);
 		jw_end(&w);
@@ -667,4 +646,38 @@ mmm_model_parts(const mmm_result *r, const train_design *ds, model_fit *f,
 			sqrt(ss / (double)(n - 1)) : NAN, .min = lo, .max = hi };
 	}
 	*prof = pr;
+}
+
+void
+mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f)
+{
+	const mmm_problem *p = &r->prob;
+	mmm_work *w = mmm_work_new(p);
+	size_t np, gens, total;
+	double *h = emalloc(p->nh * sizeof *h);
+	mmm_score sc;
+	struct timespec a, b;
+
+	mmm_search_size(p->nh, &o->search, &np, &gens, &total);
+	for (size_t j = 0; j < p->nh; j++)
+		h[j] = (p->hp[j].lo + p->hp[j].hi) / 2;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < 200; i++)
+		mmm_eval(p, w, h, &sc, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double per = ((double)(b.tv_sec - a.tv_sec) +
+	    (double)(b.tv_nsec - a.tv_nsec) * 1e-9) / 200;
+	int th = o->search.threads < 1 ? 1 : o->search.threads;
+	fprintf(f, "hyperparameters: %zu\n", p->nh);
+	for (size_t j = 0; j < p->nh; j++)
+		fprintf(f, "  %s in [%.6g, %.6g]%s\n", p->hp[j].name,
+		    p->hp[j].lo, p->hp[j].hi, p->hp[j].chan < 0 ?
+		    " (log scale, times n)" : "");
+	fprintf(f, "candidates: %zu (%zu trials x %zu generations x %zu)\n",
+	    total, o->search.trials, gens, np);
+	fprintf(f, "estimated time: %.3g s on %d thread%s (%.3g us a "
+	    "candidate)\n", per * (double)total / th, th, th > 1 ? "s" : "",
+	    per * 1e6);
+	free(h);
+	mmm_work_free(w);
 }

@@ -9,6 +9,7 @@
 #define MMM_MMMFIT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "jsonw.h"
 #include "mmm.h"
@@ -87,6 +88,9 @@ int mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 /* Search, select, refit exactly and decompose. */
 void mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o);
 void mmm_result_free(mmm_result *r);
+/* --dry-run: the hyperparameters and their ranges, the number of
+ * candidates, and the time from 200 timed candidates, onto f. */
+void mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f);
 
 /* The fitted model as the generic pieces of model.h (a linear model on the
  * transformed media and the baseline terms), for metrics, gates, the

@@ -152,18 +152,27 @@ pareto(mmm_search *s)
 }
 
 void
+mmm_search_size(size_t nh, const mmm_search_opts *o, size_t *np,
+    size_t *gens, size_t *total)
+{
+	size_t n = 2 * nh < 10 ? 10 : 2 * nh;
+
+	if (n > o->iterations)
+		n = o->iterations < 4 ? 4 : o->iterations;
+	*np = n;
+	*gens = (o->iterations + n - 1) / n;
+	*total = (o->trials ? o->trials : 1) * *gens * n;
+}
+
+void
 mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
     mmm_search *s)
 {
-	size_t nh = p->nh, T = o->trials ? o->trials : 1;
-	size_t np = 2 * nh < 10 ? 10 : 2 * nh;
-	if (np > o->iterations)
-		np = o->iterations < 4 ? 4 : o->iterations;
-	size_t gens = (o->iterations + np - 1) / np;
+	size_t nh = p->nh, T = o->trials ? o->trials : 1, np, gens;
 	int threads = o->threads < 1 ? 1 : o->threads;
 
+	mmm_search_size(nh, o, &np, &gens, &s->ncand);
 	s->nh = nh;
-	s->ncand = T * gens * np;
 	s->h = emalloc(s->ncand * nh * sizeof *s->h);
 	s->sc = emalloc(s->ncand * sizeof *s->sc);
 	s->trial = emalloc(s->ncand * sizeof *s->trial);

@@ -30,23 +30,6 @@ model_kind(const char *s)
 }
 
 static void
-kv_num(jsonw *w, const char *k, double x)
-{
-	jw_key(w, k);
-	jw_num(w, x);
-}
-
-static void
-kv_str(jsonw *w, const char *k, const char *s)
-{
-	jw_key(w, k);
-	if (s)
-		jw_str(w, s);
-	else
-		jw_null(w);
-}
-
-static void
 day_str(jsonw *w, long day)
 {
 	char buf[16];
@@ -60,7 +43,7 @@ metrics_obj(jsonw *w, const double v[METRICS_N])
 {
 	jw_obj(w);
 	for (int m = 0; m < METRICS_N; m++)
-		kv_num(w, metrics_names[m], v[m]);
+		jw_kv_num(w, metrics_names[m], v[m]);
 	jw_obj_end(w);
 }
 
@@ -96,47 +79,47 @@ ols_stats(jsonw *w, const model_doc *m)
 	size_t ic = r->intercept ? 1 : 0;
 
 	jw_obj(w);
-	kv_num(w, "level", r->level);
+	jw_kv_num(w, "level", r->level);
 	jw_key(w, "coefficients");
 	jw_obj(w);
 	for (size_t j = 0; j < r->k; j++) {
 		jw_key(w, j < ic ? "intercept" : m->data->names[j - ic]);
 		jw_obj(w);
-		kv_num(w, "coef", r->coef[j]);
-		kv_num(w, "se", r->se[j]);
-		kv_num(w, "t", r->t[j]);
-		kv_num(w, "p", r->pval[j]);
-		kv_num(w, "ci_lo", r->ci_lo[j]);
-		kv_num(w, "ci_hi", r->ci_hi[j]);
+		jw_kv_num(w, "coef", r->coef[j]);
+		jw_kv_num(w, "se", r->se[j]);
+		jw_kv_num(w, "t", r->t[j]);
+		jw_kv_num(w, "p", r->pval[j]);
+		jw_kv_num(w, "ci_lo", r->ci_lo[j]);
+		jw_kv_num(w, "ci_hi", r->ci_hi[j]);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
-	kv_num(w, "r2", r->r2);
-	kv_num(w, "r2_adj", r->r2_adj);
-	kv_num(w, "f", r->fvalue);
-	kv_num(w, "f_pval", r->f_pval);
-	kv_num(w, "llf", r->llf);
-	kv_num(w, "aic", r->aic);
-	kv_num(w, "bic", r->bic);
-	kv_num(w, "durbin_watson", r->dw);
+	jw_kv_num(w, "r2", r->r2);
+	jw_kv_num(w, "r2_adj", r->r2_adj);
+	jw_kv_num(w, "f", r->fvalue);
+	jw_kv_num(w, "f_pval", r->f_pval);
+	jw_kv_num(w, "llf", r->llf);
+	jw_kv_num(w, "aic", r->aic);
+	jw_kv_num(w, "bic", r->bic);
+	jw_kv_num(w, "durbin_watson", r->dw);
 	jw_key(w, "jarque_bera");
 	jw_obj(w);
-	kv_num(w, "statistic", r->jb);
-	kv_num(w, "p", r->jb_pval);
-	kv_num(w, "skew", r->skew);
-	kv_num(w, "kurtosis", r->kurtosis);
+	jw_kv_num(w, "statistic", r->jb);
+	jw_kv_num(w, "p", r->jb_pval);
+	jw_kv_num(w, "skew", r->skew);
+	jw_kv_num(w, "kurtosis", r->kurtosis);
 	jw_obj_end(w);
-	kv_num(w, "condition_number", r->cond);
+	jw_kv_num(w, "condition_number", r->cond);
 	jw_key(w, "vif");
 	jw_obj(w);
 	for (size_t j = 0; j < r->p; j++)
-		kv_num(w, m->data->names[j], r->vif[j]);
+		jw_kv_num(w, m->data->names[j], r->vif[j]);
 	jw_obj_end(w);
-	kv_num(w, "sigma", r->sigma);
-	kv_num(w, "ssr", r->ssr);
-	kv_num(w, "nobs", r->nobs);
-	kv_num(w, "df_model", r->df_model);
-	kv_num(w, "df_resid", r->df_resid);
+	jw_kv_num(w, "sigma", r->sigma);
+	jw_kv_num(w, "ssr", r->ssr);
+	jw_kv_num(w, "nobs", r->nobs);
+	jw_kv_num(w, "df_model", r->df_model);
+	jw_kv_num(w, "df_resid", r->df_resid);
 	jw_obj_end(w);
 }
 
@@ -152,8 +135,8 @@ stats_and_cov(jsonw *w, const model_doc *m)
 		coef_names(w, m);
 		jw_key(w, "matrix");
 		matrix(w, f->ols->cov, f->ols->k);
-		kv_num(w, "sigma", f->ols->sigma);
-		kv_num(w, "df_resid", f->ols->df_resid);
+		jw_kv_num(w, "sigma", f->ols->sigma);
+		jw_kv_num(w, "df_resid", f->ols->df_resid);
 		jw_obj_end(w);
 		jw_key(w, "statistics");
 		ols_stats(w, m);
@@ -167,19 +150,19 @@ stats_and_cov(jsonw *w, const model_doc *m)
 		jw_arr_end(w);
 		jw_key(w, "matrix");
 		matrix(w, f->br.sigma, f->p);
-		kv_num(w, "alpha", f->br.alpha);
+		jw_kv_num(w, "alpha", f->br.alpha);
 		jw_obj_end(w);
 		jw_key(w, "statistics");
 		jw_obj(w);
-		kv_num(w, "alpha", f->br.alpha);
-		kv_num(w, "lambda", f->br.lambda);
+		jw_kv_num(w, "alpha", f->br.alpha);
+		jw_kv_num(w, "lambda", f->br.lambda);
 		jw_key(w, "n_iter");
 		jw_int(w, f->br.n_iter);
 		jw_obj_end(w);
 	} else {
 		jw_key(w, "statistics");
 		jw_obj(w);
-		kv_num(w, "lambda", f->lambda);
+		jw_kv_num(w, "lambda", f->lambda);
 		if (f->ngrid) {
 			jw_key(w, "lambda_path");
 			jw_obj(w);
@@ -222,7 +205,7 @@ cv_obj(jsonw *w, const model_cv *cv)
 		jw_arr_end(w);
 		metrics_values(&cv->fold[f], v);
 		for (int k = 0; k < METRICS_N; k++)
-			kv_num(w, metrics_names[k], v[k]);
+			jw_kv_num(w, metrics_names[k], v[k]);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -239,11 +222,11 @@ options_obj(jsonw *w, const model_doc *m)
 	const model_spec *s = m->spec;
 
 	jw_obj(w);
-	kv_str(w, "model", model_kinds[s->kind]);
+	jw_kv_str(w, "model", model_kinds[s->kind]);
 	jw_key(w, "intercept");
 	jw_bool(w, s->intercept);
-	kv_str(w, "weights", m->weights);
-	kv_str(w, "date", m->date_col);
+	jw_kv_str(w, "weights", m->weights);
+	jw_kv_str(w, "date", m->date_col);
 	jw_key(w, "drop_missing");
 	jw_bool(w, m->drop_missing);
 	jw_key(w, "cv");
@@ -252,7 +235,7 @@ options_obj(jsonw *w, const model_doc *m)
 	else
 		jw_null(w);
 	if (s->kind == MODEL_OLS)
-		kv_num(w, "level", s->level);
+		jw_kv_num(w, "level", s->level);
 	if (s->kind == MODEL_RIDGE) {
 		jw_key(w, "lambda");
 		if (isnan(s->lambda))
@@ -269,11 +252,11 @@ options_obj(jsonw *w, const model_doc *m)
 	if (s->kind == MODEL_BAYES) {
 		jw_key(w, "max_iter");
 		jw_int(w, s->bayes.max_iter);
-		kv_num(w, "tol", s->bayes.tol);
-		kv_num(w, "alpha_1", s->bayes.alpha_1);
-		kv_num(w, "alpha_2", s->bayes.alpha_2);
-		kv_num(w, "lambda_1", s->bayes.lambda_1);
-		kv_num(w, "lambda_2", s->bayes.lambda_2);
+		jw_kv_num(w, "tol", s->bayes.tol);
+		jw_kv_num(w, "alpha_1", s->bayes.alpha_1);
+		jw_kv_num(w, "alpha_2", s->bayes.alpha_2);
+		jw_kv_num(w, "lambda_1", s->bayes.lambda_1);
+		jw_kv_num(w, "lambda_2", s->bayes.lambda_2);
 	}
 	jw_obj_end(w);
 }
@@ -285,13 +268,13 @@ model_write(jsonw *w, const model_doc *m)
 	double v[METRICS_N];
 
 	jw_obj(w);
-	kv_str(w, "format", MODEL_FORMAT);
+	jw_kv_str(w, "format", MODEL_FORMAT);
 	jw_key(w, "format_version");
 	jw_int(w, MODEL_FORMAT_VERSION);
-	kv_str(w, "kind", model_kinds[m->spec->kind]);
-	kv_str(w, "version", m->version);
-	kv_str(w, "created", m->created);
-	kv_str(w, "target", m->target);
+	jw_kv_str(w, "kind", model_kinds[m->spec->kind]);
+	jw_kv_str(w, "version", m->version);
+	jw_kv_str(w, "created", m->created);
+	jw_kv_str(w, "target", m->target);
 	jw_key(w, "features");
 	jw_arr(w);
 	for (size_t j = 0; j < d->p; j++)
@@ -300,9 +283,9 @@ model_write(jsonw *w, const model_doc *m)
 	jw_key(w, "coefficients");
 	jw_obj(w);
 	if (m->spec->intercept)
-		kv_num(w, "intercept", m->fit->intercept);
+		jw_kv_num(w, "intercept", m->fit->intercept);
 	for (size_t j = 0; j < d->p; j++)
-		kv_num(w, d->names[j], m->fit->coef[j]);
+		jw_kv_num(w, d->names[j], m->fit->coef[j]);
 	jw_obj_end(w);
 	stats_and_cov(w, m);
 	if (m->extra) {
@@ -332,9 +315,9 @@ model_write(jsonw *w, const model_doc *m)
 	for (size_t g = 0; g < m->ngates; g++) {
 		jw_key(w, m->gates[g].name);
 		jw_obj(w);
-		kv_str(w, "on", m->gates[g].what);
-		kv_num(w, "value", m->gates[g].value);
-		kv_num(w, "threshold", m->gates[g].threshold);
+		jw_kv_str(w, "on", m->gates[g].what);
+		jw_kv_num(w, "value", m->gates[g].value);
+		jw_kv_num(w, "threshold", m->gates[g].threshold);
 		jw_key(w, "pass");
 		jw_bool(w, m->gates[g].pass);
 		jw_obj_end(w);
@@ -342,7 +325,7 @@ model_write(jsonw *w, const model_doc *m)
 	jw_obj_end(w);
 	jw_key(w, "data");
 	jw_obj(w);
-	kv_str(w, "input", m->input);
+	jw_kv_str(w, "input", m->input);
 	jw_key(w, "rows");
 	jw_int(w, (long long)d->n);
 	jw_key(w, "rows_read");
@@ -351,8 +334,8 @@ model_write(jsonw *w, const model_doc *m)
 	double ybar = 0;
 	for (size_t i = 0; i < d->n; i++)
 		ybar += d->y[i];
-	kv_num(w, "target_mean", d->n ? ybar / (double)d->n : NAN);
-	kv_str(w, "sha256", m->sha256);
+	jw_kv_num(w, "target_mean", d->n ? ybar / (double)d->n : NAN);
+	jw_kv_str(w, "sha256", m->sha256);
 	jw_key(w, "date_range");
 	if (m->date_col && d->n) {
 		jw_arr(w);
@@ -365,12 +348,12 @@ model_write(jsonw *w, const model_doc *m)
 	jw_key(w, "valid");
 	if (m->valid) {
 		jw_obj(w);
-		kv_str(w, "input", m->valid_input);
+		jw_kv_str(w, "input", m->valid_input);
 		jw_key(w, "rows");
 		jw_int(w, (long long)m->valid_rows);
 		jw_key(w, "rows_read");
 		jw_int(w, (long long)m->valid_rows_read);
-		kv_str(w, "sha256", m->valid_sha256);
+		jw_kv_str(w, "sha256", m->valid_sha256);
 		jw_obj_end(w);
 	} else {
 		jw_null(w);
@@ -382,11 +365,11 @@ model_write(jsonw *w, const model_doc *m)
 		const model_profile *pr = &m->profile[j];
 		jw_key(w, d->names[j]);
 		jw_obj(w);
-		kv_num(w, "mean", pr->mean);
-		kv_num(w, "sd", pr->sd);
-		kv_num(w, "min", pr->min);
-		kv_num(w, "max", pr->max);
-		kv_num(w, "missing", pr->missing);
+		jw_kv_num(w, "mean", pr->mean);
+		jw_kv_num(w, "sd", pr->sd);
+		jw_kv_num(w, "min", pr->min);
+		jw_kv_num(w, "max", pr->max);
+		jw_kv_num(w, "missing", pr->missing);
 		if (pr->ncats) {
 			jw_key(w, "categories");
 			jw_arr(w);

@@ -74,15 +74,6 @@ cmp_double(const void *a, const void *b)
 static const char *const outnames[] = { "prediction", "lower", "upper",
 	"intercept" };
 
-static int
-fail(char *err, size_t errsz, int *status, int st, const char *fmt,
-    const char *a, const char *b)
-{
-	snprintf(err, errsz, fmt, a, b);
-	*status = st;
-	return -1;
-}
-
 /* A square matrix of names[] x names[] from the model's covariance object,
  * reordered to want[0..k) (NULL entries: "intercept").  0 or -1. */
 static int
@@ -164,7 +155,7 @@ setup_interval(predictor *p, char *err, size_t errsz, int *status)
 		p->q = gsl_cdf_ugaussian_Qinv((1 - level) / 2);
 	}
 	if (bad)
-		return fail(err, errsz, status, EXIT_DATAERR, "%s: not a usable "
+		return err_fail(err, errsz, status, EXIT_DATAERR, "%s: not a usable "
 		    "model file: no valid \"covariance\" for intervals%s",
 		    p->c.model_name, "");
 	return 0;
@@ -224,7 +215,7 @@ setup_keep(predictor *p, char *err, size_t errsz, int *status)
 	if (p->c.by && *p->c.by && cols_resolve(p->c.by, names, n, 0, &by,
 	    &nby, msg, sizeof msg) < 0) {
 		free(by);
-		return fail(err, errsz, status, EXIT_DATAERR, "%s: --by: %s",
+		return err_fail(err, errsz, status, EXIT_DATAERR, "%s: --by: %s",
 		    p->in.name, msg);
 	}
 	if (p->c.keep) {
@@ -259,7 +250,7 @@ setup_keep(predictor *p, char *err, size_t errsz, int *status)
 		for (size_t j = 0; p->c.contributions && j < p->p; j++)
 			clash |= strcmp(nm, p->m->features[j]) == 0;
 		if (clash)
-			return fail(err, errsz, status, EXIT_USAGE, "--keep: "
+			return err_fail(err, errsz, status, EXIT_USAGE, "--keep: "
 			    "column \"%s\" clashes with an output column%s", nm,
 			    "");
 	}
@@ -309,7 +300,7 @@ predict_new(const model_file *m, const predict_input *in,
 			continue;
 		}
 		if (i < 0) {
-			fail(err, errsz, status, EXIT_DATAERR, "%s: column \"%s\" "
+			err_fail(err, errsz, status, EXIT_DATAERR, "%s: column \"%s\" "
 			    "the model needs is missing", in->name,
 			    m->features[j]);
 			predict_free(p);

@@ -1,6 +1,5 @@
 /* trainset.c: the table and the design mmm-train fits on. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,27 +12,11 @@
 #include "trainset.h"
 
 static int
-fail(char *err, size_t errsz, int *status, int st, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int
-fail(char *err, size_t errsz, int *status, int st, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	*status = st;
-	return -1;
-}
-
-static int
 need_col(const csv_reader *r, const char *what, const char *c, long *i,
     char *err, size_t errsz, int *status)
 {
 	if ((*i = csv_col(r, c)) < 0)
-		return fail(err, errsz, status, EXIT_DATAERR, "%s: %s column "
+		return err_fail(err, errsz, status, EXIT_DATAERR, "%s: %s column "
 		    "\"%s\" is not in the header", csv_name(r), what, c);
 	return 0;
 }
@@ -71,13 +54,13 @@ choose_columns(trainset *t, const csv_reader *r, const trainset_opts *o,
 		if (cols_resolve(o->features, csv_colnames(r), csv_ncols(r), 0,
 		    &idx, &nidx, msg, sizeof msg) < 0) {
 			free(idx);
-			return fail(err, errsz, status, EXIT_DATAERR,
+			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s: --features: %s", t->name, msg);
 		}
 		for (size_t k = 0; k < nidx; k++) {
 			if ((long)idx[k] == ti || (long)idx[k] == wi ||
 			    (long)idx[k] == t->date_idx) {
-				fail(err, errsz, status, EXIT_USAGE,
+				err_fail(err, errsz, status, EXIT_USAGE,
 				    "--features: \"%s\" is the target, the "
 				    "weights or the date",
 				    csv_colname(r, idx[k]));
@@ -123,7 +106,7 @@ read_row(trainset *t, const csv_reader *r, const csv_record *rec,
 		size_t len = rec->len[t->date_idx];
 		long sec;
 		if (date_parse(f, len, &t->day[t->n], &sec) < 0)
-			return fail(err, errsz, status, EXIT_DATAERR,
+			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a date",
 			    t->name, rec->line, o->date_col,
 			    msg_field(fb, f, len));
@@ -143,7 +126,7 @@ read_row(trainset *t, const csv_reader *r, const csv_record *rec,
 			c->numeric = 0;	/* a text column */
 			x = NAN;
 		} else if (bad || !isfinite(x)) {
-			return fail(err, errsz, status, EXIT_DATAERR,
+			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a finite "
 			    "number", t->name, rec->line,
 			    csv_colname(r, c->idx), msg_field(fb, f, len));
@@ -176,7 +159,7 @@ trainset_read(trainset *t, csv_reader *r, const trainset_opts *o,
 	if (rc < 0)
 		return -1;
 	if (t->n == 0)
-		return fail(err, errsz, status, EXIT_DATAERR,
+		return err_fail(err, errsz, status, EXIT_DATAERR,
 		    "%s: no data rows", t->name);
 	return 0;
 }
@@ -206,7 +189,7 @@ keep_rows(unsigned char *keep, size_t *n, const trainset *t,
 			if (!isnan(c->v[i]) || (c->role == 0 && c->numeric != 1))
 				continue;
 			if (!o->drop_missing)
-				return fail(err, errsz, status, EXIT_DATAERR,
+				return err_fail(err, errsz, status, EXIT_DATAERR,
 				    "%s:%ld: column \"%s\": missing value "
 				    "(--drop-missing drops such rows)",
 				    t->name, t->line[i],
@@ -216,7 +199,7 @@ keep_rows(unsigned char *keep, size_t *n, const trainset *t,
 		*n += keep[i];
 	}
 	if (*n == 0)
-		return fail(err, errsz, status, EXIT_DATAERR,
+		return err_fail(err, errsz, status, EXIT_DATAERR,
 		    "%s: every row has a missing value", t->name);
 	return 0;
 }
@@ -297,7 +280,7 @@ train_design_build(train_design *ds, const trainset *t,
 			ds->fcol[p++] = k;
 	}
 	if (p == 0)
-		return fail(err, errsz, status, EXIT_DATAERR,
+		return err_fail(err, errsz, status, EXIT_DATAERR,
 		    "%s: no numeric feature column", t->name);
 	keep = emalloc(t->n);
 	if (keep_rows(keep, &n, t, r, o, err, errsz, status) < 0) {
@@ -389,7 +372,7 @@ train_valid_read(train_valid *v, const train_design *ds, csv_reader *r,
 	for (size_t j = 0; j < nc; j++) {
 		const char *cn = j < p ? ds->names[j] : o->target;
 		if ((idx[j] = csv_col(r, cn)) < 0) {
-			fail(err, errsz, status, EXIT_DATAERR, "%s: column "
+			err_fail(err, errsz, status, EXIT_DATAERR, "%s: column "
 			    "\"%s\" is not in the header", csv_name(r), cn);
 			goto out;
 		}
@@ -410,7 +393,7 @@ train_valid_read(train_valid *v, const train_design *ds, csv_reader *r,
 					drop = 1;
 					continue;
 				}
-				fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
+				err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
 				    "column \"%s\": missing value "
 				    "(--drop-missing drops such rows)",
 				    csv_name(r), rec.line,
@@ -418,7 +401,7 @@ train_valid_read(train_valid *v, const train_design *ds, csv_reader *r,
 				goto out;
 			}
 			if (num_parse(f, len, &x) < 0 || !isfinite(x)) {
-				fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
+				err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
 				    "column \"%s\": \"%s\" is not a finite "
 				    "number", csv_name(r), rec.line,
 				    csv_colname(r, (size_t)idx[j]),
@@ -432,7 +415,7 @@ train_valid_read(train_valid *v, const train_design *ds, csv_reader *r,
 	if (got < 0)
 		goto out;
 	if (n == 0) {
-		fail(err, errsz, status, EXIT_DATAERR, v->rows_read ?
+		err_fail(err, errsz, status, EXIT_DATAERR, v->rows_read ?
 		    "%s: every row has a missing value" : "%s: no data rows",
 		    csv_name(r));
 		goto out;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -472,45 +471,6 @@ write_mmm_block(jsonw *w, const void *ctx)
 	mmm_write_block(w, a[0], a[1], &mo);
 }
 
-/* --dry-run: the search's size, and its time from 200 timed candidates. */
-static int
-do_dry_run(mmm_result *res)
-{
-	mmm_work *w = mmm_work_new(&res->prob);
-	size_t nh = res->prob.nh, np = 2 * nh < 10 ? 10 : 2 * nh;
-	if (np > mo.search.iterations)
-		np = mo.search.iterations;
-	size_t gens = (mo.search.iterations + np - 1) / np;
-	size_t total = mo.search.trials * gens * np;
-	double *h = emalloc(nh * sizeof *h);
-	mmm_score sc;
-	struct timespec a, b;
-
-	for (size_t j = 0; j < nh; j++)
-		h[j] = (res->prob.hp[j].lo + res->prob.hp[j].hi) / 2;
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (int i = 0; i < 200; i++)
-		mmm_eval(&res->prob, w, h, &sc, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	double per = ((double)(b.tv_sec - a.tv_sec) +
-	    (double)(b.tv_nsec - a.tv_nsec) * 1e-9) / 200;
-	printf("hyperparameters: %zu\n", nh);
-	for (size_t j = 0; j < nh; j++)
-		printf("  %s in [%.6g, %.6g]%s\n", res->prob.hp[j].name,
-		    res->prob.hp[j].lo, res->prob.hp[j].hi,
-		    res->prob.hp[j].chan < 0 ? " (log scale, times n)" : "");
-	printf("candidates: %zu (%zu trials x %zu generations x %zu)\n",
-	    total, mo.search.trials, gens, np);
-	printf("estimated time: %.3g s on %d thread%s (%.3g us a "
-	    "candidate)\n", per * (double)total / mo.search.threads,
-	    mo.search.threads, mo.search.threads > 1 ? "s" : "", per * 1e6);
-	free(h);
-	mmm_work_free(w);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		dien(EXIT_IOERR, "<stdout>: write error:");
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -570,7 +530,9 @@ main(int argc, char **argv)
 			dien(st, "%s: %s", t.name, err);
 		}
 		if (dry_run) {
-			do_dry_run(&res);
+			mmm_fit_dry_run(&res, &mo, stdout);
+			if (fflush(stdout) == EOF || ferror(stdout))
+				dien(EXIT_IOERR, "<stdout>: write error:");
 			mmm_result_free(&res);
 			mmm_data_free(&md);
 			free(feats);
