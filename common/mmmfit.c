@@ -194,7 +194,8 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 	r->prob = (mmm_problem){ .n = n, .k = d->k, .q = q, .y = d->y,
 		.x = d->x, .z = r->zp, .zname = (const char *const *)r->zname,
 		.ch = r->chcfg, .lmax = ADSTOCK_LMAX_DEFAULT,
-		.lambda_lo = llo, .lambda_hi = lhi };
+		.lambda_lo = llo, .lambda_hi = lhi, .lift = o->lift,
+		.rssd_zero_penalty = o->rssd_zero_penalty };
 	*status = EXIT_DATAERR;
 	if (mmm_problem_init(&r->prob, err, errsz) < 0)
 		return -1;
@@ -475,7 +476,35 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_kv_num(w, "decomp_rssd", r->score.rssd);
 	jw_kv_num(w, "lambda", r->score.lambda);
 	jw_kv_num(w, "durbin_watson", r->dw);
+	if (p->lift)
+		jw_kv_num(w, "mape_lift", r->score.mape_lift);
 	jw_obj_end(w);
+
+	if (p->lift) {
+		/* Each experiment: what it measured, what the model says. */
+		jw_key(w, "calibration");
+		jw_arr(w);
+		for (size_t i = 0; i < p->lift->n; i++) {
+			const lift_test *t = &p->lift->t[i];
+			jw_obj(w);
+			jw_kv_str(w, "channel", d->media[t->chan]);
+			date_format(t->day0, day);
+			jw_kv_str(w, "start", day);
+			date_format(t->day1, day);
+			jw_kv_str(w, "end", day);
+			jw_key(w, "periods");
+			jw_int(w, (long long)(t->end - t->start + 1));
+			jw_kv_num(w, "lift", t->lift);
+			jw_kv_num(w, "lift_sd", t->sd);
+			double pr = lift_predicted(t, r->coef[t->chan],
+			    r->design + t->chan * p->n);
+			jw_kv_num(w, "predicted", pr);
+			jw_kv_num(w, "ape", fabs(pr - t->lift) /
+			    fabs(t->lift));
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
 
 	jw_key(w, "search");
 	jw_obj(w);
@@ -488,6 +517,13 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_key(w, "seed");
 	jw_int(w, (long long)o->search.seed);
 	jw_kv_num(w, "rssd_weight", o->search.rssd_weight);
+	jw_key(w, "rssd_zero_penalty");
+	jw_bool(w, o->rssd_zero_penalty);
+	if (p->lift) {
+		jw_kv_num(w, "lift_weight", o->search.lift_weight);
+		jw_kv_num(w, "lift_quantile", o->search.lift_quantile);
+		jw_kv_num(w, "lift_cut", r->search.lift_cut);
+	}
 	jw_key(w, "candidates");
 	jw_int(w, (long long)r->search.ncand);
 	jw_key(w, "pareto_front");
@@ -529,6 +565,11 @@ mmm_write_pareto(out *o, const mmm_result *r)
 		jw_int(&w, (long long)s->trial[i]);
 		jw_kv_num(&w, "nrmse", s->sc[i].nrmse);
 		jw_kv_num(&w, "decomp_rssd", s->sc[i].rssd);
+		if (s->lift) {
+			jw_kv_num(&w, "mape_lift", s->sc[i].mape_lift);
+			jw_key(&w, "calibrated");
+			jw_bool(&w, mmm_calibrated(s, i));
+		}
 		jw_kv_num(&w, "r2", s->sc[i].r2);
 		jw_key(&w, "chosen");
 		jw_bool(&w, i == r->chosen);

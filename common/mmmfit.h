@@ -28,6 +28,9 @@ typedef struct mmm_opts {
 	mmm_search_opts search;
 	int select;			/* MMM_SELECT_* */
 	size_t window;			/* periods of "recent" spend (13) */
+	const lift_set *lift;		/* --lift: tests to calibrate on, or
+					 * NULL */
+	int rssd_zero_penalty;		/* Robyn's, on by default */
 } mmm_opts;
 
 /* The data of the fit: n periods in date order. */
