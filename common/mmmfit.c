@@ -164,7 +164,8 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 	r->day1 = d->day[n - 1];
 	r->fourier = o->fourier >= 0 ? o->fourier :
 	    (r->day1 - r->day0 > YEAR_DAYS ? 2 : 0);
-	size_t q = (o->trend ? 1 : 0) + 2 * (size_t)r->fourier + d->m;
+	size_t q = (o->trend ? 1 : 0) + 2 * (size_t)r->fourier +
+	    (o->hol ? 1 : 0) + d->m;
 	r->zbuf = ecalloc(q * n + 1, sizeof *r->zbuf);
 	r->zp = ecalloc(q + 1, sizeof *r->zp);
 	r->zname = ecalloc(q + 1, sizeof *r->zname);
@@ -185,6 +186,29 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 			}
 			r->zname[j++] = efmt("%s%d", sc ? "cos" : "sin", f);
 		}
+	if (o->hol) {
+		/* Each row covers the days up to the next period: the
+		 * shortest step between dates (7 for weekly data, 1 for
+		 * daily, where the count is an indicator). */
+		r->hol_period = 0;
+		for (size_t i = 1; i < n; i++)
+			if (r->hol_period == 0 || d->day[i] - d->day[i - 1] <
+			    r->hol_period)
+				r->hol_period = d->day[i] - d->day[i - 1];
+		if (r->hol_period == 0)
+			r->hol_period = 1;
+		r->hol_to = r->day1 + r->hol_period - 1 + MMM_HOLIDAY_MARGIN;
+		for (size_t i = 0; i < n; i++)
+			r->zbuf[j * n + i] = (double)holidays_count(
+			    o->hol->day, o->hol->n, d->day[i], r->hol_period);
+		for (size_t c = 0; c < d->m; c++)
+			if (strcmp(d->controls[c], "holidays") == 0) {
+				snprintf(err, errsz, "--holidays: the control "
+				    "\"holidays\" has the name of its term");
+				return -1;
+			}
+		r->zname[j++] = estrdup("holidays");
+	}
 	for (size_t c = 0; c < d->m; c++) {
 		memcpy(r->zbuf + j * n, d->ctl[c], n * sizeof *r->zbuf);
 		r->zname[j++] = estrdup(d->controls[c]);
@@ -425,6 +449,30 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_key(w, "fourier");
 	jw_int(w, r->fourier);
 	jw_kv_num(w, "year_days", YEAR_DAYS);
+	jw_key(w, "holidays");
+	if (o->hol) {
+		/* The days prediction needs, so that it needs no file. */
+		jw_obj(w);
+		jw_kv_str(w, "country", o->country);
+		jw_kv_str(w, "sha256", o->hol->sha256);
+		jw_key(w, "period");
+		jw_int(w, r->hol_period);
+		date_format(r->day0, day);
+		jw_kv_str(w, "from", day);
+		date_format(r->hol_to, day);
+		jw_kv_str(w, "to", day);
+		jw_key(w, "days");
+		jw_arr(w);
+		for (size_t i = date_search(o->hol->day, o->hol->n, r->day0);
+		    i < o->hol->n && o->hol->day[i] <= r->hol_to; i++) {
+			date_format(o->hol->day[i], day);
+			jw_str(w, day);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "controls");
 	jw_arr(w);
 	for (size_t c = 0; c < d->m; c++)

@@ -31,7 +31,8 @@ static const char usage[] =
 "       mmm-train --model mmm --target COL --media COLS [--controls COLS]\n"
 "                 [--date COL] [--adstock KIND|CH=KIND,...]\n"
 "                 [--saturation KIND|CH=KIND,...] [--bounds CH.PARAM=LO:HI,...]\n"
-"                 [--trend] [--fourier yearly:K] [--method ridge]\n"
+"                 [--trend] [--fourier yearly:K] [--holidays FILE --country XX]\n"
+"                 [--method ridge]\n"
 "                 [--iterations N] [--trials T] [--seed N] [--threads N]\n"
 "                 [--rssd-weight X] [--[no-]rssd-zero-penalty]\n"
 "                 [--lift FILE] [--lift-weight X] [--lift-quantile Q]\n"
@@ -84,6 +85,8 @@ static const char usage[] =
 "  --bounds B          CH.PARAM=LO:HI,... over Robyn's defaults; lambda=LO:HI\n"
 "  --trend             a linear trend in the baseline\n"
 "  --fourier yearly:K  K sine/cosine pairs (default 2 over a year of data)\n"
+"  --holidays FILE     a term \"holidays\": the country's holidays in each\n"
+"  --country XX        period (Robyn's prophet file: ds,holiday,country)\n"
 "  --method ridge      the only method yet\n"
 "  --iterations N      candidates per trial (2000)\n"
 "  --trials T          independent searches (5)\n"
@@ -109,7 +112,7 @@ enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 	O_MEDIA, O_CONTROLS, O_ADSTOCK, O_SATURATION, O_BOUNDS, O_TREND,
 	O_FOURIER, O_METHOD, O_ITER, O_TRIALS, O_SEED, O_RSSDW,
 	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS, O_LIFT,
-	O_LIFTW, O_LIFTQ, O_RSSDZ, O_NORSSDZ,
+	O_LIFTW, O_LIFTQ, O_RSSDZ, O_NORSSDZ, O_HOLIDAYS, O_COUNTRY,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
 	O_MAXITER, O_MAXMAPE, O_MAXP, O_MAXPCOLS, O_MINLIFT, O_MINR2,
 	O_MODEL, O_NAME, O_NOINT, O_NORMAL, O_NOW, O_POSITIVE, O_REGISTRY,
@@ -119,8 +122,10 @@ static const struct option longopts[] = {
 	{ "adstock", required_argument, NULL, O_ADSTOCK },
 	{ "bounds", required_argument, NULL, O_BOUNDS },
 	{ "controls", required_argument, NULL, O_CONTROLS },
+	{ "country", required_argument, NULL, O_COUNTRY },
 	{ "dry-run", no_argument, NULL, O_DRYRUN },
 	{ "fourier", required_argument, NULL, O_FOURIER },
+	{ "holidays", required_argument, NULL, O_HOLIDAYS },
 	{ "iterations", required_argument, NULL, O_ITER },
 	{ "lift", required_argument, NULL, O_LIFT },
 	{ "lift-quantile", required_argument, NULL, O_LIFTQ },
@@ -188,6 +193,7 @@ static mmm_opts mo = { .adstock = ADSTOCK_GEOMETRIC, .saturation = SAT_HILL,
 	.rssd_weight = 1, .lift_weight = 1, .lift_quantile = 0.1 },
 	.select = MMM_SELECT_NRMSE, .window = 13, .rssd_zero_penalty = 1 };
 static const char *media, *controls, *pareto_path, *lift_path;
+static const char *holidays_path;
 static int mmm_opt, dry_run, progress_forced, quiet;
 
 /* The options of --model mmm; 0 when ch is not one of them. */
@@ -252,6 +258,12 @@ parse_mmm_option(int ch)
 		break;
 	case O_PARETO: pareto_path = optarg; break;
 	case O_LIFT: lift_path = optarg; break;
+	case O_HOLIDAYS: holidays_path = optarg; break;
+	case O_COUNTRY:
+		if (!*optarg)
+			cli_usage_error("--country: empty");
+		mo.country = optarg;
+		break;
 	case O_LIFTW: mo.search.lift_weight = cli_double("--lift-weight",
 	    optarg, 0, 1e6); break;
 	case O_LIFTQ: mo.search.lift_quantile = cli_double(
@@ -368,6 +380,9 @@ check_options(void)
 			cli_usage_error("--features, --weights, --positive, "
 			    "--cv, --valid and --no-intercept do not go with "
 			    "--model mmm (see --media, --controls)");
+		if (!holidays_path != !mo.country)
+			cli_usage_error("--holidays and --country go "
+			    "together");
 	} else if (mmm_opt) {
 		cli_usage_error("--media, --controls and the search options "
 		    "go with --model mmm");
@@ -516,6 +531,7 @@ main(int argc, char **argv)
 	model_profile *mprof = NULL;
 	const void *mctx[2] = { &res, &md };
 	lift_set lifts = { NULL, 0 };
+	holidays hol = { NULL, 0, "" };
 
 	cli_init(argc, argv);
 	parse_options(argc, argv);
@@ -547,6 +563,12 @@ main(int argc, char **argv)
 		    err, sizeof err, &st) < 0)
 			dien(st, "%s", err);
 		mo.lift = &lifts;
+	}
+	if (holidays_path) {
+		if (holidays_read(holidays_path, mo.country, &hol, err,
+		    sizeof err, &st) < 0)
+			dien(st, "%s", err);
+		mo.hol = &hol;
 	}
 	trainset_free(&t);
 	t.name = csv_name(r);
@@ -630,6 +652,7 @@ main(int argc, char **argv)
 		mmm_result_free(&res);
 		mmm_data_free(&md);
 		lift_free(&lifts);
+		holidays_free(&hol);
 	}
 	free(feats);
 	train_design_free(&ds);
