@@ -332,10 +332,17 @@ mmm_saturation_of(const mmm_problem *p, const double *h, size_t c,
 }
 
 struct mmm_work {
-	double *s, *ms;		/* k x n: sat(adstock(x)), standardised */
+	double *s;		/* k x n: sat(adstock(x)) */
+	double *r;		/* (k + 1 + q) x n: the standardised media,
+				 * yc and W, for their cross products */
+	double *cross;		/* k x (k + 1 + q) */
 	double *wts;		/* weights of window adstocks, max len */
 	double *state;
 	double *mu, *sd;	/* k */
+	double *theta, *lo, *hi;	/* k: the search's adstocks */
+	double **col;		/* k */
+	const double **xin;	/* k */
+	size_t *fast;		/* k: channels on the search's own path */
 	double *a, *b, *c, *my, *f, *gt, *beta, *l, *z, *tmp;
 	size_t *free_;
 	int exact;		/* transforms through transform.c */
@@ -345,15 +352,24 @@ mmm_work *
 mmm_work_new(const mmm_problem *p)
 {
 	size_t n = p->n, k = p->k, q = p->q ? p->q : 1;
-	size_t len = n > p->lmax ? n : p->lmax;
+	size_t len = n > p->lmax ? n : p->lmax, m = k + 1 + p->q;
 	mmm_work *w = ecalloc(1, sizeof *w);
 
 	w->s = emalloc(k * n * sizeof *w->s);
-	w->ms = emalloc(k * n * sizeof *w->ms);
+	w->r = emalloc(m * n * sizeof *w->r);
+	memcpy(w->r + k * n, p->yc, n * sizeof *w->r);
+	memcpy(w->r + (k + 1) * n, p->w, p->q * n * sizeof *w->r);
+	w->cross = emalloc(k * m * sizeof *w->cross);
 	w->wts = emalloc(len * sizeof *w->wts);
 	w->state = emalloc(len * sizeof *w->state);
 	w->mu = emalloc(k * sizeof *w->mu);
 	w->sd = emalloc(k * sizeof *w->sd);
+	w->theta = emalloc(k * sizeof *w->theta);
+	w->lo = emalloc(k * sizeof *w->lo);
+	w->hi = emalloc(k * sizeof *w->hi);
+	w->col = emalloc(k * sizeof *w->col);
+	w->xin = emalloc(k * sizeof *w->xin);
+	w->fast = emalloc(k * sizeof *w->fast);
 	w->a = emalloc(k * k * sizeof *w->a);
 	w->l = emalloc(k * k * sizeof *w->l);
 	w->b = emalloc(k * sizeof *w->b);
@@ -386,7 +402,14 @@ mmm_work_free(mmm_work *w)
 	if (!w)
 		return;
 	free(w->s);
-	free(w->ms);
+	free(w->r);
+	free(w->cross);
+	free(w->theta);
+	free(w->lo);
+	free(w->hi);
+	free(w->col);
+	free(w->xin);
+	free(w->fast);
 	free(w->wts);
 	free(w->state);
 	free(w->mu);
@@ -429,62 +452,48 @@ mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
 	}
 }
 
-/* x'y with four partial sums: the compiler keeps them in vector lanes
- * (a fixed order, so the same bytes on every run). */
-static double
-dot(const double *x, const double *y, size_t n)
-{
-	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-	size_t i = 0;
-
-	for (; i + 4 <= n; i += 4) {
-		s0 += x[i] * y[i];
-		s1 += x[i + 1] * y[i + 1];
-		s2 += x[i + 2] * y[i + 2];
-		s3 += x[i + 3] * y[i + 3];
-	}
-	for (; i < n; i++)
-		s0 += x[i] * y[i];
-	return (s0 + s2) + (s1 + s3);
-}
-
-/* mmm_media for the search: geometric adstock and Hill (the defaults)
- * with the range taken while adstocking and Hill on vector log and exp; other kinds through mmm_media's path.  Equal to mmm_media to
- * a few ulps: the final fit recomputes with mmm_media. */
+/* mmm_media for the search, each column's sum into w->mu: geometric
+ * adstock and Hill (the defaults) through the kernels of vmath.c — the channels' adstocks interleaved,
+ * their ranges taken on the way, Hill on vector log and exp; other kinds
+ * through mmm_media's path.  Equal to mmm_media to a few ulps: the final
+ * fit recomputes with mmm_media. */
 static void
 media_search(const mmm_problem *p, const double *h, mmm_work *w)
 {
-	size_t n = p->n;
+	size_t n = p->n, nf = 0;
+	double v[HP_NKINDS];
 
 	for (size_t c = 0; c < p->k; c++) {
 		double *sc = w->s + c * n;
-		const double *x = p->x[c];
-		if (p->ch[c].ak != ADSTOCK_GEOMETRIC ||
-		    p->ch[c].sk != SAT_HILL) {
-			adstock a;
-			saturation st;
-			mmm_adstock_of(p, h, c, &a);
-			adstock_weights(&a, w->wts);
-			memset(w->state, 0, adstock_state_len(&a) *
-			    sizeof *w->state);
-			adstock_apply(&a, w->wts, w->state, x, sc, n);
-			mmm_saturation_of(p, h, c, sc, &st);
-			saturation_apply(&st, sc, sc, n);
+		if (p->ch[c].ak == ADSTOCK_GEOMETRIC &&
+		    p->ch[c].sk == SAT_HILL) {
+			chan_params(p, h, c, v);
+			w->theta[nf] = v[HP_THETA];
+			w->xin[nf] = p->x[c];
+			w->col[nf] = sc;
+			w->fast[nf++] = c;
 			continue;
 		}
-		double v[HP_NKINDS];
-		chan_params(p, h, c, v);
-		double theta = v[HP_THETA], prev = 0, lo = HUGE_VAL;
-		double hi = -HUGE_VAL;
-		for (size_t t = 0; t < n; t++) {
-			double a = x[t] + theta * prev;
-			sc[t] = prev = a;
-			lo = a < lo ? a : lo;
-			hi = a > hi ? a : hi;
-		}
-		double g = lo * (1 - v[HP_GAMMA]) + hi * v[HP_GAMMA];
-		vm_hill(sc, n, v[HP_ALPHA], log(g > 0 ? g : DBL_MIN),
-		    w->wts);
+		adstock a;
+		saturation st;
+		mmm_adstock_of(p, h, c, &a);
+		adstock_weights(&a, w->wts);
+		memset(w->state, 0, adstock_state_len(&a) * sizeof *w->state);
+		adstock_apply(&a, w->wts, w->state, p->x[c], sc, n);
+		mmm_saturation_of(p, h, c, sc, &st);
+		saturation_apply(&st, sc, sc, n);
+		w->mu[c] = vm_sum(sc, n);
+	}
+	if (!nf)
+		return;
+	vm_adstock_geometric(w->xin, w->theta, nf, n, w->col, w->lo, w->hi,
+	    w->wts);
+	for (size_t i = 0; i < nf; i++) {
+		chan_params(p, h, w->fast[i], v);
+		double g = w->lo[i] * (1 - v[HP_GAMMA]) + w->hi[i] *
+		    v[HP_GAMMA];
+		w->mu[w->fast[i]] = vm_hill(w->col[i], n, v[HP_ALPHA],
+		    log(g > 0 ? g : DBL_MIN), w->wts);
 	}
 }
 
@@ -640,36 +649,36 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 	size_t n = p->n, k = p->k, q = p->q;
 	double lambda = h[p->nh - 1] * (double)n;
 
-	if (w->exact)
+	/* Centred media columns, their cross products with themselves, yc
+	 * and W, then the scale: with Ms the standardised columns (mean 0,
+	 * population sd 1), G = Ms'Ms, my = Ms'yc, C = W'Ms. */
+	size_t m = k + 1 + q;
+	if (w->exact) {
 		mmm_media(p, h, w->s, NULL, NULL, w->wts, w->state);
-	else
+		for (size_t c = 0; c < k; c++)
+			w->mu[c] = vm_sum(w->s + c * n, n);
+	} else {
 		media_search(p, h, w);
-	for (size_t c = 0; c < k; c++) {
-		const double *s = w->s + c * n;
-		double *ms = w->ms + c * n, m = 0, ss = 0;
-		for (size_t i = 0; i < n; i++)
-			m += s[i];
-		m /= (double)n;
-		for (size_t i = 0; i < n; i++)
-			ss += (s[i] - m) * (s[i] - m);
-		double sd = sqrt(ss / (double)n);
-		if (!(sd > 0))
-			sd = 1;		/* a constant column: beta 0 */
-		w->mu[c] = m;
-		w->sd[c] = sd;
-		double inv = 1 / sd;
-		for (size_t i = 0; i < n; i++)
-			ms[i] = (s[i] - m) * inv;
 	}
-	/* G = Ms'Ms + lambda I, C = W'Ms, my = Ms'yc. */
+	for (size_t c = 0; c < k; c++) {
+		w->mu[c] /= (double)n;
+		vm_center(w->s + c * n, n, w->mu[c], w->r + c * n);
+	}
+	for (size_t a = 0; a < k; a++)
+		vm_dots(w->r + a * n, w->r + a * n, n, m - a, n,
+		    w->cross + a * m + a);
+	for (size_t c = 0; c < k; c++) {
+		double sd = sqrt(w->cross[c * m + c] / (double)n);
+		w->sd[c] = sd > 0 ? sd : 1;	/* a constant column: beta 0 */
+	}
 	for (size_t a = 0; a < k; a++) {
-		const double *ma = w->ms + a * n;
 		for (size_t b = 0; b <= a; b++)
-			w->a[a * k + b] = w->a[b * k + a] = dot(ma,
-			    w->ms + b * n, n);
-		w->my[a] = dot(ma, p->yc, n);
+			w->a[a * k + b] = w->a[b * k + a] = w->cross[b * m + a] /
+			    (w->sd[a] * w->sd[b]);
+		w->my[a] = w->cross[a * m + k] / w->sd[a];
 		for (size_t j = 0; j < q; j++)
-			w->c[j * k + a] = dot(p->w + j * n, ma, n);
+			w->c[j * k + a] = w->cross[a * m + k + 1 + j] /
+			    w->sd[a];
 	}
 	/* Quadratic form of the media after profiling the baseline out:
 	 * A = G + lambda I - C' F C, b = my - C' F wy, F = (D + lambda)^-1. */

@@ -24,47 +24,89 @@ typedef struct batch {
 	const double *h;	/* m x nh */
 	mmm_score *sc;		/* m */
 	size_t m;
-	int threads;
 } batch;
 
-typedef struct slice {
-	batch *b;
-	int tid;
-} slice;
+/* The workers, started once per search: each generation is one batch,
+ * handed over at the start barrier and collected at the done barrier.
+ * Thread t always takes candidates t, t + T, t + 2T ...: which thread
+ * evaluates a candidate never changes what it scores. */
+typedef struct pool {
+	int threads;
+	batch b;
+	int quit;
+	pthread_barrier_t start, done;
+	pthread_t th[64];
+	struct slice {
+		struct pool *pl;
+		int tid;
+	} sl[64];
+} pool;
+
+static void
+run_slice(pool *pl, int tid)
+{
+	batch *b = &pl->b;
+
+	for (size_t i = (size_t)tid; i < b->m; i += (size_t)pl->threads)
+		mmm_eval(b->p, b->work[tid], b->h + i * b->p->nh, &b->sc[i],
+		    NULL);
+}
 
 static void *
-run_slice(void *arg)
+worker(void *arg)
 {
-	slice *s = arg;
-	batch *b = s->b;
+	struct slice *s = arg;
+	pool *pl = s->pl;
 
-	for (size_t i = (size_t)s->tid; i < b->m; i += (size_t)b->threads)
-		mmm_eval(b->p, b->work[s->tid], b->h + i * b->p->nh, &b->sc[i],
-		    NULL);
-	return NULL;
+	for (;;) {
+		pthread_barrier_wait(&pl->start);
+		if (pl->quit)
+			return NULL;
+		run_slice(pl, s->tid);
+		pthread_barrier_wait(&pl->done);
+	}
 }
 
 static void
-eval_batch(batch *b)
+pool_start(pool *pl, int threads)
 {
-	if (b->threads <= 1) {
-		slice s = { b, 0 };
-		run_slice(&s);
+	pl->threads = threads > 64 ? 64 : threads;
+	pl->quit = 0;
+	if (pl->threads <= 1)
 		return;
-	}
-	pthread_t th[64];
-	slice sl[64];
-	int t = b->threads > 64 ? 64 : b->threads;
-	b->threads = t;
-	for (int i = 1; i < t; i++) {
-		sl[i] = (slice){ b, i };
-		if (pthread_create(&th[i], NULL, run_slice, &sl[i]) != 0)
+	if (pthread_barrier_init(&pl->start, NULL, (unsigned)pl->threads) ||
+	    pthread_barrier_init(&pl->done, NULL, (unsigned)pl->threads))
+		die("cannot set up the search's threads");
+	for (int i = 1; i < pl->threads; i++) {
+		pl->sl[i] = (struct slice){ pl, i };
+		if (pthread_create(&pl->th[i], NULL, worker, &pl->sl[i]) != 0)
 			die("cannot start a thread");
 	}
-	sl[0] = (slice){ b, 0 };
-	run_slice(&sl[0]);
-	for (int i = 1; i < t; i++)
-		pthread_join(th[i], NULL);
+}
+
+static void
+pool_run(pool *pl)
+{
+	if (pl->threads <= 1) {
+		run_slice(pl, 0);
+		return;
+	}
+	pthread_barrier_wait(&pl->start);
+	run_slice(pl, 0);
+	pthread_barrier_wait(&pl->done);
+}
+
+static void
+pool_stop(pool *pl)
+{
+	if (pl->threads <= 1)
+		return;
+	pl->quit = 1;
+	pthread_barrier_wait(&pl->start);
+	for (int i = 1; i < pl->threads; i++)
+		pthread_join(pl->th[i], NULL);
+	pthread_barrier_destroy(&pl->start);
+	pthread_barrier_destroy(&pl->done);
 }
 
 /* The radical inverse of i in base b (Halton). */
@@ -169,7 +211,8 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
     mmm_search *s)
 {
 	size_t nh = p->nh, T = o->trials ? o->trials : 1, np, gens;
-	int threads = o->threads < 1 ? 1 : o->threads;
+	int threads = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+	pool pl;
 
 	mmm_search_size(nh, o, &np, &gens, &s->ncand);
 	s->nh = nh;
@@ -179,6 +222,7 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 	mmm_work **work = emalloc((size_t)threads * sizeof *work);
 	for (int i = 0; i < threads; i++)
 		work[i] = mmm_work_new(p);
+	pool_start(&pl, threads);
 
 	trial *tr = ecalloc(T, sizeof *tr);
 	uint64_t seeder = o->seed;
@@ -248,9 +292,8 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 				s->trial[at + t * np + i] = (unsigned)t;
 			}
 		}
-		batch b = { p, work, s->h + at * nh, s->sc + at, T * np,
-			threads };
-		eval_batch(&b);
+		pl.b = (batch){ p, work, s->h + at * nh, s->sc + at, T * np };
+		pool_run(&pl);
 		/* Selection. */
 		for (size_t t = 0; t < T; t++) {
 			trial *r = &tr[t];
@@ -280,6 +323,7 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 		free(tr[t].order);
 	}
 	free(tr);
+	pool_stop(&pl);
 	for (int i = 0; i < threads; i++)
 		mmm_work_free(work[i]);
 	free(work);
