@@ -94,7 +94,7 @@ sym_eigen(double *a, size_t q, double *d, double *v)
 int
 mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 {
-	size_t n = p->n, k = p->k, q = p->q;
+	size_t n = p->n, k = p->k, q = p->q, nt = p->n + p->nv;
 
 	p->hp = NULL;
 	p->yc = p->zmean = p->zsd = p->w = p->d = p->v = p->wy = NULL;
@@ -105,11 +105,15 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		return err_fail(err, errsz, NULL, 0, "%s", "too few rows for the model");
 	if (n < 8)
 		return err_fail(err, errsz, NULL, 0, "%s", "too few rows (at least 8)");
+	if (p->nv && (p->nval < 1 || p->nval >= p->nv))
+		return err_fail(err, errsz, NULL, 0, "%s", "too few held-out rows "
+		    "(a validation and a test row at least)");
 	double lo = HUGE_VAL, hi = -HUGE_VAL, sum = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < nt; i++)
 		if (!isfinite(p->y[i]))
 			return err_fail(err, errsz, NULL, 0, "%s", "the target has a value "
 			    "that is not a finite number");
+	for (size_t i = 0; i < n; i++) {
 		lo = fmin(lo, p->y[i]);
 		hi = fmax(hi, p->y[i]);
 		sum += p->y[i];
@@ -118,6 +122,18 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		return err_fail(err, errsz, NULL, 0, "%s", "the target is constant");
 	p->ymean = sum / (double)n;
 	p->yrange = hi - lo;
+	/* The held-out parts' ranges, for their NRMSE. */
+	for (int part = 0; part < 2 && p->nv; part++) {
+		size_t a = n + (part ? p->nval : 0);
+		size_t b = part ? nt : n + p->nval;
+		double plo = HUGE_VAL, phi = -HUGE_VAL;
+		for (size_t i = a; i < b; i++) {
+			plo = fmin(plo, p->y[i]);
+			phi = fmax(phi, p->y[i]);
+		}
+		*(part ? &p->trange : &p->vrange) = phi > plo ? phi - plo :
+		    p->yrange;
+	}
 	p->yc = emalloc(n * sizeof *p->yc);
 	p->ycc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -129,13 +145,14 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 	p->spend_share = ecalloc(k, sizeof *p->spend_share);
 	double tot = 0;
 	for (size_t c = 0; c < k; c++) {
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < nt; i++) {
 			double x = p->x[c][i];
 			if (!(x >= 0) || !isfinite(x))
 				return err_fail(err, errsz, NULL, 0, "media \"%s\" has a "
 				    "negative or non-finite spend",
 				    p->ch[c].name);
-			p->spend[c] += x;
+			if (i < n)
+				p->spend[c] += x;
 		}
 		if (!(p->spend[c] > 0))
 			return err_fail(err, errsz, NULL, 0, "media \"%s\" has no spend",
@@ -156,6 +173,13 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 	for (size_t j = 0; j < q; j++) {
 		const double *z = p->z[j];
 		double m = 0, ss = 0;
+		for (size_t i = nt; i-- > n;)
+			if (!isfinite(z[i])) {
+				free(zs);
+				return err_fail(err, errsz, NULL, 0, "baseline term \"%s\" "
+				    "has a value that is not a finite number",
+				    p->zname[j]);
+			}
 		for (size_t i = 0; i < n; i++) {
 			if (!isfinite(z[i])) {
 				free(zs);
@@ -332,7 +356,7 @@ mmm_saturation_of(const mmm_problem *p, const double *h, size_t c,
 }
 
 struct mmm_work {
-	double *s;		/* k x n: sat(adstock(x)) */
+	double *s;		/* k x (n + nv): sat(adstock(x)) */
 	double *r;		/* (k + 1 + q) x n: the standardised media,
 				 * yc and W, for their cross products */
 	double *cross;		/* k x (k + 1 + q) */
@@ -343,6 +367,7 @@ struct mmm_work {
 	double **col;		/* k */
 	const double **xin;	/* k */
 	size_t *fast;		/* k: channels on the search's own path */
+	double *coef;		/* k + q + 1: for the held-out rows */
 	double *a, *b, *c, *my, *f, *gt, *beta, *l, *z, *tmp;
 	size_t *free_;
 	int exact;		/* transforms through transform.c */
@@ -351,11 +376,12 @@ struct mmm_work {
 mmm_work *
 mmm_work_new(const mmm_problem *p)
 {
-	size_t n = p->n, k = p->k, q = p->q ? p->q : 1;
-	size_t len = n > p->lmax ? n : p->lmax, m = k + 1 + p->q;
+	size_t n = p->n, k = p->k, q = p->q ? p->q : 1, nt = n + p->nv;
+	size_t len = nt > p->lmax ? nt : p->lmax, m = k + 1 + p->q;
 	mmm_work *w = ecalloc(1, sizeof *w);
 
-	w->s = emalloc(k * n * sizeof *w->s);
+	w->s = emalloc(k * nt * sizeof *w->s);
+	w->coef = emalloc((k + q + 1) * sizeof *w->coef);
 	w->r = emalloc(m * n * sizeof *w->r);
 	memcpy(w->r + k * n, p->yc, n * sizeof *w->r);
 	memcpy(w->r + (k + 1) * n, p->w, p->q * n * sizeof *w->r);
@@ -402,6 +428,7 @@ mmm_work_free(mmm_work *w)
 	if (!w)
 		return;
 	free(w->s);
+	free(w->coef);
 	free(w->r);
 	free(w->cross);
 	free(w->theta);
@@ -432,7 +459,7 @@ void
 mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
     saturation *sat, double *wts, double *state)
 {
-	size_t n = p->n;
+	size_t n = p->n + p->nv;
 
 	for (size_t c = 0; c < p->k; c++) {
 		adstock a;
@@ -460,11 +487,11 @@ mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
 static void
 media_search(const mmm_problem *p, const double *h, mmm_work *w)
 {
-	size_t n = p->n, nf = 0;
+	size_t n = p->n, nt = n + p->nv, nf = 0;
 	double v[HP_NKINDS];
 
 	for (size_t c = 0; c < p->k; c++) {
-		double *sc = w->s + c * n;
+		double *sc = w->s + c * nt;
 		if (p->ch[c].ak == ADSTOCK_GEOMETRIC &&
 		    p->ch[c].sk == SAT_HILL) {
 			chan_params(p, h, c, v);
@@ -479,21 +506,23 @@ media_search(const mmm_problem *p, const double *h, mmm_work *w)
 		mmm_adstock_of(p, h, c, &a);
 		adstock_weights(&a, w->wts);
 		memset(w->state, 0, adstock_state_len(&a) * sizeof *w->state);
-		adstock_apply(&a, w->wts, w->state, p->x[c], sc, n);
+		adstock_apply(&a, w->wts, w->state, p->x[c], sc, nt);
 		mmm_saturation_of(p, h, c, sc, &st);
-		saturation_apply(&st, sc, sc, n);
+		saturation_apply(&st, sc, sc, nt);
 		w->mu[c] = vm_sum(sc, n);
 	}
 	if (!nf)
 		return;
-	vm_adstock_geometric(w->xin, w->theta, nf, n, w->col, w->lo, w->hi,
-	    w->wts);
+	vm_adstock_geometric(w->xin, w->theta, nf, nt, n, w->col, w->lo,
+	    w->hi, w->wts);
 	for (size_t i = 0; i < nf; i++) {
 		chan_params(p, h, w->fast[i], v);
 		double g = w->lo[i] * (1 - v[HP_GAMMA]) + w->hi[i] *
 		    v[HP_GAMMA];
-		w->mu[w->fast[i]] = vm_hill(w->col[i], n, v[HP_ALPHA],
+		w->mu[w->fast[i]] = vm_hill(w->col[i], nt, v[HP_ALPHA],
 		    log(g > 0 ? g : DBL_MIN), w->wts);
+		if (p->nv)	/* the sum of the fitted rows */
+			w->mu[w->fast[i]] = vm_sum(w->col[i], n);
 	}
 }
 
@@ -646,7 +675,7 @@ void
 mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
     double *coef)
 {
-	size_t n = p->n, k = p->k, q = p->q;
+	size_t n = p->n, k = p->k, q = p->q, nt = n + p->nv;
 	double lambda = h[p->nh - 1] * (double)n;
 
 	/* Centred media columns, their cross products with themselves, yc
@@ -656,13 +685,13 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 	if (w->exact) {
 		mmm_media(p, h, w->s, NULL, NULL, w->wts, w->state);
 		for (size_t c = 0; c < k; c++)
-			w->mu[c] = vm_sum(w->s + c * n, n);
+			w->mu[c] = vm_sum(w->s + c * nt, n);
 	} else {
 		media_search(p, h, w);
 	}
 	for (size_t c = 0; c < k; c++) {
 		w->mu[c] /= (double)n;
-		vm_center(w->s + c * n, n, w->mu[c], w->r + c * n);
+		vm_center(w->s + c * nt, n, w->mu[c], w->r + c * n);
 	}
 	for (size_t a = 0; a < k; a++)
 		vm_dots(w->r + a * n, w->r + a * n, n, m - a, n,
@@ -739,19 +768,38 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 	}
 	sc->rssd = sqrt(r);
 
-	if (coef) {
-		double icpt = p->ymean;
-		for (size_t c = 0; c < k; c++) {
-			coef[c] = w->beta[c] / w->sd[c];
-			icpt -= coef[c] * w->mu[c];
-		}
-		for (size_t a = 0; a < q; a++) {
-			double g = 0;
-			for (size_t j = 0; j < q; j++)
-				g += p->v[a * q + j] * w->gt[j];
-			coef[k + a] = g / p->zsd[a];
-			icpt -= coef[k + a] * p->zmean[a];
-		}
-		coef[k + q] = icpt;
+	sc->nrmse_val = sc->nrmse_test = NAN;
+	sc->obj = sc->nrmse;
+	if (!coef && !p->nv)
+		return;
+	double *cf = coef ? coef : w->coef, icpt = p->ymean;
+	for (size_t c = 0; c < k; c++) {
+		cf[c] = w->beta[c] / w->sd[c];
+		icpt -= cf[c] * w->mu[c];
 	}
+	for (size_t a = 0; a < q; a++) {
+		double g = 0;
+		for (size_t j = 0; j < q; j++)
+			g += p->v[a * q + j] * w->gt[j];
+		cf[k + a] = g / p->zsd[a];
+		icpt -= cf[k + a] * p->zmean[a];
+	}
+	cf[k + q] = icpt;
+	if (!p->nv)
+		return;
+	/* The held-out rows: predictions from the fitted coefficients, in
+	 * mmm-predict's order (intercept, then the features in order). */
+	double ss[2] = { 0, 0 };
+	for (size_t i = n; i < nt; i++) {
+		double f = icpt;
+		for (size_t c = 0; c < k; c++)
+			f += cf[c] * w->s[c * nt + i];
+		for (size_t j = 0; j < q; j++)
+			f += cf[k + j] * p->z[j][i];
+		double e = p->y[i] - f;
+		ss[i >= n + p->nval] += e * e;
+	}
+	sc->nrmse_val = sqrt(ss[0] / (double)p->nval) / p->vrange;
+	sc->nrmse_test = sqrt(ss[1] / (double)(p->nv - p->nval)) / p->trange;
+	sc->obj = sc->nrmse_val;
 }

@@ -27,6 +27,10 @@ typedef struct mmm_opts {
 					 * more than a year, else 0 */
 	mmm_search_opts search;
 	int select;			/* MMM_SELECT_* */
+	double valid_frac;		/* 0, or the training fraction of
+					 * time-series validation */
+	size_t stability;		/* 0, or refits with K seeds */
+	size_t windows;			/* and on W windows of the rows */
 	size_t window;			/* periods of "recent" spend (13) */
 } mmm_opts;
 
@@ -70,15 +74,24 @@ typedef struct mmm_result {
 	double *design;			/* n x (k + q): transformed media then
 					 * baseline terms, for metrics */
 	char **names;			/* k + q */
-	double *zbuf;			/* q x n: baseline terms */
+	double *zbuf;			/* q x nall: baseline terms */
 	const double **zp;
 	char **zname;
 	int fourier;
 	long day0, day1;		/* trend's first and last day */
 	double baseline_total, media_total;
 	double dw;			/* Durbin-Watson of the residuals */
+	size_t nall;			/* rows of the data: the fit's n, then
+					 * the held-out rows */
 	mmm_channel *chcfg;
+	const struct mmm_stability *stab;	/* or NULL: the stability
+						 * report, not owned */
 } mmm_result;
+
+/* Time-series validation as Robyn's ts_validation: of n rows, the first
+ * floor(1 + (n - 1) frac) train (R's quantile of 1..n), the next
+ * floor((1 - frac) / 2 n) validate, the rest test. */
+void mmm_valid_split(size_t n, double frac, size_t *ntrain, size_t *nval);
 
 /* Set up the problem: -1 with *status EXIT_USAGE for options that do not
  * fit the data (a channel that is not a media column, bad bounds), or

@@ -151,7 +151,7 @@ typedef struct trial {
 static double
 scalar(const mmm_score *s, double w)
 {
-	return s->nrmse + w * s->rssd;
+	return s->obj + w * s->rssd;
 }
 
 static const double *sort_key;
@@ -166,7 +166,8 @@ by_key(const void *a, const void *b)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-/* Pareto front (minimise both) of the candidates, sorted by NRMSE. */
+/* Pareto front (minimise both) of the candidates, sorted by the NRMSE
+ * objective. */
 static void
 pareto(mmm_search *s)
 {
@@ -175,7 +176,7 @@ pareto(mmm_search *s)
 
 	for (size_t i = 0; i < s->ncand; i++) {
 		idx[i] = i;
-		key[i] = s->sc[i].nrmse;
+		key[i] = s->sc[i].obj;
 	}
 	sort_key = key;
 	qsort(idx, s->ncand, sizeof *idx, by_key);
@@ -350,13 +351,13 @@ mmm_select(const mmm_search *s, int rule)
 	if (rule == MMM_SELECT_RSSD)
 		return fr[m - 1];
 	/* Normalised to [0, 1] over the front. */
-	double n0 = s->sc[fr[0]].nrmse, n1 = s->sc[fr[m - 1]].nrmse;
+	double n0 = s->sc[fr[0]].obj, n1 = s->sc[fr[m - 1]].obj;
 	double r0 = s->sc[fr[m - 1]].rssd, r1 = s->sc[fr[0]].rssd;
 	double dn = n1 > n0 ? n1 - n0 : 1, dr = r1 > r0 ? r1 - r0 : 1;
 	size_t best = fr[0];
 	double bv = rule == MMM_SELECT_KNEE ? -1 : HUGE_VAL;
 	for (size_t r = 0; r < m; r++) {
-		double a = (s->sc[fr[r]].nrmse - n0) / dn;
+		double a = (s->sc[fr[r]].obj - n0) / dn;
 		double b = (s->sc[fr[r]].rssd - r0) / dr;
 		if (rule == MMM_SELECT_PARETO) {
 			double d = a * a + b * b;

@@ -60,8 +60,8 @@ vm_hill(double *s, size_t n, double alpha, double log_gamma, double *tmp)
 CLONES
 void
 vm_adstock_geometric(const double *const *x, const double *theta,
-    size_t k, size_t n, double *const *out, double *lo, double *hi,
-    double *junk)
+    size_t k, size_t n, size_t nr, double *const *out, double *lo,
+    double *hi, double *junk)
 {
 	for (size_t c0 = 0; c0 < k; c0 += 8) {
 		const double *px[8];
@@ -82,10 +82,12 @@ vm_adstock_geometric(const double *const *x, const double *theta,
 			v4d x1 = { px[4][t], px[5][t], px[6][t], px[7][t] };
 			a0 = x0 + t0 * a0;
 			a1 = x1 + t1 * a1;
-			mn0 = PICK(a0 < mn0, a0, mn0);
-			mn1 = PICK(a1 < mn1, a1, mn1);
-			mx0 = PICK(a0 > mx0, a0, mx0);
-			mx1 = PICK(a1 > mx1, a1, mx1);
+			if (t < nr) {
+				mn0 = PICK(a0 < mn0, a0, mn0);
+				mn1 = PICK(a1 < mn1, a1, mn1);
+				mx0 = PICK(a0 > mx0, a0, mx0);
+				mx1 = PICK(a1 > mx1, a1, mx1);
+			}
 			for (size_t l = 0; l < 4; l++) {
 				po[l][t] = a0[l];
 				po[4 + l][t] = a1[l];

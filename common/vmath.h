@@ -16,14 +16,14 @@
 double vm_hill(double *s, size_t n, double alpha, double log_gamma,
     double *tmp);
 
-/* Geometric adstock of k series at once, out[c][t] = x[c][t] +
- * theta[c] out[c][t-1] (out[c][-1] = 0), with each output's minimum and
- * maximum into lo[c] and hi[c]: the channels' recursions interleaved, so
- * that they overlap instead of waiting on one another.  junk: n doubles
- * of scratch. */
+/* Geometric adstock of k series of n at once, out[c][t] = x[c][t] +
+ * theta[c] out[c][t-1] (out[c][-1] = 0), with the minimum and maximum of
+ * each output's first nr (<= n) into lo[c] and hi[c]: the channels'
+ * recursions interleaved, so that they overlap instead of waiting on one
+ * another.  junk: n doubles of scratch. */
 void vm_adstock_geometric(const double *const *x, const double *theta,
-    size_t k, size_t n, double *const *out, double *lo, double *hi,
-    double *junk);
+    size_t k, size_t n, size_t nr, double *const *out, double *lo,
+    double *hi, double *junk);
 
 /* The sum of x (n). */
 double vm_sum(const double *x, size_t n);
