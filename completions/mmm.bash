@@ -91,6 +91,7 @@ _mmm_opts()
 		    --check-model --media --controls --adstock --saturation
 		    --bounds --trend --fourier --method --iterations --trials
 		    --seed --threads --rssd-weight --select --pareto --window
+		    --valid-frac --stability --windows
 		    --dry-run --progress -q --quiet'
 		argopts='-o --output --model --target --features --weights --date
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
@@ -98,7 +99,8 @@ _mmm_opts()
 		    --min-lift --max-cv-std --max-p --max-p-cols --registry --name
 		    --now --check-model --valid --media --controls --adstock
 		    --saturation --bounds --fourier --method --iterations --trials
-		    --seed --threads --rssd-weight --select --pareto --window'
+		    --seed --threads --rssd-weight --select --pareto --window
+		    --valid-frac --stability --windows'
 		fileopts='-o --output --check-model --valid --pareto'
 		diropts='--registry'
 		colopts='--target --features --weights --date --positive
