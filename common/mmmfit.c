@@ -743,6 +743,14 @@ mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f)
 	fprintf(f, "estimated time: %.3g s on %d thread%s (%.3g us a "
 	    "candidate)\n", per * (double)total / th, th, th > 1 ? "s" : "",
 	    per * 1e6);
+	if (o->stability) {
+		/* A refit costs a search (windows: of fewer rows, counted
+		 * whole). */
+		size_t refits = o->stability - 1 + o->windows;
+		fprintf(f, "stability: %zu refits (%zu seeds, %zu windows), "
+		    "estimated %.3g s more\n", refits, o->stability - 1,
+		    o->windows, per * (double)total / th * (double)refits);
+	}
 	free(h);
 	mmm_work_free(w);
 }

@@ -155,6 +155,14 @@ rows() {
 	jqok '.mmm.validation.train.rows == 156 and (.mmm.stability.fits | length) == 4' a.json
 }
 
+@test "--dry-run counts the stability refits" {
+	run_split mmm-train "${RARGS[@]}" --stability 3 --windows 2 --dry-run "$DATA/$ROBYN" -o m.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"candidates: 10080 (5 trials x 63 generations x 32)"* ]]
+	[[ "$output" == *"stability: 4 refits (2 seeds, 2 windows), estimated "*" s more"* ]]
+	[ ! -e m.json ]
+}
+
 @test "stability: usage errors, and a window the model cannot take" {
 	run_split mmm-train "${RARGS[@]}" --windows 2 "$DATA/$ROBYN"
 	[ "$status" -eq 64 ]
