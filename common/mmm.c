@@ -357,8 +357,9 @@ mmm_saturation_of(const mmm_problem *p, const double *h, size_t c,
 
 struct mmm_work {
 	double *s;		/* k x (n + nv): sat(adstock(x)) */
-	double *r;		/* (k + 1 + q) x n: the standardised media,
-				 * yc and W, for their cross products */
+	double *r;		/* (k + 1 + q) x n: the centred media of
+				 * the fitted rows, yc and W, for their
+				 * cross products */
 	double *cross;		/* k x (k + 1 + q) */
 	double *wts;		/* weights of window adstocks, max len */
 	double *state;
