@@ -263,6 +263,16 @@ mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
 	for (size_t j = 0; j < q; j++)
 		memcpy(r->design + (k + j) * n, r->zbuf + j * nt, n *
 		    sizeof *r->design);
+	if (p->nv) {
+		size_t nv = p->nval;
+		r->vdesign = emalloc(nv * (k + q) * sizeof *r->vdesign);
+		for (size_t c = 0; c < k; c++)
+			memcpy(r->vdesign + c * nv, s + c * nt + n, nv *
+			    sizeof *r->vdesign);
+		for (size_t j = 0; j < q; j++)
+			memcpy(r->vdesign + (k + j) * nv, r->zbuf + j * nt + n,
+			    nv * sizeof *r->vdesign);
+	}
 	r->names = emalloc((k + q) * sizeof *r->names);
 	for (size_t c = 0; c < k; c++)
 		r->names[c] = estrdup(d->media[c]);
@@ -360,6 +370,7 @@ mmm_result_free(mmm_result *r)
 	free(r->zbuf);
 	free(r->coef);
 	free(r->design);
+	free(r->vdesign);
 	mmm_search_free(&r->search);
 	mmm_problem_free(&r->prob);
 	free(r->chcfg);
@@ -711,6 +722,19 @@ mmm_model_parts(const mmm_result *r, const train_design *ds, model_fit *f,
 			sqrt(ss / (double)(n - 1)) : NAN, .min = lo, .max = hi };
 	}
 	*prof = pr;
+}
+
+int
+mmm_valid_data(const mmm_result *r, model_data *v)
+{
+	const mmm_problem *p = &r->prob;
+
+	if (!r->vdesign)
+		return 0;
+	*v = (model_data){ .X = r->vdesign, .y = p->y + p->n, .w = NULL,
+		.n = p->nval, .p = p->k + p->q,
+		.names = (const char *const *)r->names };
+	return 1;
 }
 
 void

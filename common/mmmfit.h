@@ -73,6 +73,8 @@ typedef struct mmm_result {
 	double *coef;			/* k + q + 1: media, baseline, intercept */
 	double *design;			/* n x (k + q): transformed media then
 					 * baseline terms, for metrics */
+	double *vdesign;		/* the same of the validation rows
+					 * (--valid-frac), or NULL */
 	char **names;			/* k + q */
 	double *zbuf;			/* q x nall: baseline terms */
 	const double **zp;
@@ -111,6 +113,10 @@ void mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f);
  * ds, the generated terms' computed; the caller frees it. */
 void mmm_model_parts(const mmm_result *r, const train_design *ds,
     model_fit *f, model_data *md, model_profile **prof);
+
+/* The validation rows of --valid-frac as model data (X borrowed from r),
+ * for held-out metrics and gates; 0 without them. */
+int mmm_valid_data(const mmm_result *r, model_data *v);
 
 /* The "mmm" block of the model file: transforms, decomposition, curves,
  * search. */

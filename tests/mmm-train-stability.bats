@@ -31,6 +31,13 @@ rows() {
 	# the model is the training fit: its data and carryover end with the training rows
 	jqok '.data.rows == 145 and .data.date_range[1] == "2018-08-27" and (.metrics.train.r2 - .mmm.fit.r2 | fabs) < 1e-12'
 	jqok '.mmm.validation.train.nrmse == .mmm.fit.nrmse'
+	# the validation rows are the model's held-out metrics, what gates judge
+	jqok '.data.valid.rows == 31 and (.metrics.valid.nrmse - .mmm.validation.validation.nrmse | fabs) < 1e-12'
+	r2=$(jq '.metrics.valid.r2' m.json)
+	run_split mmm-train "${RARGS[@]}" "${SHORT[@]}" --valid-frac 0.7 --min-r2 "$(awk -v r="$r2" 'BEGIN { print r + 0.001 }')" "$DATA/$ROBYN" -o g.json
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"gate min-r2 failed: r2 (valid)"* ]]
+	[ ! -e g.json ]
 	# 0.5 and 0.8 are the ends of the allowed range
 	mmm-train "${RARGS[@]}" --iterations 40 --trials 1 --valid-frac 0.5 "$DATA/$ROBYN" -o a.json
 	jqok '.mmm.validation | .train.rows == 104 and .validation.rows == 52 and .test.rows == 52' a.json

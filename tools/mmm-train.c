@@ -610,6 +610,16 @@ main(int argc, char **argv)
 		NULL, NULL, NULL, 0, 0 };
 	if (valid)
 		valid_metrics(&ds, &fit, &va, &doc, vsha);
+	model_data vd;
+	if (spec.kind == MODEL_MMM && mmm_valid_data(&res, &vd)) {
+		/* --valid-frac: the validation rows are the held-out metrics
+		 * (and what the gates judge); the test rows stay unseen. */
+		model_valid_metrics(&fit, &mdata, &vd, &va);
+		doc.valid = &va;
+		doc.valid_input = doc.input;
+		doc.valid_sha256 = sha;
+		doc.valid_rows = doc.valid_rows_read = vd.n;
+	}
 	if (gates_eval(gates, &ng, &gate, &spec, &fit, &tr, cv_k ? &cv : NULL,
 	    doc.valid, d, err, sizeof err, &st) < 0)
 		fail(err, st);
