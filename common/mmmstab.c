@@ -59,6 +59,8 @@ fill(mmm_stab_fit *f, const mmm_result *r, uint64_t seed, size_t first)
 	f->seed = seed;
 	f->first = first;
 	f->rows = r->nall;
+	f->nrmse = r->score.nrmse;
+	f->nrmse_val = r->score.nrmse_val;
 	for (size_t c = 0; c < k; c++) {
 		f->roi[c] = r->ch[c].roi;
 		f->mroi[c] = r->ch[c].mroi;
@@ -229,6 +231,9 @@ mmm_stability_write(jsonw *w, const mmm_stability *st, const mmm_data *d)
 		date_format(d->day[f->first + f->rows - 1], day);
 		jw_str(w, day);
 		jw_arr_end(w);
+		jw_kv_num(w, "nrmse", f->nrmse);
+		if (!isnan(f->nrmse_val))
+			jw_kv_num(w, "nrmse_validation", f->nrmse_val);
 		for (int q = 0; q < 3; q++) {
 			jw_key(w, what[q]);
 			jw_obj(w);

@@ -15,6 +15,7 @@
 typedef struct mmm_stab_fit {
 	uint64_t seed;
 	size_t first, rows;		/* the rows [first, first + rows) */
+	double nrmse, nrmse_val;	/* the fit's (NAN: no validation) */
 	double *roi, *mroi, *share;	/* k each */
 } mmm_stab_fit;
 
@@ -39,7 +40,7 @@ int mmm_stability_run(mmm_stability *st, const mmm_result *r,
     const mmm_data *d, const mmm_opts *o, char *err, size_t errsz);
 void mmm_stability_free(mmm_stability *st);
 
-/* The report: the fits, then per channel min, median, max and
+/* The report: the fits (with their NRMSE), then per channel min, median, max and
  * coefficient of variation (sample sd over |mean|) of each quantity. */
 void mmm_stability_write(jsonw *w, const mmm_stability *st,
     const mmm_data *d);

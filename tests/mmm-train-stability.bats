@@ -107,6 +107,8 @@ rows() {
 	done
 	# the first fit is the model itself
 	jqok '[.mmm.channels[].roi] == [.mmm.stability.fits[0].roi[]]'
+	jqok '.mmm.stability.fits[0].nrmse == .mmm.fit.nrmse and (.mmm.stability.fits[0] | has("nrmse_validation") | not)'
+	[ "$(jq '.mmm.fit.nrmse' s1.json)" = "$(jq '.mmm.stability.fits[1].nrmse' m.json)" ]
 	# another seed gives another search
 	! cmp -s s0.json s1.json
 }
@@ -160,6 +162,8 @@ rows() {
 	cmp a.json b.json
 	# each window is validated on its own last rows
 	jqok '.mmm.validation.train.rows == 156 and (.mmm.stability.fits | length) == 4' a.json
+	jqok '.mmm.stability.fits[0].nrmse_validation == .mmm.validation.validation.nrmse' a.json
+	jqok '[.mmm.stability.fits[] | .nrmse_validation > 0] | all' a.json
 }
 
 @test "--dry-run counts the stability refits" {
