@@ -7,6 +7,7 @@
  * candidates do not depend on the number of threads. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,11 +29,14 @@ typedef struct batch {
 
 /* The workers, started once per search: each generation is one batch,
  * handed over at the start barrier and collected at the done barrier.
- * Thread t always takes candidates t, t + T, t + 2T ...: which thread
- * evaluates a candidate never changes what it scores. */
+ * The threads take chunks of candidates from a shared counter, so that a
+ * thread the machine holds back leaves its share to the others; a score
+ * depends only on its candidate (each thread has its own scratch), so
+ * which thread takes which chunk never changes the result. */
 typedef struct pool {
 	int threads;
 	batch b;
+	atomic_size_t next;	/* the first candidate not yet taken */
 	int quit;
 	pthread_barrier_t start, done;
 	pthread_t th[64];
@@ -42,14 +46,22 @@ typedef struct pool {
 	} sl[64];
 } pool;
 
+#define CHUNK 4
+
 static void
 run_slice(pool *pl, int tid)
 {
 	batch *b = &pl->b;
 
-	for (size_t i = (size_t)tid; i < b->m; i += (size_t)pl->threads)
-		mmm_eval(b->p, b->work[tid], b->h + i * b->p->nh, &b->sc[i],
-		    NULL);
+	for (;;) {
+		size_t i = atomic_fetch_add(&pl->next, CHUNK);
+		if (i >= b->m)
+			return;
+		size_t e = i + CHUNK < b->m ? i + CHUNK : b->m;
+		for (; i < e; i++)
+			mmm_eval(b->p, b->work[tid], b->h + i * b->p->nh,
+			    &b->sc[i], NULL);
+	}
 }
 
 static void *
@@ -87,6 +99,7 @@ pool_start(pool *pl, int threads)
 static void
 pool_run(pool *pl)
 {
+	atomic_store(&pl->next, 0);
 	if (pl->threads <= 1) {
 		run_slice(pl, 0);
 		return;
