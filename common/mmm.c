@@ -481,10 +481,10 @@ mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
 }
 
 /* mmm_media for the search, each column's sum into w->mu: geometric
- * adstock and Hill (the defaults) through the kernels of vmath.c — the channels' adstocks interleaved,
- * their ranges taken on the way, Hill on vector log and exp; other kinds
- * through mmm_media's path.  Equal to mmm_media to a few ulps: the final
- * fit recomputes with mmm_media. */
+ * adstock and Hill (the defaults) through the kernels of vmath.c — the
+ * channels' adstocks interleaved, their ranges taken on the way, Hill on
+ * vector log and exp; other kinds through mmm_media's path.  Equal to
+ * mmm_media to a few ulps: the final fit recomputes with mmm_media. */
 static void
 media_search(const mmm_problem *p, const double *h, mmm_work *w)
 {
@@ -699,12 +699,12 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 		    w->cross + a * m + a);
 	for (size_t c = 0; c < k; c++) {
 		double sd = sqrt(w->cross[c * m + c] / (double)n);
-		w->sd[c] = sd > 0 ? sd : 1;	/* a constant column: beta 0 */
+		w->sd[c] = sd > 0 ? sd : 1;	/* constant column: beta 0 */
 	}
 	for (size_t a = 0; a < k; a++) {
 		for (size_t b = 0; b <= a; b++)
-			w->a[a * k + b] = w->a[b * k + a] = w->cross[b * m + a] /
-			    (w->sd[a] * w->sd[b]);
+			w->a[a * k + b] = w->a[b * k + a] =
+			    w->cross[b * m + a] / (w->sd[a] * w->sd[b]);
 		w->my[a] = w->cross[a * m + k] / w->sd[a];
 		for (size_t j = 0; j < q; j++)
 			w->c[j * k + a] = w->cross[a * m + k + 1 + j] /

@@ -139,8 +139,8 @@ mmm_stability_run(mmm_stability *st, const mmm_result *r,
 			char a[16], b[16];
 			date_format(d->day[first], a);
 			date_format(d->day[first + len - 1], b);
-			snprintf(err, errsz, "--windows: window %zu (%s to %s): "
-			    "%s", j + 1, a, b, msg);
+			snprintf(err, errsz, "--windows: window %zu (%s to "
+			    "%s): %s", j + 1, a, b, msg);
 			rc = -1;
 		}
 	}

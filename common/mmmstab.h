@@ -40,8 +40,9 @@ int mmm_stability_run(mmm_stability *st, const mmm_result *r,
     const mmm_data *d, const mmm_opts *o, char *err, size_t errsz);
 void mmm_stability_free(mmm_stability *st);
 
-/* The report: the fits (with their NRMSE), then per channel min, median, max and
- * coefficient of variation (sample sd over |mean|) of each quantity. */
+/* The report: the fits (with their NRMSE), then per channel min, median,
+ * max and coefficient of variation (sample sd over |mean|) of each
+ * quantity. */
 void mmm_stability_write(jsonw *w, const mmm_stability *st,
     const mmm_data *d);
 
