@@ -34,7 +34,7 @@ void mmm_stab_window(size_t n, size_t w, size_t j, size_t *first,
 /* Refit r's model (fitted on d with o) with seeds o->search.seed + 1 ..
  * + o->stability - 1 and on o->windows windows, each fit exactly what
  * mmm-train gives with that seed or on those rows; the first fit is r
- * itself.  NULL, or -1 with a message in err (a window the model cannot
+ * itself.  0, or -1 with a message in err (a window the model cannot
  * take: a channel without spend in it). */
 int mmm_stability_run(mmm_stability *st, const mmm_result *r,
     const mmm_data *d, const mmm_opts *o, char *err, size_t errsz);
