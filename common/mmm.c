@@ -98,6 +98,7 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 
 	p->hp = NULL;
 	p->yc = p->zmean = p->zsd = p->w = p->d = p->v = p->wy = NULL;
+	p->zconst = NULL;
 	p->spend = p->spend_share = NULL;
 	if (k == 0)
 		return err_fail(err, errsz, NULL, 0, "%s", "no media channels");
@@ -165,6 +166,7 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 	/* Baseline: standardise, then W = Zs V with Zs'Zs = V D V'. */
 	p->zmean = ecalloc(q ? q : 1, sizeof *p->zmean);
 	p->zsd = ecalloc(q ? q : 1, sizeof *p->zsd);
+	p->zconst = ecalloc(q ? q : 1, sizeof *p->zconst);
 	p->w = ecalloc(n * (q ? q : 1), sizeof *p->w);
 	p->d = ecalloc(q ? q : 1, sizeof *p->d);
 	p->v = ecalloc(q ? q * q : 1, sizeof *p->v);
@@ -193,6 +195,13 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		for (size_t i = 0; i < n; i++)
 			ss += (z[i] - m) * (z[i] - m);
 		double sd = sqrt(ss / (double)n);
+		if (!(sd > 1e-12 * fmax(1, fabs(m))) && p->const_zero) {
+			/* A zero column: coefficient 0, as glmnet gives. */
+			p->zconst[j] = 1;
+			p->zmean[j] = m;
+			p->zsd[j] = 1;
+			continue;
+		}
 		if (!(sd > 1e-12 * fmax(1, fabs(m)))) {
 			free(zs);
 			return err_fail(err, errsz, NULL, 0, "baseline term \"%s\" is "
@@ -274,6 +283,7 @@ mmm_problem_free(mmm_problem *p)
 	free(p->yc);
 	free(p->zmean);
 	free(p->zsd);
+	free(p->zconst);
 	free(p->w);
 	free(p->d);
 	free(p->v);
@@ -782,7 +792,7 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 		double g = 0;
 		for (size_t j = 0; j < q; j++)
 			g += p->v[a * q + j] * w->gt[j];
-		cf[k + a] = g / p->zsd[a];
+		cf[k + a] = p->zconst[a] ? 0 : g / p->zsd[a];
 		icpt -= cf[k + a] * p->zmean[a];
 	}
 	cf[k + q] = icpt;

@@ -65,6 +65,9 @@ typedef struct mmm_problem {
 	mmm_channel *ch;	/* k */
 	size_t lmax;		/* delayed: window (12) */
 	double lambda_lo, lambda_hi;	/* fraction of n */
+	int const_zero;		/* a baseline term constant over the n rows
+				 * gets coefficient 0 (else an error): for
+				 * fits on part of the data */
 
 	/* Derived by mmm_problem_init. */
 	size_t nh;
@@ -73,6 +76,7 @@ typedef struct mmm_problem {
 	double vrange, trange;	/* ranges of y in the held-out parts */
 	double *yc;		/* n */
 	double *zmean, *zsd;	/* q */
+	unsigned char *zconst;	/* q: constant over the n rows (const_zero) */
 	double *w;		/* n x q: Zs V, column-major */
 	double *d;		/* q eigenvalues of Zs'Zs */
 	double *v;		/* q x q eigenvectors, column-major */

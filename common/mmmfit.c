@@ -216,7 +216,10 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 		.k = d->k, .q = q, .y = d->y,
 		.x = d->x, .z = r->zp, .zname = (const char *const *)r->zname,
 		.ch = r->chcfg, .lmax = ADSTOCK_LMAX_DEFAULT,
-		.lambda_lo = llo, .lambda_hi = lhi };
+		.lambda_lo = llo, .lambda_hi = lhi,
+		/* Part of the data (held-out rows, a window): a control
+		 * that does not vary there is no error. */
+		.const_zero = nall > n || o->part };
 	*status = EXIT_DATAERR;
 	if (mmm_problem_init(&r->prob, err, errsz) < 0)
 		return -1;

@@ -31,6 +31,8 @@ typedef struct mmm_opts {
 					 * time-series validation */
 	size_t stability;		/* 0, or refits with K seeds */
 	size_t windows;			/* and on W windows of the rows */
+	int part;			/* the data are part of the user's (a
+					 * stability window) */
 	size_t window;			/* periods of "recent" spend (13) */
 } mmm_opts;
 

@@ -115,6 +115,7 @@ mmm_stability_run(mmm_stability *st, const mmm_result *r,
 			return -1;
 	}
 	o2.search.seed = o->search.seed;
+	o2.part = 1;
 
 	/* The windows: the same data from row first on, len rows. */
 	const double **x = emalloc((d->k + 1) * sizeof *x);

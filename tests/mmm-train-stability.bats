@@ -99,6 +99,27 @@ rows() {
 	[ ! -e m.json ]
 }
 
+@test "a control constant over the fitted part (an event in the held-out weeks, outside a window) gets coefficient 0" {
+	P=pymc-marketing-mmm-example/mmm_example.csv
+	PARGS=(--model mmm --target y --date date_week --media x1,x2 --controls event_1,event_2
+	    --trend --saturation logistic --now 2026-01-01-0000 --iterations 200 --trials 2)
+	# event_2 falls on week 129 of 179; --valid-frac 0.5 trains on 90
+	mmm-train "${PARGS[@]}" --valid-frac 0.5 "$DATA/$P" -o m.json
+	jqok '.mmm.validation.train.rows == 90 and .coefficients.event_2 == 0 and .coefficients.event_1 != 0'
+	# the same 90 rows alone: a constant control is an error
+	head -91 "$DATA/$P" > head.csv
+	run_split mmm-train "${PARGS[@]}" head.csv -o h.json
+	[ "$status" -eq 65 ]
+	[[ $stderr == *'baseline term "event_2" is constant'* ]]
+	# windows of 144 weeks validated on their last quarter: the first
+	# trains on 108 weeks without event_2, and equals a run on its rows
+	mmm-train "${PARGS[@]}" --valid-frac 0.75 --stability 1 --windows 3 "$DATA/$P" -o w.json
+	head -145 "$DATA/$P" > w0.csv
+	mmm-train "${PARGS[@]}" --valid-frac 0.75 w0.csv -o w0.json
+	jqok '.coefficients.event_2 == 0' w0.json
+	[ "$(jq -c '[.mmm.channels[].roi]' w0.json)" = "$(jq -c '.mmm.stability.fits[1] | [.roi[]]' w.json)" ]
+}
+
 @test "--stability 3: three fits whose ROIs are those of separate runs with seeds 5, 6, 7 (the same bytes)" {
 	mmm-train "${RARGS[@]}" "${SHORT[@]}" --seed 5 --stability 3 "$DATA/$ROBYN" -o m.json
 	jqok '.mmm.stability | .seeds == 3 and .windows == 0 and (.fits | length) == 3'
