@@ -397,6 +397,12 @@ if [[ -x bin/mmm-train && -s $robyn ]]; then
 		row mmm-search-1thread 208 "$mm_s1" "$peer_s" "$mm_kb1" "" "" ""
 		row mmm-search-2threads 208 "$mm_s2" "$peer_s" "$mm_kb2" "" "" ""
 		note "mmm-search-*: whole process, Robyn's demo data, geometric + Hill on 5 channels, trend + 2 Fourier pairs + 2 controls; peer = the same work per candidate (random candidates) in numpy/scipy"
+		# What --stability costs: four more searches (2 seeds, 2 windows).
+		say "mmm-stability: bin/mmm-train --model mmm --stability 3 --windows 2 --threads 2"
+		if timed 0 bin/mmm-train "${margs[@]}" --threads 2 --stability 3 --windows 2; then
+			row mmm-stability-3x2 208 "$T_S" "" "$T_KB" "" "" ""
+			note "mmm-stability-3x2: the search above plus refits with 2 more seeds and on 2 windows of 167 weeks, allocation shares; no peer offers it"
+		fi
 	fi
 fi
 

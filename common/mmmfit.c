@@ -9,6 +9,7 @@
 #include "date.h"
 #include "err.h"
 #include "mmmfit.h"
+#include "mmmstab.h"
 
 #define YEAR_DAYS 365.25
 
@@ -132,11 +133,18 @@ parse_bounds(mmm_channel *ch, const mmm_data *d, double *llo, double *lhi,
 	return 0;
 }
 
+void
+mmm_valid_split(size_t n, double frac, size_t *ntrain, size_t *nval)
+{
+	*ntrain = (size_t)floor(1 + (double)(n - 1) * frac);
+	*nval = (size_t)floor((1 - frac) / 2 * (double)n);
+}
+
 int
 mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
     char *err, size_t errsz, int *status)
 {
-	size_t n = d->n;
+	size_t n = d->n, nall = d->n, nval = 0;
 
 	*status = EXIT_USAGE;	/* the options, until the data are checked */
 
@@ -158,28 +166,53 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 	if (parse_bounds(r->chcfg, d, &llo, &lhi, o->bounds, err, errsz) < 0)
 		return -1;
 
+	r->nall = nall;
+	if (o->valid_frac > 0) {
+		mmm_valid_split(nall, o->valid_frac, &n, &nval);
+		if (nval < 1 || nall - n - nval < 1 || n < 8) {
+			*status = EXIT_DATAERR;
+			snprintf(err, errsz, "--valid-frac %g: %zu rows give "
+			    "%zu to train, %zu to validate and %zu to test; "
+			    "each part needs rows (and training 8)",
+			    o->valid_frac, nall, n, nval, nall - n - nval);
+			return -1;
+		}
+		if (o->lift)
+			for (size_t t = 0; t < o->lift->n; t++)
+				if (o->lift->t[t].end >= n) {
+					char a[16];
+					date_format(o->lift->t[t].day1, a);
+					snprintf(err, errsz, "--lift: line %ld: the "
+					    "test ends %s, after the training "
+					    "rows of --valid-frac", o->lift->t[t].line,
+					    a);
+					*status = EXIT_USAGE;
+					return -1;
+				}
+	}
+
 	/* Baseline terms: trend, Fourier pairs on the day of the year,
-	 * controls. */
+	 * controls; defined by the training rows, computed for all. */
 	r->day0 = d->day[0];
 	r->day1 = d->day[n - 1];
 	r->fourier = o->fourier >= 0 ? o->fourier :
 	    (r->day1 - r->day0 > YEAR_DAYS ? 2 : 0);
 	size_t q = (o->trend ? 1 : 0) + 2 * (size_t)r->fourier +
 	    (o->hol ? 1 : 0) + d->m;
-	r->zbuf = ecalloc(q * n + 1, sizeof *r->zbuf);
+	r->zbuf = ecalloc(q * nall + 1, sizeof *r->zbuf);
 	r->zp = ecalloc(q + 1, sizeof *r->zp);
 	r->zname = ecalloc(q + 1, sizeof *r->zname);
 	size_t j = 0;
 	if (o->trend) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < nall; i++)
 			r->zbuf[i] = (double)(d->day[i] - r->day0) /
 			    (double)(r->day1 > r->day0 ? r->day1 - r->day0 : 1);
 		r->zname[j++] = estrdup("trend");
 	}
 	for (int f = 1; f <= r->fourier; f++)
 		for (int sc = 0; sc < 2; sc++) {
-			double *z = r->zbuf + j * n;
-			for (size_t i = 0; i < n; i++) {
+			double *z = r->zbuf + j * nall;
+			for (size_t i = 0; i < nall; i++) {
 				double a = 2 * M_PI * f * (double)d->day[i] /
 				    YEAR_DAYS;
 				z[i] = sc ? cos(a) : sin(a);
@@ -198,8 +231,8 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 		if (r->hol_period == 0)
 			r->hol_period = 1;
 		r->hol_to = r->day1 + r->hol_period - 1 + MMM_HOLIDAY_MARGIN;
-		for (size_t i = 0; i < n; i++)
-			r->zbuf[j * n + i] = (double)holidays_count(
+		for (size_t i = 0; i < nall; i++)
+			r->zbuf[j * nall + i] = (double)holidays_count(
 			    o->hol->day, o->hol->n, d->day[i], r->hol_period);
 		for (size_t c = 0; c < d->m; c++)
 			if (strcmp(d->controls[c], "holidays") == 0) {
@@ -210,16 +243,20 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 		r->zname[j++] = estrdup("holidays");
 	}
 	for (size_t c = 0; c < d->m; c++) {
-		memcpy(r->zbuf + j * n, d->ctl[c], n * sizeof *r->zbuf);
+		memcpy(r->zbuf + j * nall, d->ctl[c], nall * sizeof *r->zbuf);
 		r->zname[j++] = estrdup(d->controls[c]);
 	}
 	for (size_t i = 0; i < q; i++)
-		r->zp[i] = r->zbuf + i * n;
-	r->prob = (mmm_problem){ .n = n, .k = d->k, .q = q, .y = d->y,
+		r->zp[i] = r->zbuf + i * nall;
+	r->prob = (mmm_problem){ .n = n, .nv = nall - n, .nval = nval,
+		.k = d->k, .q = q, .y = d->y,
 		.x = d->x, .z = r->zp, .zname = (const char *const *)r->zname,
 		.ch = r->chcfg, .lmax = ADSTOCK_LMAX_DEFAULT,
 		.lambda_lo = llo, .lambda_hi = lhi, .lift = o->lift,
-		.rssd_zero_penalty = o->rssd_zero_penalty };
+		.rssd_zero_penalty = o->rssd_zero_penalty,
+		/* Part of the data (held-out rows, a window): a control
+		 * that does not vary there is no error. */
+		.const_zero = nall > n || o->part };
 	*status = EXIT_DATAERR;
 	if (mmm_problem_init(&r->prob, err, errsz) < 0)
 		return -1;
@@ -246,7 +283,7 @@ void
 mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
 {
 	mmm_problem *p = &r->prob;
-	size_t n = p->n, k = p->k, q = p->q;
+	size_t n = p->n, k = p->k, q = p->q, nt = r->nall;
 
 	mmm_search_run(p, &o->search, &r->search);
 	r->chosen = mmm_select(&r->search, o->select);
@@ -259,9 +296,23 @@ mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
 	mmm_eval(p, w, h, &r->score, r->coef);
 	const double *s = mmm_work_media(w);
 
+	/* The fitted rows of the media and baseline columns. */
 	r->design = emalloc(n * (k + q) * sizeof *r->design);
-	memcpy(r->design, s, k * n * sizeof *r->design);
-	memcpy(r->design + k * n, r->zbuf, q * n * sizeof *r->design);
+	for (size_t c = 0; c < k; c++)
+		memcpy(r->design + c * n, s + c * nt, n * sizeof *r->design);
+	for (size_t j = 0; j < q; j++)
+		memcpy(r->design + (k + j) * n, r->zbuf + j * nt, n *
+		    sizeof *r->design);
+	if (p->nv) {
+		size_t nv = p->nval;
+		r->vdesign = emalloc(nv * (k + q) * sizeof *r->vdesign);
+		for (size_t c = 0; c < k; c++)
+			memcpy(r->vdesign + c * nv, s + c * nt + n, nv *
+			    sizeof *r->vdesign);
+		for (size_t j = 0; j < q; j++)
+			memcpy(r->vdesign + (k + j) * nv, r->zbuf + j * nt + n,
+			    nv * sizeof *r->vdesign);
+	}
 	r->names = emalloc((k + q) * sizeof *r->names);
 	for (size_t c = 0; c < k; c++)
 		r->names[c] = estrdup(d->media[c]);
@@ -308,7 +359,7 @@ mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
 		cf->carry = carry_of(&cf->ad, wts);
 		double sum = 0, imm = 0;
 		for (size_t i = 0; i < n; i++) {
-			sum += s[c * n + i];
+			sum += s[c * nt + i];
 			imm += saturation_value(&cf->sat, d->x[c][i]);
 		}
 		cf->contribution = cf->coef * sum;
@@ -359,6 +410,7 @@ mmm_result_free(mmm_result *r)
 	free(r->zbuf);
 	free(r->coef);
 	free(r->design);
+	free(r->vdesign);
 	mmm_search_free(&r->search);
 	mmm_problem_free(&r->prob);
 	free(r->chcfg);
@@ -554,6 +606,41 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 		jw_arr_end(w);
 	}
 
+	jw_key(w, "validation");
+	if (p->nv) {
+		size_t part[3] = { p->n, p->nval, p->nv - p->nval };
+		static const char *const pname[3] = { "train", "validation",
+			"test" };
+		double nr[3] = { r->score.nrmse, r->score.nrmse_val,
+			r->score.nrmse_test };
+		jw_obj(w);
+		jw_kv_num(w, "valid_frac", o->valid_frac);
+		jw_kv_str(w, "objective", "validation NRMSE");
+		for (size_t i = 0, at = 0; i < 3; at += part[i++]) {
+			jw_key(w, pname[i]);
+			jw_obj(w);
+			jw_key(w, "rows");
+			jw_int(w, (long long)part[i]);
+			jw_key(w, "dates");
+			jw_arr(w);
+			date_format(d->day[at], day);
+			jw_str(w, day);
+			date_format(d->day[at + part[i] - 1], day);
+			jw_str(w, day);
+			jw_arr_end(w);
+			jw_kv_num(w, "nrmse", nr[i]);
+			jw_obj_end(w);
+		}
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+
+	if (r->stab) {
+		jw_key(w, "stability");
+		mmm_stability_write(w, r->stab, d);
+	}
+
 	jw_key(w, "search");
 	jw_obj(w);
 	jw_kv_str(w, "optimiser", "differential evolution (current-to-pbest/1/bin)"
@@ -612,6 +699,10 @@ mmm_write_pareto(out *o, const mmm_result *r)
 		jw_key(&w, "trial");
 		jw_int(&w, (long long)s->trial[i]);
 		jw_kv_num(&w, "nrmse", s->sc[i].nrmse);
+		if (p->nv) {
+			jw_kv_num(&w, "nrmse_validation", s->sc[i].nrmse_val);
+			jw_kv_num(&w, "nrmse_test", s->sc[i].nrmse_test);
+		}
 		jw_kv_num(&w, "decomp_rssd", s->sc[i].rssd);
 		if (s->lift) {
 			jw_kv_num(&w, "mape_lift", s->sc[i].mape_lift);
@@ -737,6 +828,19 @@ mmm_model_parts(const mmm_result *r, const train_design *ds, model_fit *f,
 	*prof = pr;
 }
 
+int
+mmm_valid_data(const mmm_result *r, model_data *v)
+{
+	const mmm_problem *p = &r->prob;
+
+	if (!r->vdesign)
+		return 0;
+	*v = (model_data){ .X = r->vdesign, .y = p->y + p->n, .w = NULL,
+		.n = p->nval, .p = p->k + p->q,
+		.names = (const char *const *)r->names };
+	return 1;
+}
+
 void
 mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f)
 {
@@ -767,6 +871,14 @@ mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f)
 	fprintf(f, "estimated time: %.3g s on %d thread%s (%.3g us a "
 	    "candidate)\n", per * (double)total / th, th, th > 1 ? "s" : "",
 	    per * 1e6);
+	if (o->stability) {
+		/* A refit costs a search (windows: of fewer rows, counted
+		 * whole). */
+		size_t refits = o->stability - 1 + o->windows;
+		fprintf(f, "stability: %zu refits (%zu seeds, %zu windows), "
+		    "estimated %.3g s more\n", refits, o->stability - 1,
+		    o->windows, per * (double)total / th * (double)refits);
+	}
 	free(h);
 	mmm_work_free(w);
 }

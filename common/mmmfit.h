@@ -28,6 +28,12 @@ typedef struct mmm_opts {
 					 * more than a year, else 0 */
 	mmm_search_opts search;
 	int select;			/* MMM_SELECT_* */
+	double valid_frac;		/* 0, or the training fraction of
+					 * time-series validation */
+	size_t stability;		/* 0, or refits with K seeds */
+	size_t windows;			/* and on W windows of the rows */
+	int part;			/* the data are part of the user's (a
+					 * stability window) */
 	size_t window;			/* periods of "recent" spend (13) */
 	const lift_set *lift;		/* --lift: tests to calibrate on, or
 					 * NULL */
@@ -76,8 +82,10 @@ typedef struct mmm_result {
 	double *coef;			/* k + q + 1: media, baseline, intercept */
 	double *design;			/* n x (k + q): transformed media then
 					 * baseline terms, for metrics */
+	double *vdesign;		/* the same of the validation rows
+					 * (--valid-frac), or NULL */
 	char **names;			/* k + q */
-	double *zbuf;			/* q x n: baseline terms */
+	double *zbuf;			/* q x nall: baseline terms */
 	const double **zp;
 	char **zname;
 	int fourier;
@@ -87,12 +95,21 @@ typedef struct mmm_result {
 					 * holidays for */
 	double baseline_total, media_total;
 	double dw;			/* Durbin-Watson of the residuals */
+	size_t nall;			/* rows of the data: the fit's n, then
+					 * the held-out rows */
 	mmm_channel *chcfg;
+	const struct mmm_stability *stab;	/* or NULL: the stability
+						 * report, not owned */
 } mmm_result;
 
 /* How many holidays (and how far after the training data) the model
  * keeps: two years past the last period. */
 #define MMM_HOLIDAY_MARGIN 730
+
+/* Time-series validation as Robyn's ts_validation: of n rows, the first
+ * floor(1 + (n - 1) frac) train (R's quantile of 1..n), the next
+ * floor((1 - frac) / 2 n) validate, the rest test. */
+void mmm_valid_split(size_t n, double frac, size_t *ntrain, size_t *nval);
 
 /* Set up the problem: -1 with *status EXIT_USAGE for options that do not
  * fit the data (a channel that is not a media column, bad bounds), or
@@ -112,6 +129,10 @@ void mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f);
  * ds, the generated terms' computed; the caller frees it. */
 void mmm_model_parts(const mmm_result *r, const train_design *ds,
     model_fit *f, model_data *md, model_profile **prof);
+
+/* The validation rows of --valid-frac as model data (X borrowed from r),
+ * for held-out metrics and gates; 0 without them. */
+int mmm_valid_data(const mmm_result *r, model_data *v);
 
 /* The "mmm" block of the model file: transforms, decomposition, curves,
  * search. */

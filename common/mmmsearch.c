@@ -7,6 +7,7 @@
  * candidates do not depend on the number of threads. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,47 +25,101 @@ typedef struct batch {
 	const double *h;	/* m x nh */
 	mmm_score *sc;		/* m */
 	size_t m;
-	int threads;
 } batch;
 
-typedef struct slice {
-	batch *b;
-	int tid;
-} slice;
+/* The workers, started once per search: each generation is one batch,
+ * handed over at the start barrier and collected at the done barrier.
+ * The threads take chunks of candidates from a shared counter, so that a
+ * thread the machine holds back leaves its share to the others; a score
+ * depends only on its candidate (each thread has its own scratch), so
+ * which thread takes which chunk never changes the result. */
+typedef struct pool {
+	int threads;
+	batch b;
+	atomic_size_t next;	/* the first candidate not yet taken */
+	int quit;
+	pthread_barrier_t start, done;
+	pthread_t th[64];
+	struct slice {
+		struct pool *pl;
+		int tid;
+	} sl[64];
+} pool;
+
+#define CHUNK 4
+
+static void
+run_slice(pool *pl, int tid)
+{
+	batch *b = &pl->b;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&pl->next, CHUNK);
+		if (i >= b->m)
+			return;
+		size_t e = i + CHUNK < b->m ? i + CHUNK : b->m;
+		for (; i < e; i++)
+			mmm_eval(b->p, b->work[tid], b->h + i * b->p->nh,
+			    &b->sc[i], NULL);
+	}
+}
 
 static void *
-run_slice(void *arg)
+worker(void *arg)
 {
-	slice *s = arg;
-	batch *b = s->b;
+	struct slice *s = arg;
+	pool *pl = s->pl;
 
-	for (size_t i = (size_t)s->tid; i < b->m; i += (size_t)b->threads)
-		mmm_eval(b->p, b->work[s->tid], b->h + i * b->p->nh, &b->sc[i],
-		    NULL);
-	return NULL;
+	for (;;) {
+		pthread_barrier_wait(&pl->start);
+		if (pl->quit)
+			return NULL;
+		run_slice(pl, s->tid);
+		pthread_barrier_wait(&pl->done);
+	}
 }
 
 static void
-eval_batch(batch *b)
+pool_start(pool *pl, int threads)
 {
-	if (b->threads <= 1) {
-		slice s = { b, 0 };
-		run_slice(&s);
+	pl->threads = threads > 64 ? 64 : threads;
+	pl->quit = 0;
+	if (pl->threads <= 1)
 		return;
-	}
-	pthread_t th[64];
-	slice sl[64];
-	int t = b->threads > 64 ? 64 : b->threads;
-	b->threads = t;
-	for (int i = 1; i < t; i++) {
-		sl[i] = (slice){ b, i };
-		if (pthread_create(&th[i], NULL, run_slice, &sl[i]) != 0)
+	if (pthread_barrier_init(&pl->start, NULL, (unsigned)pl->threads) ||
+	    pthread_barrier_init(&pl->done, NULL, (unsigned)pl->threads))
+		die("cannot set up the search's threads");
+	for (int i = 1; i < pl->threads; i++) {
+		pl->sl[i] = (struct slice){ pl, i };
+		if (pthread_create(&pl->th[i], NULL, worker, &pl->sl[i]) != 0)
 			die("cannot start a thread");
 	}
-	sl[0] = (slice){ b, 0 };
-	run_slice(&sl[0]);
-	for (int i = 1; i < t; i++)
-		pthread_join(th[i], NULL);
+}
+
+static void
+pool_run(pool *pl)
+{
+	atomic_store(&pl->next, 0);
+	if (pl->threads <= 1) {
+		run_slice(pl, 0);
+		return;
+	}
+	pthread_barrier_wait(&pl->start);
+	run_slice(pl, 0);
+	pthread_barrier_wait(&pl->done);
+}
+
+static void
+pool_stop(pool *pl)
+{
+	if (pl->threads <= 1)
+		return;
+	pl->quit = 1;
+	pthread_barrier_wait(&pl->start);
+	for (int i = 1; i < pl->threads; i++)
+		pthread_join(pl->th[i], NULL);
+	pthread_barrier_destroy(&pl->start);
+	pthread_barrier_destroy(&pl->done);
 }
 
 /* The radical inverse of i in base b (Halton). */
@@ -109,7 +164,7 @@ typedef struct trial {
 static double
 scalar(const mmm_score *s, double w, double wl)
 {
-	double f = s->nrmse + w * s->rssd;
+	double f = s->obj + w * s->rssd;
 
 	return wl > 0 ? f + wl * s->mape_lift : f;
 }
@@ -126,7 +181,7 @@ by_key(const void *a, const void *b)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-/* Candidates by NRMSE, then DECOMP.RSSD, then MAPE.LIFT, then index: none
+/* Candidates by the NRMSE objective, then DECOMP.RSSD, then MAPE.LIFT, then index: none
  * can dominate one before it. */
 static const mmm_score *sort_sc;
 
@@ -136,8 +191,8 @@ by_scores(const void *a, const void *b)
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 	const mmm_score *x = &sort_sc[i], *y = &sort_sc[j];
 
-	if (x->nrmse != y->nrmse)
-		return x->nrmse < y->nrmse ? -1 : 1;
+	if (x->obj != y->obj)
+		return x->obj < y->obj ? -1 : 1;
 	if (x->rssd != y->rssd)
 		return x->rssd < y->rssd ? -1 : 1;
 	if (x->mape_lift != y->mape_lift)
@@ -160,7 +215,7 @@ pareto3(mmm_search *s)
 	s->nfront = 0;
 	for (size_t r = 0; r < s->ncand; r++) {
 		const mmm_score *c = &s->sc[idx[r]];
-		int dom = !isfinite(c->nrmse) || !isfinite(c->rssd) ||
+		int dom = !isfinite(c->obj) || !isfinite(c->rssd) ||
 		    !isfinite(c->mape_lift);
 		for (size_t f = 0; f < s->nfront && !dom; f++) {
 			const mmm_score *b = &s->sc[s->front[f]];
@@ -203,7 +258,8 @@ mape_quantile(const mmm_search *s, double q)
 	return r;
 }
 
-/* Pareto front (minimise both) of the candidates, sorted by NRMSE. */
+/* Pareto front (minimise both) of the candidates, sorted by the NRMSE
+ * objective. */
 static void
 pareto(mmm_search *s)
 {
@@ -212,7 +268,7 @@ pareto(mmm_search *s)
 
 	for (size_t i = 0; i < s->ncand; i++) {
 		idx[i] = i;
-		key[i] = s->sc[i].nrmse;
+		key[i] = s->sc[i].obj;
 	}
 	sort_key = key;
 	qsort(idx, s->ncand, sizeof *idx, by_key);
@@ -248,7 +304,8 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
     mmm_search *s)
 {
 	size_t nh = p->nh, T = o->trials ? o->trials : 1, np, gens;
-	int threads = o->threads < 1 ? 1 : o->threads;
+	int threads = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+	pool pl;
 
 	mmm_search_size(nh, o, &np, &gens, &s->ncand);
 	s->nh = nh;
@@ -258,6 +315,7 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 	mmm_work **work = emalloc((size_t)threads * sizeof *work);
 	for (int i = 0; i < threads; i++)
 		work[i] = mmm_work_new(p);
+	pool_start(&pl, threads);
 
 	trial *tr = ecalloc(T, sizeof *tr);
 	uint64_t seeder = o->seed;
@@ -327,9 +385,8 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 				s->trial[at + t * np + i] = (unsigned)t;
 			}
 		}
-		batch b = { p, work, s->h + at * nh, s->sc + at, T * np,
-			threads };
-		eval_batch(&b);
+		pl.b = (batch){ p, work, s->h + at * nh, s->sc + at, T * np };
+		pool_run(&pl);
 		/* Selection. */
 		for (size_t t = 0; t < T; t++) {
 			trial *r = &tr[t];
@@ -359,6 +416,7 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 		free(tr[t].order);
 	}
 	free(tr);
+	pool_stop(&pl);
 	for (int i = 0; i < threads; i++)
 		mmm_work_free(work[i]);
 	free(work);
@@ -406,7 +464,7 @@ mmm_select(const mmm_search *s, int rule)
 		lo[j] = HUGE_VAL, hi[j] = -HUGE_VAL;
 	for (size_t r = 0; r < m; r++) {
 		const mmm_score *c = &s->sc[fr[r]];
-		v[0] = c->nrmse, v[1] = c->rssd, v[2] = s->lift ?
+		v[0] = c->obj, v[1] = c->rssd, v[2] = s->lift ?
 		    c->mape_lift : 0;
 		for (int j = 0; j < 3; j++)
 			lo[j] = fmin(lo[j], v[j]), hi[j] = fmax(hi[j], v[j]);
@@ -414,7 +472,7 @@ mmm_select(const mmm_search *s, int rule)
 	double bv = rule == MMM_SELECT_KNEE ? -1 : HUGE_VAL;
 	for (size_t r = 0; r < m; r++) {
 		const mmm_score *c = &s->sc[fr[r]];
-		v[0] = c->nrmse, v[1] = c->rssd, v[2] = s->lift ?
+		v[0] = c->obj, v[1] = c->rssd, v[2] = s->lift ?
 		    c->mape_lift : 0;
 		double a[3];
 		for (int j = 0; j < 3; j++)

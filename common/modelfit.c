@@ -9,13 +9,19 @@
 #include "model.h"
 #include "split.h"
 
-/* OpenBLAS's own (mmm-train links it). */
+/* OpenBLAS's own (mmm-train links it).  Its pthread build starts a
+ * server thread per extra core when it loads, and each one spins for about
+ * 2^28 cycles (0.1 s) before it sleeps, taking a core from our own threads:
+ * shut them down (weak: absent from the serial and OpenMP builds). */
 extern void openblas_set_num_threads(int n);
+extern int blas_thread_shutdown_(void) __attribute__((weak));
 
 void
 model_blas_single(void)
 {
 	openblas_set_num_threads(1);
+	if (blas_thread_shutdown_)
+		blas_thread_shutdown_();
 }
 
 static int

@@ -93,7 +93,7 @@ _mmm_opts()
 		    --seed --threads --rssd-weight --select --pareto --window
 		    --dry-run --progress -q --quiet --lift --lift-weight
 		    --lift-quantile --rssd-zero-penalty --no-rssd-zero-penalty
-		    --holidays --country'
+		    --holidays --country --valid-frac --stability --windows'
 		argopts='-o --output --model --target --features --weights --date
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
@@ -101,7 +101,8 @@ _mmm_opts()
 		    --now --check-model --valid --media --controls --adstock
 		    --saturation --bounds --fourier --method --iterations --trials
 		    --seed --threads --rssd-weight --select --pareto --window
-		    --lift --lift-weight --lift-quantile --holidays --country'
+		    --lift --lift-weight --lift-quantile --holidays --country
+		    --valid-frac --stability --windows'
 		fileopts='-o --output --check-model --valid --pareto --lift
 		    --holidays'
 		diropts='--registry'

@@ -270,3 +270,23 @@ lifts() {
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == *'the control "holidays" has the name of its term'* ]]
 }
+
+@test "--lift with --valid-frac: tests inside the training rows calibrate; one after them is a usage error" {
+	printf 'channel,start,end,lift\nfacebook_S,2016-05-02,2016-05-29,400000\n' > lift.csv
+	mmm-train "${RARGS[@]}" -q --lift lift.csv --valid-frac 0.7 "$DATA/$ROBYN" -o m.json
+	jqok '.mmm.calibration[0] | .periods == 4 and .ape < 0.05'
+	jqok '.mmm.fit.mape_lift == .mmm.calibration[0].ape'
+	jqok '.mmm.validation.train.rows == 145 and (.mmm.validation.test.nrmse | . > 0)'
+	printf 'channel,start,end,lift\nfacebook_S,2019-01-07,2019-02-03,400000\n' > late.csv
+	run_split mmm-train "${RARGS[@]}" -q --lift late.csv --valid-frac 0.7 "$DATA/$ROBYN" -o n.json
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--lift: line 2: the test ends 2019-02-03, after the training rows of --valid-frac"* ]]
+	[ ! -e n.json ]
+}
+
+@test "--lift with --stability --windows: each window keeps the tests inside it" {
+	printf 'channel,start,end,lift\nfacebook_S,2016-05-02,2016-05-29,400000\n' > lift.csv
+	mmm-train "${RARGS[@]}" -q --lift lift.csv --stability 2 --windows 2 "$DATA/$ROBYN" -o m.json
+	jqok '.mmm.stability.fits | length == 4'
+	jqok '[.mmm.stability.fits[].roi.facebook_S] | all(. > 0)'
+}

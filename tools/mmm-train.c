@@ -13,6 +13,7 @@
 #include "err.h"
 #include "gates.h"
 #include "mmmfit.h"
+#include "mmmstab.h"
 #include "model.h"
 #include "out.h"
 #include "trainset.h"
@@ -37,7 +38,8 @@ static const char usage[] =
 "                 [--rssd-weight X] [--[no-]rssd-zero-penalty]\n"
 "                 [--lift FILE] [--lift-weight X] [--lift-quantile Q]\n"
 "                 [--select pareto|nrmse|rssd|knee]\n"
-"                 [--pareto FILE] [--window N] [--dry-run] [--progress] [-q]\n"
+"                 [--pareto FILE] [--window N] [--valid-frac F]\n"
+"                 [--stability K [--windows W]] [--dry-run] [--progress] [-q]\n"
 "                 [gates, registry and -o as above] [FILE]\n"
 "       mmm-train --check-model FILE\n"
 "       mmm-train -h | --help | --version\n"
@@ -104,6 +106,12 @@ static const char usage[] =
 "                      rssd, knee\n"
 "  --pareto FILE       the Pareto front as JSON lines\n"
 "  --window N          periods of recent spend for marginal ROI (13)\n"
+"  --valid-frac F      fit on the first F of the rows (0.5-0.8), validate\n"
+"                      and test on halves of the rest; search on the\n"
+"                      validation NRMSE\n"
+"  --stability K       refit with seeds seed..seed+K-1 and report the spread\n"
+"                      of ROI, marginal ROI and allocation\n"
+"  --windows W         and on W windows of four fifths of the rows\n"
 "  --dry-run           print the search's size and time, and exit\n"
 "  --progress, -q      progress on stderr always, or never\n"
 "  -h, --help          this help;  --version  the version\n";
@@ -116,7 +124,8 @@ enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
 	O_MAXITER, O_MAXMAPE, O_MAXP, O_MAXPCOLS, O_MINLIFT, O_MINR2,
 	O_MODEL, O_NAME, O_NOINT, O_NORMAL, O_NOW, O_POSITIVE, O_REGISTRY,
-	O_TARGET, O_THREADS, O_TOL, O_VALID, O_VERSION, O_WEIGHTS };
+	O_TARGET, O_THREADS, O_TOL, O_VALID, O_VERSION, O_WEIGHTS,
+	O_VALIDFRAC, O_STABILITY, O_WINDOWS };
 
 static const struct option longopts[] = {
 	{ "adstock", required_argument, NULL, O_ADSTOCK },
@@ -144,6 +153,9 @@ static const struct option longopts[] = {
 	{ "trend", no_argument, NULL, O_TREND },
 	{ "trials", required_argument, NULL, O_TRIALS },
 	{ "window", required_argument, NULL, O_WINDOW },
+	{ "valid-frac", required_argument, NULL, O_VALIDFRAC },
+	{ "stability", required_argument, NULL, O_STABILITY },
+	{ "windows", required_argument, NULL, O_WINDOWS },
 	{ "alpha-1", required_argument, NULL, O_ALPHA1 },
 	{ "alpha-2", required_argument, NULL, O_ALPHA2 },
 	{ "check-model", required_argument, NULL, O_CHECK },
@@ -272,6 +284,12 @@ parse_mmm_option(int ch)
 	case O_NORSSDZ: mo.rssd_zero_penalty = 0; break;
 	case O_WINDOW: mo.window = (size_t)cli_long("--window", optarg, 1,
 	    1000000); break;
+	case O_VALIDFRAC: mo.valid_frac = cli_double("--valid-frac", optarg,
+	    0.5, 0.8); break;
+	case O_STABILITY: mo.stability = (size_t)cli_long("--stability",
+	    optarg, 1, 1000); break;
+	case O_WINDOWS: mo.windows = (size_t)cli_long("--windows", optarg, 1,
+	    1000); break;
 	case O_DRYRUN: dry_run = 1; break;
 	case O_PROGRESS: progress_forced = 1; return 1;
 	case 'q': quiet = 1; return 1;
@@ -375,6 +393,11 @@ check_options(void)
 	if (spec.kind == MODEL_MMM) {
 		if (!media)
 			cli_usage_error("--model mmm needs --media");
+		if (mo.windows && !mo.stability)
+			cli_usage_error("--windows goes with --stability");
+		if (mo.stability == 1 && !mo.windows)
+			cli_usage_error("--stability 1 without --windows is "
+			    "one fit: nothing to compare (K >= 2)");
 		if (in_opts.features || in_opts.weights || positive ||
 		    cv_k || !spec.intercept || valid)
 			cli_usage_error("--features, --weights, --positive, "
@@ -527,6 +550,7 @@ main(int argc, char **argv)
 	char *feats = NULL;
 	mmm_data md;
 	mmm_result res;
+	mmm_stability stab = { 0 };
 	model_data mdata;
 	model_profile *mprof = NULL;
 	const void *mctx[2] = { &res, &md };
@@ -596,6 +620,12 @@ main(int argc, char **argv)
 		mo.search.progress = search_progress;
 		mmm_fit_run(&res, &md, &mo);
 		progress_done(&prog, (long long)res.search.ncand);
+		if (mo.stability) {
+			if (mmm_stability_run(&stab, &res, &md, &mo, err,
+			    sizeof err) < 0)
+				dien(EXIT_DATAERR, "%s: %s", t.name, err);
+			res.stab = &stab;
+		}
 		mmm_model_parts(&res, &ds, &fit, &mdata, &mprof);
 		d = &mdata;
 		prof = mprof;
@@ -619,6 +649,10 @@ main(int argc, char **argv)
 			dien(EXIT_DATAERR, "%s: %s", t.name, err);
 	}
 	train_design_days(&ds, &first, &last);
+	/* With held-out rows the model is the fit of the first ones: its
+	 * carryover state and date range end there. */
+	if (spec.kind == MODEL_MMM && res.prob.nv)
+		last = md.day[res.prob.n - 1];
 	model_stamps(now, version, created);
 	model_doc doc = { version, created, in_opts.target, &spec, d, &fit,
 		&tr, cv_k ? &cv : NULL, gates, 0, rows_read, sha,
@@ -628,6 +662,16 @@ main(int argc, char **argv)
 		NULL, NULL, NULL, 0, 0 };
 	if (valid)
 		valid_metrics(&ds, &fit, &va, &doc, vsha);
+	model_data vd;
+	if (spec.kind == MODEL_MMM && mmm_valid_data(&res, &vd)) {
+		/* --valid-frac: the validation rows are the held-out metrics
+		 * (and what the gates judge); the test rows stay unseen. */
+		model_valid_metrics(&fit, &mdata, &vd, &va);
+		doc.valid = &va;
+		doc.valid_input = doc.input;
+		doc.valid_sha256 = sha;
+		doc.valid_rows = doc.valid_rows_read = vd.n;
+	}
 	if (gates_eval(gates, &ng, &gate, &spec, &fit, &tr, cv_k ? &cv : NULL,
 	    doc.valid, d, err, sizeof err, &st) < 0)
 		fail(err, st);
@@ -650,6 +694,7 @@ main(int argc, char **argv)
 	if (spec.kind == MODEL_MMM) {
 		free(mprof);
 		mmm_result_free(&res);
+		mmm_stability_free(&stab);
 		mmm_data_free(&md);
 		lift_free(&lifts);
 		holidays_free(&hol);
