@@ -31,7 +31,7 @@ add_col(trainset *t, size_t idx, int role)
 			return;
 		}
 	t->c = ereallocarray(t->c, t->nc + 1, sizeof *t->c);
-	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, NULL };
+	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, 0, NULL };
 }
 
 static int
@@ -118,6 +118,7 @@ read_row(trainset *t, const csv_reader *r, const csv_record *rec,
 		double x = NAN;
 		if (c->numeric == 0 || csv_is_missing(f, len)) {
 			c->v[t->n] = NAN;
+			c->nmiss++;
 			continue;
 		}
 		/* One parse per value: it is most of the reading's cost. */
@@ -125,6 +126,7 @@ read_row(trainset *t, const csv_reader *r, const csv_record *rec,
 		if (bad && c->numeric < 0) {
 			c->numeric = 0;	/* a text column */
 			x = NAN;
+			c->nmiss++;
 		} else if (bad || !isfinite(x)) {
 			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a finite "
@@ -181,6 +183,18 @@ keep_rows(unsigned char *keep, size_t *n, const trainset *t,
     const csv_reader *r, const trainset_opts *o, char *err, size_t errsz,
     int *status)
 {
+	size_t k;
+
+	/* No missing used value (the common case): every row, no scan. */
+	for (k = 0; k < t->nc; k++)
+		if (t->c[k].nmiss && !(t->c[k].role == 0 &&
+		    t->c[k].numeric != 1))
+			break;
+	if (k == t->nc) {
+		memset(keep, 1, t->n);
+		*n = t->n;
+		return 0;
+	}
 	*n = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		keep[i] = 1;
@@ -235,33 +249,92 @@ categories(model_profile *pr, const double *v, size_t n)
 		pr->ncats = k;
 }
 
-/* Feature j's profile over every row read, and its kept values. */
+/* The moments of v[0, n) without its NaNs: sums in four lanes, the mean,
+ * then the squared deviations about it with the lanes' correction
+ * (two-pass, as accurate as Welford's update and without its division per
+ * value). */
 static void
-fill_feature(train_design *ds, const trainset *t, const unsigned char *keep,
+moments_of(moments *m, const double *v, size_t n)
+{
+	double s[4] = { 0 }, c[4] = { 0 }, q[4] = { 0 }, cnt[4] = { 0 };
+	double lo = INFINITY, hi = -INFINITY, mean, sc, cn;
+
+	mom_init(m);
+	for (size_t i = 0; i < n; i++) {
+		double x = v[i];
+		if (isnan(x))
+			continue;
+		s[i & 3] += x;
+		cnt[i & 3] += 1;
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
+	}
+	cn = (cnt[0] + cnt[1]) + (cnt[2] + cnt[3]);
+	if (cn == 0)
+		return;
+	mean = ((s[0] + s[1]) + (s[2] + s[3])) / cn;
+	for (size_t i = 0; i < n; i++) {
+		double d = v[i] - mean;
+		if (isnan(d))
+			continue;
+		c[i & 3] += d;
+		q[i & 3] += d * d;
+	}
+	sc = (c[0] + c[1]) + (c[2] + c[3]);
+	m->n = cn;
+	m->mean = mean + sc / cn;
+	m->m2 = ((q[0] + q[1]) + (q[2] + q[3])) - sc * sc / cn;
+	if (m->m2 < 0)
+		m->m2 = 0;
+	m->min = lo;
+	m->max = hi;
+}
+
+/* Feature j's profile over every row read, and its kept values; the
+ * table's column is freed once copied. */
+static void
+fill_feature(train_design *ds, trainset *t, const unsigned char *keep,
     size_t j, size_t n)
 {
-	const trainset_col *c = &t->c[ds->fcol[j]];
+	trainset_col *c = &t->c[ds->fcol[j]];
 	moments m;
-	size_t miss = 0;
 
-	mom_init(&m);
-	for (size_t i = 0; i < t->n; i++) {
-		if (isnan(c->v[i]))
-			miss++;
-		else
-			mom_add(&m, c->v[i]);
-	}
+	moments_of(&m, c->v, t->n);
 	ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
 		m.n ? m.min : NAN, m.n ? m.max : NAN,
-		(double)miss / (double)t->n, 0, { 0 } };
+		(double)(t->n - (size_t)m.n) / (double)t->n, 0, { 0 } };
 	categories(&ds->prof[j], c->v, t->n);
-	for (size_t i = 0, q = 0; i < t->n; i++)
+	if (n == t->n)
+		memcpy(ds->X + j * n, c->v, n * sizeof *ds->X);
+	else
+		for (size_t i = 0, q = 0; i < t->n; i++)
+			if (keep[i])
+				ds->X[j * n + q++] = c->v[i];
+	free(c->v);
+	c->v = NULL;
+}
+
+/* The kept values of a table column: the column itself when every row is
+ * kept (handed over: the caller forgets it), else a copy of them and the
+ * column freed. */
+static void *
+take_kept(void *col, size_t size, const unsigned char *keep, size_t nt,
+    size_t n)
+{
+	unsigned char *src = col, *dst;
+
+	if (n == nt)
+		return src;
+	dst = emalloc(n * size);
+	for (size_t i = 0, q = 0; i < nt; i++)
 		if (keep[i])
-			ds->X[j * n + q++] = c->v[i];
+			memcpy(dst + size * q++, src + size * i, size);
+	free(src);
+	return dst;
 }
 
 int
-train_design_build(train_design *ds, const trainset *t,
+train_design_build(train_design *ds, trainset *t,
     const csv_reader *r, const trainset_opts *o, char *err, size_t errsz,
     int *status)
 {
@@ -272,10 +345,12 @@ train_design_build(train_design *ds, const trainset *t,
 	ds->fcol = emalloc((t->nc + 1) * sizeof *ds->fcol);
 	for (size_t k = 0; k < t->nc; k++) {
 		const char *cn = csv_colname(r, t->c[k].idx);
+		if (o->weights && strcmp(cn, o->weights) == 0)
+			wc = k;
 		if (strcmp(cn, o->target) == 0)
 			yc = k;
 		else if (o->weights && strcmp(cn, o->weights) == 0)
-			wc = k;
+			;
 		else if (t->c[k].role == 1 || t->c[k].numeric == 1)
 			ds->fcol[p++] = k;
 	}
@@ -290,22 +365,22 @@ train_design_build(train_design *ds, const trainset *t,
 	ds->names = emalloc(p * sizeof *ds->names);
 	ds->prof = emalloc(p * sizeof *ds->prof);
 	ds->X = emalloc(n * p * sizeof *ds->X);
-	ds->y = emalloc(n * sizeof *ds->y);
-	ds->w = o->weights ? emalloc(n * sizeof *ds->w) : NULL;
-	ds->day = t->day ? emalloc(n * sizeof *ds->day) : NULL;
 	for (size_t j = 0; j < p; j++) {
 		ds->names[j] = (char *)csv_colname(r, t->c[ds->fcol[j]].idx);
 		fill_feature(ds, t, keep, j, n);
 	}
-	for (size_t i = 0, q = 0; i < t->n; i++) {
-		if (!keep[i])
-			continue;
-		ds->y[q] = t->c[yc].v[i];
-		if (ds->w)
-			ds->w[q] = t->c[wc].v[i];
-		if (ds->day)
-			ds->day[q] = t->day[i];
-		q++;
+	ds->y = take_kept(t->c[yc].v, sizeof *ds->y, keep, t->n, n);
+	t->c[yc].v = NULL;
+	if (o->weights && wc == yc) {
+		ds->w = emalloc(n * sizeof *ds->w);
+		memcpy(ds->w, ds->y, n * sizeof *ds->w);
+	} else if (o->weights) {
+		ds->w = take_kept(t->c[wc].v, sizeof *ds->w, keep, t->n, n);
+		t->c[wc].v = NULL;
+	}
+	if (t->day) {
+		ds->day = take_kept(t->day, sizeof *ds->day, keep, t->n, n);
+		t->day = NULL;
 	}
 	ds->d = (model_data){ ds->X, ds->y, ds->w, n, p,
 		(const char *const *)ds->names };
