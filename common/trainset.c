@@ -1,5 +1,6 @@
 /* trainset.c: the table and the design mmm-train fits on. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,36 +94,34 @@ grow(trainset *t)
 		t->day = ereallocarray(t->day, t->cap, sizeof(long));
 }
 
-/* One record into row t->n. */
+/* One record into row t->n: f[k], len[k] the field of column t->c[k],
+ * f[t->nc] the date's. */
 static int
-read_row(trainset *t, const csv_reader *r, const csv_record *rec,
-    const trainset_opts *o, char *err, size_t errsz, int *status)
+read_row(trainset *t, const csv_reader *r, const char *const *f,
+    const size_t *len, long line, const trainset_opts *o, char *err,
+    size_t errsz, int *status)
 {
 	char fb[MSGFIELD_SIZE];
 
-	t->line[t->n] = rec->line;
+	t->line[t->n] = line;
 	if (t->date_idx >= 0) {
-		const char *f = rec->f[t->date_idx];
-		size_t len = rec->len[t->date_idx];
 		long sec;
-		if (date_parse(f, len, &t->day[t->n], &sec) < 0)
+		if (date_parse(f[t->nc], len[t->nc], &t->day[t->n], &sec) < 0)
 			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a date",
-			    t->name, rec->line, o->date_col,
-			    msg_field(fb, f, len));
+			    t->name, line, o->date_col,
+			    msg_field(fb, f[t->nc], len[t->nc]));
 	}
 	for (size_t k = 0; k < t->nc; k++) {
 		trainset_col *c = &t->c[k];
-		const char *f = rec->f[c->idx];
-		size_t len = rec->len[c->idx];
 		double x = NAN;
-		if (c->numeric == 0 || csv_is_missing(f, len)) {
+		if (c->numeric == 0 || csv_is_missing(f[k], len[k])) {
 			c->v[t->n] = NAN;
 			c->nmiss++;
 			continue;
 		}
 		/* One parse per value: it is most of the reading's cost. */
-		int bad = num_parse(f, len, &x) < 0;
+		int bad = num_parse(f[k], len[k], &x) < 0;
 		if (bad && c->numeric < 0) {
 			c->numeric = 0;	/* a text column */
 			x = NAN;
@@ -130,8 +129,8 @@ read_row(trainset *t, const csv_reader *r, const csv_record *rec,
 		} else if (bad || !isfinite(x)) {
 			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a finite "
-			    "number", t->name, rec->line,
-			    csv_colname(r, c->idx), msg_field(fb, f, len));
+			    "number", t->name, line, csv_colname(r, c->idx),
+			    msg_field(fb, f[k], len[k]));
 		} else {
 			c->numeric = 1;
 		}
@@ -141,22 +140,221 @@ read_row(trainset *t, const csv_reader *r, const csv_record *rec,
 	return 0;
 }
 
+/*
+ * With two threads or more the reading is a pipeline: this thread splits
+ * the records (and hashes the bytes), copying the used fields of
+ * PIPE_ROWS records at a time into a batch; a second thread parses the
+ * batches in order into the table.  The rows, values and the first error
+ * are those of the one-thread loop: a CSV error is reported only after
+ * the rows before it parsed without one.
+ */
+#define PIPE_ROWS 4096
+#define PIPE_SLOTS 4
+
+typedef struct batch {
+	size_t rows;
+	char *bytes;
+	size_t nbytes, cap;
+	size_t *off, *len;	/* rows x nf */
+	long *line;
+} batch;
+
+typedef struct pipe {
+	trainset *t;
+	const csv_reader *r;
+	const trainset_opts *o;
+	size_t nf;
+	batch b[PIPE_SLOTS];
+	int full[PIPE_SLOTS];
+	size_t head, tail;	/* next to fill, next to parse */
+	int done, failed;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char err[1024];
+	int status;
+} pipe;
+
+static void *
+pipe_parse(void *arg)
+{
+	pipe *pp = arg;
+	const char **f = emalloc(pp->nf * sizeof *f);
+
+	for (;;) {
+		pthread_mutex_lock(&pp->mu);
+		while (!pp->full[pp->tail % PIPE_SLOTS] && !pp->done)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (!pp->full[pp->tail % PIPE_SLOTS]) {
+			pthread_mutex_unlock(&pp->mu);
+			break;
+		}
+		pthread_mutex_unlock(&pp->mu);
+		batch *b = &pp->b[pp->tail % PIPE_SLOTS];
+		int bad = 0;
+		for (size_t i = 0; i < b->rows && !bad; i++) {
+			trainset *t = pp->t;
+			for (size_t k = 0; k < pp->nf; k++)
+				f[k] = b->bytes + b->off[i * pp->nf + k];
+			if (t->n == t->cap)
+				grow(t);
+			bad = read_row(t, pp->r, f, b->len + i * pp->nf,
+			    b->line[i], pp->o, pp->err, sizeof pp->err,
+			    &pp->status) < 0;
+		}
+		pthread_mutex_lock(&pp->mu);
+		pp->full[pp->tail % PIPE_SLOTS] = 0;
+		pp->tail++;
+		pp->failed = bad;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+		if (bad)
+			break;
+	}
+	free(f);
+	return NULL;
+}
+
+/* Hand the batch being filled to the parser; 0, or -1 when it failed. */
+static int
+pipe_push(pipe *pp)
+{
+	int failed;
+
+	pthread_mutex_lock(&pp->mu);
+	pp->full[pp->head % PIPE_SLOTS] = 1;
+	pp->head++;
+	pthread_cond_broadcast(&pp->cv);
+	while (pp->full[pp->head % PIPE_SLOTS] && !pp->failed)
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	failed = pp->failed;
+	pthread_mutex_unlock(&pp->mu);
+	pp->b[pp->head % PIPE_SLOTS].rows = 0;
+	pp->b[pp->head % PIPE_SLOTS].nbytes = 0;
+	return failed ? -1 : 0;
+}
+
+/* Copy the used fields of rec into the batch being filled. */
+static void
+pipe_add(pipe *pp, const csv_record *rec)
+{
+	batch *b = &pp->b[pp->head % PIPE_SLOTS];
+	const trainset *t = pp->t;
+	size_t i = b->rows, need = 0;
+
+	for (size_t k = 0; k < pp->nf; k++)
+		need += rec->len[k < t->nc ? t->c[k].idx : (size_t)t->date_idx];
+	if (b->nbytes + need > b->cap) {
+		while (b->nbytes + need > b->cap)
+			b->cap = b->cap ? 2 * b->cap : 65536;
+		b->bytes = erealloc(b->bytes, b->cap);
+	}
+	for (size_t k = 0; k < pp->nf; k++) {
+		size_t c = k < t->nc ? t->c[k].idx : (size_t)t->date_idx;
+		size_t n = rec->len[c];
+		memcpy(b->bytes + b->nbytes, rec->f[c], n);
+		b->off[i * pp->nf + k] = b->nbytes;
+		b->len[i * pp->nf + k] = n;
+		b->nbytes += n;
+	}
+	b->line[i] = rec->line;
+	b->rows++;
+}
+
+/* Read every record through the pipeline: 0, -1 with err, or 1 when no
+ * thread could start (nothing read). */
+static int
+read_piped(trainset *t, csv_reader *r, const trainset_opts *o, size_t nf,
+    char *err, size_t errsz, int *status)
+{
+	pipe *pp = ecalloc(1, sizeof *pp);
+	pthread_t tid;
+	csv_record rec;
+	int rc = 0;
+
+	pp->t = t;
+	pp->r = r;
+	pp->o = o;
+	pp->nf = nf;
+	for (size_t s = 0; s < PIPE_SLOTS; s++) {
+		pp->b[s].off = emalloc(PIPE_ROWS * nf * sizeof *pp->b[s].off);
+		pp->b[s].len = emalloc(PIPE_ROWS * nf * sizeof *pp->b[s].len);
+		pp->b[s].line = emalloc(PIPE_ROWS * sizeof *pp->b[s].line);
+	}
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	if (pthread_create(&tid, NULL, pipe_parse, pp) != 0) {
+		rc = 1;
+		goto out;
+	}
+	while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
+		pipe_add(pp, &rec);
+		if (pp->b[pp->head % PIPE_SLOTS].rows == PIPE_ROWS &&
+		    pipe_push(pp) < 0)
+			break;
+	}
+	/* The rows before the end, or before a CSV error. */
+	if (rc <= 0 && pp->b[pp->head % PIPE_SLOTS].rows > 0)
+		pipe_push(pp);
+	pthread_mutex_lock(&pp->mu);
+	pp->done = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	pthread_join(tid, NULL);
+	if (pp->failed) {
+		/* A parse error comes before whatever the reader met after. */
+		snprintf(err, errsz, "%s", pp->err);
+		*status = pp->status;
+		rc = -1;
+	}
+	if (rc > 0)
+		rc = -1;	/* the parser stopped: it failed */
+out:
+	pthread_mutex_destroy(&pp->mu);
+	pthread_cond_destroy(&pp->cv);
+	for (size_t s = 0; s < PIPE_SLOTS; s++) {
+		free(pp->b[s].bytes);
+		free(pp->b[s].off);
+		free(pp->b[s].len);
+		free(pp->b[s].line);
+	}
+	free(pp);
+	return rc;
+}
+
 int
 trainset_read(trainset *t, csv_reader *r, const trainset_opts *o,
     char *err, size_t errsz, int *status)
 {
 	csv_record rec;
-	int rc;
+	int rc = 1;
 
 	memset(t, 0, sizeof *t);
 	t->name = csv_name(r);
 	if (choose_columns(t, r, o, err, errsz, status) < 0)
 		return -1;
-	while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
-		if (t->n == t->cap)
-			grow(t);
-		if (read_row(t, r, &rec, o, err, errsz, status) < 0)
-			return -1;
+	size_t nf = t->nc + (t->date_idx >= 0);
+	if (o->threads > 1)
+		rc = read_piped(t, r, o, nf, err, errsz, status);
+	if (rc > 0) {
+		const char **f = emalloc(nf * sizeof *f);
+		size_t *len = emalloc(nf * sizeof *len);
+		while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
+			for (size_t k = 0; k < nf; k++) {
+				size_t c = k < t->nc ? t->c[k].idx :
+				    (size_t)t->date_idx;
+				f[k] = rec.f[c];
+				len[k] = rec.len[c];
+			}
+			if (t->n == t->cap)
+				grow(t);
+			if (read_row(t, r, f, len, rec.line, o, err, errsz,
+			    status) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		free(f);
+		free(len);
 	}
 	if (rc < 0)
 		return -1;

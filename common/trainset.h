@@ -21,6 +21,7 @@ typedef struct trainset_opts {
 	const char *date_col;	/* used when the header has it */
 	int date_given;		/* date_col must be in the header */
 	int drop_missing;	/* else a missing used value is an error */
+	int threads;		/* > 1: split and parse on two threads */
 } trainset_opts;
 
 /* A column the fit may use: its values as doubles (NAN when missing). */

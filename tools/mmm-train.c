@@ -506,6 +506,7 @@ main(int argc, char **argv)
 	csv_reader *r = csv_open(in, CSV_SHA256, err, sizeof err, &st);
 	if (!r)
 		fail(err, st);
+	in_opts.threads = spec.threads;
 	if (trainset_read(&t, r, &in_opts, err, sizeof err, &st) < 0 ||
 	    train_design_build(&ds, &t, r, &in_opts, err, sizeof err, &st) < 0)
 		fail(err, st);
