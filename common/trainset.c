@@ -512,6 +512,42 @@ fill_feature(train_design *ds, trainset *t, const unsigned char *keep,
 	c->v = NULL;
 }
 
+/* Features t0, t0 + nt, ... of the design: each column one thread's. */
+typedef struct fill_job {
+	train_design *ds;
+	trainset *t;
+	const unsigned char *keep;
+	size_t n, p, t0, nt;
+} fill_job;
+
+static void *
+fill_some(void *arg)
+{
+	const fill_job *f = arg;
+
+	for (size_t j = f->t0; j < f->p; j += f->nt)
+		fill_feature(f->ds, f->t, f->keep, j, f->n);
+	return NULL;
+}
+
+static void
+fill_features(train_design *ds, trainset *t, const unsigned char *keep,
+    size_t n, size_t p, int threads)
+{
+	fill_job f[2] = { { ds, t, keep, n, p, 0, 2 },
+		{ ds, t, keep, n, p, 1, 2 } };
+	pthread_t tid;
+
+	if (threads > 1 && p > 1 &&
+	    pthread_create(&tid, NULL, fill_some, &f[1]) == 0) {
+		fill_some(&f[0]);
+		pthread_join(tid, NULL);
+		return;
+	}
+	f[0].nt = 1;
+	fill_some(&f[0]);
+}
+
 /* The kept values of a table column: the column itself when every row is
  * kept (handed over: the caller forgets it), else a copy of them and the
  * column freed. */
@@ -563,10 +599,9 @@ train_design_build(train_design *ds, trainset *t,
 	ds->names = emalloc(p * sizeof *ds->names);
 	ds->prof = emalloc(p * sizeof *ds->prof);
 	ds->X = emalloc(n * p * sizeof *ds->X);
-	for (size_t j = 0; j < p; j++) {
+	for (size_t j = 0; j < p; j++)
 		ds->names[j] = (char *)csv_colname(r, t->c[ds->fcol[j]].idx);
-		fill_feature(ds, t, keep, j, n);
-	}
+	fill_features(ds, t, keep, n, p, o->threads);
 	ds->y = take_kept(t->c[yc].v, sizeof *ds->y, keep, t->n, n);
 	t->c[yc].v = NULL;
 	if (o->weights && wc == yc) {
