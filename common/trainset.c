@@ -447,41 +447,75 @@ categories(model_profile *pr, const double *v, size_t n)
 		pr->ncats = k;
 }
 
-/* The moments of v[0, n) without its NaNs: sums in four lanes, the mean,
- * then the squared deviations about it with the lanes' correction
- * (two-pass, as accurate as Welford's update and without its division per
- * value). */
+/* The moments of v[0, n) without its NaNs, and v copied into copy when
+ * not NULL: sums in four lanes (rows i mod 4), the mean, then the squared
+ * deviations about it with the lanes' correction (two-pass, as accurate
+ * as Welford's update and without its division per value). */
 static void
-moments_of(moments *m, const double *v, size_t n)
+moments_of(moments *m, const double *v, size_t n, double *copy)
 {
-	double s[4] = { 0 }, c[4] = { 0 }, q[4] = { 0 }, cnt[4] = { 0 };
-	double lo = INFINITY, hi = -INFINITY, mean, sc, cn;
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+	double q0 = 0, q1 = 0, q2 = 0, q3 = 0, lo = INFINITY, hi = -INFINITY;
+	double mean, sc, cn;
+	size_t cnt = 0, i;
 
+#define LANE(s, x) do {							\
+		double x_ = (x);					\
+		if (!isnan(x_)) {					\
+			s += x_;					\
+			cnt++;						\
+			lo = x_ < lo ? x_ : lo;				\
+			hi = x_ > hi ? x_ : hi;				\
+		}							\
+	} while (0)
+	for (i = 0; i + 4 <= n; i += 4) {
+		LANE(s0, v[i]);
+		LANE(s1, v[i + 1]);
+		LANE(s2, v[i + 2]);
+		LANE(s3, v[i + 3]);
+		if (copy)
+			memcpy(copy + i, v + i, 4 * sizeof *copy);
+	}
+	for (; i < n; i++) {
+		double *sl = (i & 3) == 0 ? &s0 : (i & 3) == 1 ? &s1 : &s2;
+		LANE(*sl, v[i]);
+		if (copy)
+			copy[i] = v[i];
+	}
+#undef LANE
 	mom_init(m);
-	for (size_t i = 0; i < n; i++) {
-		double x = v[i];
-		if (isnan(x))
-			continue;
-		s[i & 3] += x;
-		cnt[i & 3] += 1;
-		lo = x < lo ? x : lo;
-		hi = x > hi ? x : hi;
-	}
-	cn = (cnt[0] + cnt[1]) + (cnt[2] + cnt[3]);
-	if (cn == 0)
+	if (cnt == 0)
 		return;
-	mean = ((s[0] + s[1]) + (s[2] + s[3])) / cn;
-	for (size_t i = 0; i < n; i++) {
-		double d = v[i] - mean;
-		if (isnan(d))
-			continue;
-		c[i & 3] += d;
-		q[i & 3] += d * d;
+	cn = (double)cnt;
+	mean = ((s0 + s1) + (s2 + s3)) / cn;
+	if (copy)
+		v = copy;	/* the same values, nearer in the cache */
+#define DEV(c, q, x) do {						\
+		double d_ = (x) - mean;					\
+		if (!isnan(d_)) {					\
+			c += d_;					\
+			q += d_ * d_;					\
+		}							\
+	} while (0)
+	for (i = 0; i + 4 <= n; i += 4) {
+		DEV(c0, q0, v[i]);
+		DEV(c1, q1, v[i + 1]);
+		DEV(c2, q2, v[i + 2]);
+		DEV(c3, q3, v[i + 3]);
 	}
-	sc = (c[0] + c[1]) + (c[2] + c[3]);
+	for (; i < n; i++) {
+		if ((i & 3) == 0)
+			DEV(c0, q0, v[i]);
+		else if ((i & 3) == 1)
+			DEV(c1, q1, v[i]);
+		else
+			DEV(c2, q2, v[i]);
+	}
+#undef DEV
+	sc = (c0 + c1) + (c2 + c3);
 	m->n = cn;
 	m->mean = mean + sc / cn;
-	m->m2 = ((q[0] + q[1]) + (q[2] + q[3])) - sc * sc / cn;
+	m->m2 = ((q0 + q1) + (q2 + q3)) - sc * sc / cn;
 	if (m->m2 < 0)
 		m->m2 = 0;
 	m->min = lo;
@@ -497,14 +531,12 @@ fill_feature(train_design *ds, trainset *t, const unsigned char *keep,
 	trainset_col *c = &t->c[ds->fcol[j]];
 	moments m;
 
-	moments_of(&m, c->v, t->n);
+	moments_of(&m, c->v, t->n, n == t->n ? ds->X + j * n : NULL);
 	ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
 		m.n ? m.min : NAN, m.n ? m.max : NAN,
 		(double)(t->n - (size_t)m.n) / (double)t->n, 0, { 0 } };
 	categories(&ds->prof[j], c->v, t->n);
-	if (n == t->n)
-		memcpy(ds->X + j * n, c->v, n * sizeof *ds->X);
-	else
+	if (n != t->n)
 		for (size_t i = 0, q = 0; i < t->n; i++)
 			if (keep[i])
 				ds->X[j * n + q++] = c->v[i];
