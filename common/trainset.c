@@ -241,21 +241,36 @@ pipe_add(pipe *pp, const csv_record *rec)
 	const trainset *t = pp->t;
 	size_t i = b->rows, need = 0;
 
-	for (size_t k = 0; k < pp->nf; k++)
-		need += rec->len[k < t->nc ? t->c[k].idx : (size_t)t->date_idx];
+	/* A record read in place has its fields inside its raw bytes: one
+	 * copy of the line; otherwise the used fields one by one. */
+	if (rec->raw)
+		need = rec->rawlen;
+	else
+		for (size_t k = 0; k < pp->nf; k++)
+			need += rec->len[k < t->nc ? t->c[k].idx :
+			    (size_t)t->date_idx];
 	if (b->nbytes + need > b->cap) {
 		while (b->nbytes + need > b->cap)
 			b->cap = b->cap ? 2 * b->cap : 65536;
 		b->bytes = erealloc(b->bytes, b->cap);
 	}
+	if (rec->raw)
+		memcpy(b->bytes + b->nbytes, rec->raw, need);
 	for (size_t k = 0; k < pp->nf; k++) {
 		size_t c = k < t->nc ? t->c[k].idx : (size_t)t->date_idx;
 		size_t n = rec->len[c];
-		memcpy(b->bytes + b->nbytes, rec->f[c], n);
-		b->off[i * pp->nf + k] = b->nbytes;
+		if (rec->raw) {
+			b->off[i * pp->nf + k] = b->nbytes +
+			    (size_t)(rec->f[c] - rec->raw);
+		} else {
+			memcpy(b->bytes + b->nbytes, rec->f[c], n);
+			b->off[i * pp->nf + k] = b->nbytes;
+			b->nbytes += n;
+		}
 		b->len[i * pp->nf + k] = n;
-		b->nbytes += n;
 	}
+	if (rec->raw)
+		b->nbytes += need;
 	b->line[i] = rec->line;
 	b->rows++;
 }
