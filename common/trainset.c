@@ -32,7 +32,8 @@ add_col(trainset *t, size_t idx, int role)
 			return;
 		}
 	t->c = ereallocarray(t->c, t->nc + 1, sizeof *t->c);
-	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, 0, NULL };
+	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, 0, NULL,
+		{ 0, 0, 0, 0, 0 } };
 }
 
 static int
@@ -94,6 +95,29 @@ grow(trainset *t)
 		t->day = ereallocarray(t->day, t->cap, sizeof(long));
 }
 
+static void moments_of(moments *m, const double *v, size_t n,
+    double *copy);
+
+/* Rows per batch: of the reading pipeline, and of the columns' moments
+ * (the same batches whatever the threads, for the same bytes). */
+#define PIPE_ROWS 4096
+
+/* The moments of rows [mdone, n) merged into each column's, while the
+ * values are still in the cache. */
+static void
+batch_moments(trainset *t)
+{
+	for (size_t k = 0; k < t->nc; k++) {
+		trainset_col *c = &t->c[k];
+		moments b;
+		if (c->numeric == 0 && c->nmiss == t->n)
+			continue;	/* text: no numbers */
+		moments_of(&b, c->v + t->mdone, t->n - t->mdone, NULL);
+		mom_merge(&c->mom, &b);
+	}
+	t->mdone = t->n;
+}
+
 /* One record into row t->n: f[k], len[k] the field of column t->c[k],
  * f[t->nc] the date's. */
 static int
@@ -137,6 +161,8 @@ read_row(trainset *t, const csv_reader *r, const char *const *f,
 		c->v[t->n] = x;
 	}
 	t->n++;
+	if (t->n - t->mdone == PIPE_ROWS)
+		batch_moments(t);
 	return 0;
 }
 
@@ -148,7 +174,6 @@ read_row(trainset *t, const csv_reader *r, const char *const *f,
  * are those of the one-thread loop: a CSV error is reported only after
  * the rows before it parsed without one.
  */
-#define PIPE_ROWS 4096
 #define PIPE_SLOTS 4
 
 typedef struct batch {
@@ -376,6 +401,8 @@ trainset_read(trainset *t, csv_reader *r, const trainset_opts *o,
 	if (t->n == 0)
 		return err_fail(err, errsz, status, EXIT_DATAERR,
 		    "%s: no data rows", t->name);
+	if (t->mdone < t->n)
+		batch_moments(t);
 	return 0;
 }
 
@@ -546,12 +573,14 @@ fill_feature(train_design *ds, trainset *t, const unsigned char *keep,
 	trainset_col *c = &t->c[ds->fcol[j]];
 	moments m;
 
-	moments_of(&m, c->v, t->n, n == t->n ? ds->X + j * n : NULL);
+	m = c->mom;
 	ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
 		m.n ? m.min : NAN, m.n ? m.max : NAN,
 		(double)(t->n - (size_t)m.n) / (double)t->n, 0, { 0 } };
 	categories(&ds->prof[j], c->v, t->n);
-	if (n != t->n)
+	if (n == t->n)
+		memcpy(ds->X + j * n, c->v, n * sizeof *ds->X);
+	else
 		for (size_t i = 0, q = 0; i < t->n; i++)
 			if (keep[i])
 				ds->X[j * n + q++] = c->v[i];

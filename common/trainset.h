@@ -11,6 +11,7 @@
 
 #include "csvio.h"
 #include "model.h"
+#include "stats.h"
 
 /* What to read. */
 typedef struct trainset_opts {
@@ -31,12 +32,14 @@ typedef struct trainset_col {
 	int numeric;		/* -1 unknown, 0 no, 1 yes */
 	size_t nmiss;		/* rows where v is NAN */
 	double *v;		/* NULL once train_design_build took it */
+	moments mom;		/* of v's numbers, merged batch by batch */
 } trainset_col;
 
 typedef struct trainset {
 	const char *name;	/* the input, for messages (the reader's) */
 	trainset_col *c;
 	size_t nc, n, cap;
+	size_t mdone;		/* rows in the columns' moments */
 	long *line, *day;	/* day NULL without a date column */
 	long date_idx;
 } trainset;
