@@ -147,7 +147,7 @@ gram_each_block(const gram_src *s, int threads, gram_block_fn *op,
 }
 
 typedef struct src_gram {
-	const double *scale, *tri;
+	const double *tri;
 	size_t kt, kc;
 	double *part;
 } src_gram;
@@ -158,10 +158,6 @@ src_gram_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
 	const src_gram *g = ctx;
 
 	(void)r0;
-	if (g->scale)
-		for (size_t c = 0; c < g->kt; c++)
-			for (size_t i = 0; i < m; i++)
-				a[c * m + i] /= g->scale[c];
 	if (g->tri)
 		cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper,
 		    CblasNoTrans, CblasNonUnit, (int)m, (int)g->kt, 1.0,
@@ -172,11 +168,11 @@ src_gram_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
 }
 
 void
-gram_upper_src(const gram_src *s, const double *scale, const double *tri,
-    size_t kt, int threads, double *g)
+gram_upper_src(const gram_src *s, const double *tri, size_t kt,
+    int threads, double *g)
 {
 	size_t rows, nb = gram_nblocks(s->n, &rows), kc = s->kc;
-	src_gram sg = { scale, tri, kt, kc, NULL };
+	src_gram sg = { tri, kt, kc, NULL };
 
 	if (nb == 0 || kc == 0) {
 		for (size_t j = 0; j < kc; j++)

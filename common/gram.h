@@ -33,11 +33,10 @@ void gram_each_block(const gram_src *s, int threads, gram_block_fn *op,
     void *ctx);
 
 /* The upper triangle of B'B (kc x kc) into g, B the source with its first
- * kt columns divided by scale[c] (scale NULL: not) and then multiplied on
- * the right by the inverse of the kt x kt upper triangular tri
- * (column-major; NULL: not).  Without scale and tri the bytes equal those
- * of gram_upper on the stored matrix. */
-void gram_upper_src(const gram_src *s, const double *scale,
-    const double *tri, size_t kt, int threads, double *g);
+ * kt columns multiplied on the right by the inverse of the kt x kt upper
+ * triangular tri (column-major; NULL: not).  Without tri the bytes equal
+ * those of gram_upper on the stored matrix. */
+void gram_upper_src(const gram_src *s, const double *tri, size_t kt,
+    int threads, double *g);
 
 #endif

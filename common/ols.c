@@ -317,7 +317,7 @@ factor_src(const gram_src *src, size_t k, double *s, double *R,
 	double *g = emalloc(kk * kk * sizeof *g), *c = ecalloc(k * k, sizeof *c);
 	double *c2 = ecalloc(k * k, sizeof *c2), cond;
 
-	gram_upper_src(src, NULL, NULL, 0, threads, g);
+	gram_upper_src(src, NULL, 0, threads, g);
 	for (size_t j = 0; j < k; j++)
 		s[j] = sqrt(g[j * kk + j]);
 	for (size_t j = 0; j < kk; j++)
@@ -338,7 +338,14 @@ factor_src(const gram_src *src, size_t k, double *s, double *R,
 	} else if (cond <= CHOLQR2_MAX_COND) {
 		/* Q1 = A D^-1 R1^-1 and Q1'y; then Q1 = Q R2, R = R2 R1 and
 		 * Q'y = R2^-T Q1'y. */
-		gram_upper_src(src, s, c, k, threads, g);
+		/* A D^-1 R1^-1 = A (R1 D)^-1: one triangular solve, no
+		 * division per value. */
+		double *t = emalloc(k * k * sizeof *t);
+		for (size_t j = 0; j < k; j++)
+			for (size_t i = 0; i < k; i++)
+				t[j * k + i] = c[j * k + i] * s[j];
+		gram_upper_src(src, t, k, threads, g);
+		free(t);
 		for (size_t j = 0; j < k; j++)
 			for (size_t i = 0; i <= j; i++)
 				c2[j * k + i] = g[j * kk + i];

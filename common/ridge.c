@@ -395,7 +395,7 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
 	}
 	centred_src cs = { pr, xmean, ymean };
 	gram_src src = { n, q, centred_fill, &cs };
-	gram_upper_src(&src, NULL, NULL, 0, pr->threads, g);
+	gram_upper_src(&src, NULL, 0, pr->threads, g);
 	for (size_t j = 0; j < p; j++) {
 		sc[j] = sqrt(g[j * q + j]);
 		if (!(sc[j] > 0) || !isfinite(sc[j]))
@@ -412,7 +412,13 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
 			g[j * q + i] /= j < p ? sc[i] * sc[j] : 1;
 	if (chol_lead(g, p, c1) < 0)
 		goto out;
-	gram_upper_src(&src, sc, c1, p, pr->threads, g);
+	/* A D^-1 R1^-1 = A (R1 D)^-1: one triangular solve, no division per
+	 * value; r holds R1 D for it. */
+	for (size_t j = 0; j < p; j++)
+		for (size_t i = 0; i < p; i++)
+			r[j * p + i] = c1[j * p + i] * sc[j];
+	gram_upper_src(&src, r, p, pr->threads, g);
+	memset(r, 0, p * p * sizeof *r);
 	if (chol_lead(g, p, c2) < 0)
 		goto out;
 	/* qy = R2^-T Q1'yc; R = R2 R1 D, column-major. */
