@@ -298,8 +298,7 @@ design_fill(const void *ctx, size_t r0, size_t mr, double *a)
 		for (size_t i = 0; i < mr; i++)
 			sw[i] *= y[i];
 	else
-		for (size_t i = 0; i < mr; i++)
-			sw[i] = 1 * y[i];
+		memcpy(sw, y, mr * sizeof *sw);
 }
 
 /*
@@ -336,16 +335,15 @@ factor_src(const gram_src *src, size_t k, double *s, double *R,
 	if (cond <= GRAM_MAX_COND) {
 		how = 0;
 	} else if (cond <= CHOLQR2_MAX_COND) {
-		/* Q1 = A D^-1 R1^-1 and Q1'y; then Q1 = Q R2, R = R2 R1 and
+		/* Q1 = A D^-1 R1^-1 = A (R1 D)^-1 (one triangular solve, no
+		 * division per value) and Q1'y; then Q1 = Q R2, R = R2 R1 and
 		 * Q'y = R2^-T Q1'y. */
-		/* A D^-1 R1^-1 = A (R1 D)^-1: one triangular solve, no
-		 * division per value. */
-		double *t = emalloc(k * k * sizeof *t);
+		double *rd = emalloc(k * k * sizeof *rd);
 		for (size_t j = 0; j < k; j++)
 			for (size_t i = 0; i < k; i++)
-				t[j * k + i] = c[j * k + i] * s[j];
-		gram_upper_src(src, t, k, threads, g);
-		free(t);
+				rd[j * k + i] = c[j * k + i] * s[j];
+		gram_upper_src(src, rd, k, threads, g);
+		free(rd);
 		for (size_t j = 0; j < k; j++)
 			for (size_t i = 0; i <= j; i++)
 				c2[j * k + i] = g[j * kk + i];
