@@ -95,8 +95,7 @@ grow(trainset *t)
 		t->day = ereallocarray(t->day, t->cap, sizeof(long));
 }
 
-static void moments_of(moments *m, const double *v, size_t n,
-    double *copy);
+static void moments_of(moments *m, const double *v, size_t n);
 
 /* Rows per batch: of the reading pipeline, and of the columns' moments
  * (the same batches whatever the threads, for the same bytes). */
@@ -112,7 +111,7 @@ batch_moments(trainset *t)
 		moments b;
 		if (c->numeric == 0 && c->nmiss == t->n)
 			continue;	/* text: no numbers */
-		moments_of(&b, c->v + t->mdone, t->n - t->mdone, NULL);
+		moments_of(&b, c->v + t->mdone, t->n - t->mdone);
 		mom_merge(&c->mom, &b);
 	}
 	t->mdone = t->n;
@@ -489,12 +488,12 @@ categories(model_profile *pr, const double *v, size_t n)
 		pr->ncats = k;
 }
 
-/* The moments of v[0, n) without its NaNs, and v copied into copy when
- * not NULL: sums in four lanes (rows i mod 4), the mean, then the squared
- * deviations about it with the lanes' correction (two-pass, as accurate
- * as Welford's update and without its division per value). */
+/* The moments of v[0, n) without its NaNs: sums in four lanes (rows
+ * i mod 4), the mean, then the squared deviations about it with the
+ * lanes' correction (two-pass, as accurate as Welford's update and
+ * without its division per value). */
 static void
-moments_of(moments *m, const double *v, size_t n, double *copy)
+moments_of(moments *m, const double *v, size_t n)
 {
 	double s0 = 0, s1 = 0, s2 = 0, s3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
 	double q0 = 0, q1 = 0, q2 = 0, q3 = 0, lo = INFINITY, hi = -INFINITY;
@@ -515,14 +514,10 @@ moments_of(moments *m, const double *v, size_t n, double *copy)
 		LANE(s1, v[i + 1]);
 		LANE(s2, v[i + 2]);
 		LANE(s3, v[i + 3]);
-		if (copy)
-			memcpy(copy + i, v + i, 4 * sizeof *copy);
 	}
 	for (; i < n; i++) {
 		double *sl = (i & 3) == 0 ? &s0 : (i & 3) == 1 ? &s1 : &s2;
 		LANE(*sl, v[i]);
-		if (copy)
-			copy[i] = v[i];
 	}
 #undef LANE
 	mom_init(m);
@@ -530,8 +525,6 @@ moments_of(moments *m, const double *v, size_t n, double *copy)
 		return;
 	cn = (double)cnt;
 	mean = ((s0 + s1) + (s2 + s3)) / cn;
-	if (copy)
-		v = copy;	/* the same values, nearer in the cache */
 #define DEV(c, q, x) do {						\
 		double d_ = (x) - mean;					\
 		if (!isnan(d_)) {					\
@@ -571,9 +564,8 @@ fill_feature(train_design *ds, trainset *t, const unsigned char *keep,
     size_t j, size_t n)
 {
 	trainset_col *c = &t->c[ds->fcol[j]];
-	moments m;
+	moments m = c->mom;
 
-	m = c->mom;
 	ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
 		m.n ? m.min : NAN, m.n ? m.max : NAN,
 		(double)(t->n - (size_t)m.n) / (double)t->n, 0, { 0 } };
