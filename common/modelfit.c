@@ -35,7 +35,8 @@ int
 model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
     char *err, size_t errsz)
 {
-	ridge_problem pr = { d->X, d->y, d->w, d->n, d->p, s->intercept };
+	ridge_problem pr = { d->X, d->y, d->w, d->n, d->p, s->intercept,
+		s->threads };
 	const char *msg = NULL;
 
 	memset(f, 0, sizeof *f);

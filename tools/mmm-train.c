@@ -74,8 +74,8 @@ static const char usage[] =
 "  --registry DIR      save DIR/NAME-VERSION.json and point\n"
 "  --name NAME         DIR/NAME-current.json at it when every gate passed\n"
 "  --now STAMP         the version, YYYY-MM-DD-HHMM (default: now, UTC)\n"
-"  --threads N         threads of the fit (default: the online CPUs); the\n"
-"                      model is the same for any N\n"
+"  --threads N         threads of the reading and the fit (default: the\n"
+"                      online CPUs); the model is the same for any N\n"
 "  --check-model FILE  validate a model file and exit\n"
 "mmm: adstock and saturation learned per channel, ridge with media >= 0:\n"
 "  --media COLS        spend columns (names or globs)\n"
@@ -570,6 +570,7 @@ main(int argc, char **argv)
 	csv_reader *r = csv_open(in, CSV_SHA256, err, sizeof err, &st);
 	if (!r)
 		fail(err, st);
+	in_opts.threads = spec.threads;
 	if (trainset_read(&t, r, &in_opts, err, sizeof err, &st) < 0 ||
 	    train_design_build(&ds, &t, r, &in_opts, err, sizeof err, &st) < 0)
 		fail(err, st);
