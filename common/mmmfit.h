@@ -13,6 +13,7 @@
 
 #include "jsonw.h"
 #include "mmm.h"
+#include "mmmbayes.h"
 #include "out.h"
 #include "trainset.h"
 
@@ -27,6 +28,8 @@ typedef struct mmm_opts {
 					 * more than a year, else 0 */
 	mmm_search_opts search;
 	int select;			/* MMM_SELECT_* */
+	int bayes;			/* --method bayes */
+	mmm_bayes_opts bopts;
 	size_t window;			/* periods of "recent" spend (13) */
 } mmm_opts;
 
@@ -78,6 +81,8 @@ typedef struct mmm_result {
 	double baseline_total, media_total;
 	double dw;			/* Durbin-Watson of the residuals */
 	mmm_channel *chcfg;
+	double *h;			/* nh: the point's hyperparameters */
+	mmm_bayes *bayes;		/* --method bayes: the posterior */
 } mmm_result;
 
 /* Set up the problem: -1 with *status EXIT_USAGE for options that do not
@@ -85,8 +90,14 @@ typedef struct mmm_result {
  * EXIT_DATAERR for data the model cannot take. */
 int mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
     char *err, size_t errsz, int *status);
-/* Search, select, refit exactly and decompose. */
+/* Search, select, refit exactly and decompose (ridge); or sample the
+ * posterior and decompose at its mean (bayes). */
 void mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o);
+/* Decompose at the hyperparameters h: with coef NULL the exact ridge fit
+ * of h, else the given coefficients (k + q) with the intercept that puts
+ * the fit's mean at level. */
+void mmm_fit_point(mmm_result *r, const mmm_data *d, const mmm_opts *o,
+    const double *h, const double *coef, double level);
 void mmm_result_free(mmm_result *r);
 /* --dry-run: the hyperparameters and their ranges, the number of
  * candidates, and the time from 200 timed candidates, onto f. */

@@ -99,7 +99,9 @@ static const char usage[] =
 enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 	O_MEDIA, O_CONTROLS, O_ADSTOCK, O_SATURATION, O_BOUNDS, O_TREND,
 	O_FOURIER, O_METHOD, O_ITER, O_TRIALS, O_SEED, O_RSSDW,
-	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS,
+	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS, O_CHAINS,
+	O_DRAWS, O_WARMUP, O_KEEP, O_TACCEPT, O_ROIPRIOR, O_MAXRHAT, O_MINESS,
+	O_NODIAG,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
 	O_MAXITER, O_MAXMAPE, O_MAXP, O_MAXPCOLS, O_MINLIFT, O_MINR2,
 	O_MODEL, O_NAME, O_NOINT, O_NORMAL, O_NOW, O_POSITIVE, O_REGISTRY,
@@ -107,6 +109,15 @@ enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 
 static const struct option longopts[] = {
 	{ "adstock", required_argument, NULL, O_ADSTOCK },
+	{ "chains", required_argument, NULL, O_CHAINS },
+	{ "draws", required_argument, NULL, O_DRAWS },
+	{ "keep-draws", required_argument, NULL, O_KEEP },
+	{ "max-rhat", required_argument, NULL, O_MAXRHAT },
+	{ "min-ess", required_argument, NULL, O_MINESS },
+	{ "no-diagnostics-gate", no_argument, NULL, O_NODIAG },
+	{ "roi-prior", required_argument, NULL, O_ROIPRIOR },
+	{ "target-accept", required_argument, NULL, O_TACCEPT },
+	{ "warmup", required_argument, NULL, O_WARMUP },
 	{ "bounds", required_argument, NULL, O_BOUNDS },
 	{ "controls", required_argument, NULL, O_CONTROLS },
 	{ "dry-run", no_argument, NULL, O_DRYRUN },
@@ -170,9 +181,13 @@ static const char *check_model, *valid;
 static int default_gates, bayes_opt, cv_k;
 static mmm_opts mo = { .adstock = ADSTOCK_GEOMETRIC, .saturation = SAT_HILL,
 	.fourier = -1, .search = { .iterations = 2000, .trials = 5, .seed = 1,
-	.rssd_weight = 1 }, .select = MMM_SELECT_NRMSE, .window = 13 };
+	.rssd_weight = 1 }, .select = MMM_SELECT_NRMSE, .window = 13,
+	.bopts = { .chains = 4, .draws = 1000, .warmup = 1000, .keep = 500,
+	.target_accept = 0.8, .max_depth = 10 } };
 static const char *media, *controls, *pareto_path;
 static int mmm_opt, dry_run, progress_forced, quiet;
+static int bayes_only, ridge_only, no_diag;
+static double max_rhat = 1.01, min_ess = 400;
 
 /* The options of --model mmm; 0 when ch is not one of them. */
 static int
@@ -213,18 +228,35 @@ parse_mmm_option(int ch)
 		mo.fourier = (int)cli_long("--fourier", optarg + 7, 0, 20);
 		break;
 	case O_METHOD:
-		if (strcmp(optarg, "ridge") != 0)
-			cli_usage_error("--method: \"%s\" is not ridge (the "
-			    "Bayesian method is not built yet)", optarg);
+		if (strcmp(optarg, "ridge") != 0 && strcmp(optarg, "bayes"))
+			cli_usage_error("--method: \"%s\" is not ridge or "
+			    "bayes", optarg);
+		mo.bayes = strcmp(optarg, "bayes") == 0;
 		break;
+	case O_CHAINS: mo.bopts.chains = (size_t)cli_long("--chains", optarg,
+	    1, 1024); bayes_only = 1; break;
+	case O_DRAWS: mo.bopts.draws = (size_t)cli_long("--draws", optarg,
+	    8, 10000000); bayes_only = 1; break;
+	case O_WARMUP: mo.bopts.warmup = (size_t)cli_long("--warmup", optarg,
+	    0, 10000000); bayes_only = 1; break;
+	case O_KEEP: mo.bopts.keep = (size_t)cli_long("--keep-draws", optarg,
+	    0, 10000000); bayes_only = 1; break;
+	case O_TACCEPT: mo.bopts.target_accept = cli_double("--target-accept",
+	    optarg, 0.05, 0.999); bayes_only = 1; break;
+	case O_ROIPRIOR: mo.bopts.roi_prior = optarg; bayes_only = 1; break;
+	case O_MAXRHAT: max_rhat = cli_double("--max-rhat", optarg, 1,
+	    HUGE_VAL); bayes_only = 1; break;
+	case O_MINESS: min_ess = cli_double("--min-ess", optarg, 0, HUGE_VAL);
+	    bayes_only = 1; break;
+	case O_NODIAG: no_diag = 1; bayes_only = 1; break;
 	case O_ITER: mo.search.iterations = (size_t)cli_long("--iterations",
-	    optarg, 4, 100000000); break;
+	    optarg, 4, 100000000); ridge_only = 1; break;
 	case O_TRIALS: mo.search.trials = (size_t)cli_long("--trials", optarg,
-	    1, 10000); break;
+	    1, 10000); ridge_only = 1; break;
 	case O_SEED: mo.search.seed = (uint64_t)cli_long("--seed", optarg, 0,
 	    LONG_MAX); break;
 	case O_RSSDW: mo.search.rssd_weight = cli_double("--rssd-weight",
-	    optarg, 0, 1e6); break;
+	    optarg, 0, 1e6); ridge_only = 1; break;
 	case O_SELECT:
 		for (v = 0; v < MMM_SELECT_N; v++)
 			if (strcmp(optarg, mmm_select_names[v]) == 0)
@@ -233,11 +265,12 @@ parse_mmm_option(int ch)
 			cli_usage_error("--select: \"%s\" is not pareto, "
 			    "nrmse, rssd or knee", optarg);
 		mo.select = v;
+		ridge_only = 1;
 		break;
-	case O_PARETO: pareto_path = optarg; break;
+	case O_PARETO: pareto_path = optarg; ridge_only = 1; break;
 	case O_WINDOW: mo.window = (size_t)cli_long("--window", optarg, 1,
 	    1000000); break;
-	case O_DRYRUN: dry_run = 1; break;
+	case O_DRYRUN: dry_run = 1; ridge_only = 1; break;
 	case O_PROGRESS: progress_forced = 1; return 1;
 	case 'q': quiet = 1; return 1;
 	default: return 0;
@@ -349,6 +382,15 @@ check_options(void)
 		cli_usage_error("--media, --controls and the search options "
 		    "go with --model mmm");
 	}
+	if (bayes_only && !mo.bayes)
+		cli_usage_error("--chains, --draws, --warmup, --keep-draws, "
+		    "--target-accept, --roi-prior, --max-rhat, --min-ess and "
+		    "--no-diagnostics-gate go with --method bayes");
+	if (ridge_only && mo.bayes)
+		cli_usage_error("--iterations, --trials, --rssd-weight, "
+		    "--select, --pareto and --dry-run go with --method ridge");
+	if (no_diag)
+		max_rhat = min_ess = NAN;
 	if (spec.kind != MODEL_RIDGE && positive)
 		cli_usage_error("--positive goes with --model ridge");
 	if (spec.kind != MODEL_BAYES && bayes_opt)
@@ -375,6 +417,8 @@ check_options(void)
 		spec.threads = ncpu > 1 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
 	}
 	mo.search.threads = spec.threads;
+	mo.bopts.threads = spec.threads;
+	mo.bopts.seed = mo.search.seed;
 	model_blas_single();
 }
 
@@ -479,7 +523,7 @@ main(int argc, char **argv)
 	model_fit fit;
 	model_cv cv;
 	metrics tr, va;
-	model_gate gates[GATE_N];
+	model_gate gates[GATE_N + 2];
 	unsigned char *pos = NULL;
 	char err[1024], sha[65], vsha[65], version[32], created[32];
 	const char *in;
@@ -529,6 +573,9 @@ main(int argc, char **argv)
 				cli_usage_error("%s", err);
 			dien(st, "%s: %s", t.name, err);
 		}
+		if (mo.bayes && mmm_bayes_check(&res.prob, &mo.bopts, err,
+		    sizeof err) < 0)
+			cli_usage_error("%s", err);
 		if (dry_run) {
 			mmm_fit_dry_run(&res, &mo, stdout);
 			if (fflush(stdout) == EOF || ferror(stdout))
@@ -541,7 +588,7 @@ main(int argc, char **argv)
 			return 0;
 		}
 		progress_init(&prog, progress_forced, quiet, "candidates");
-		mo.search.progress = search_progress;
+		mo.search.progress = mo.bayes ? NULL : search_progress;
 		mmm_fit_run(&res, &md, &mo);
 		progress_done(&prog, (long long)res.search.ncand);
 		mmm_model_parts(&res, &ds, &fit, &mdata, &mprof);
@@ -579,6 +626,8 @@ main(int argc, char **argv)
 	if (gates_eval(gates, &ng, &gate, &spec, &fit, &tr, cv_k ? &cv : NULL,
 	    doc.valid, d, err, sizeof err, &st) < 0)
 		fail(err, st);
+	if (spec.kind == MODEL_MMM && res.bayes)
+		ng += mmm_bayes_gates(res.bayes, max_rhat, min_ess, gates + ng);
 	doc.ngates = ng;
 	int pass = report_gates(gates, ng);
 	if (pass && pareto_path) {
