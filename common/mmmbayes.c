@@ -14,6 +14,7 @@
 #include "mmmbayes.h"
 #include "nuts.h"
 #include "rng.h"
+#include "vmath.h"
 
 /* Prior constants (mmmbayes.h, mmm-train(1)). */
 #define THETA_A 2.0
@@ -124,7 +125,7 @@ typedef struct bmodel {
 	const bdata *d;
 	double *a, *da;			/* n */
 	double *s, *dth, *dgf, *dal;	/* k x n */
-	double *r;			/* n */
+	double *r, *tmp;		/* n */
 	double *theta, *alpha, *gf, *G, *beta, *sbar, *ssum;	/* k */
 	double level, sigma;
 } bmodel;
@@ -138,6 +139,7 @@ bmodel_init(bmodel *m, const bdata *d)
 	m->a = emalloc(n * sizeof *m->a);
 	m->da = emalloc(n * sizeof *m->da);
 	m->r = emalloc(n * sizeof *m->r);
+	m->tmp = emalloc(n * sizeof *m->tmp);
 	m->s = emalloc(k * n * sizeof *m->s);
 	m->dth = emalloc(k * n * sizeof *m->dth);
 	m->dgf = emalloc(k * n * sizeof *m->dgf);
@@ -154,6 +156,7 @@ bmodel_free(bmodel *m)
 	free(m->a);
 	free(m->da);
 	free(m->r);
+	free(m->tmp);
 	free(m->s);
 	free(m->dth);
 	free(m->dgf);
@@ -204,21 +207,24 @@ channel_series(bmodel *m, size_t c)
 	double sum = 0;
 	switch (ch->sk) {
 	case SAT_HILL: {
-		double lG = log(G);
+		/* log and exp over whole columns on the vector library */
+		double lG = log(G), *l = m->r, *v = m->tmp;
+		vm_log(a, l, n);
+		for (size_t t = 0; t < n; t++)
+			l[t] -= lG;
+		vm_logistic(l, al, v, n);
 		for (size_t t = 0; t < n; t++) {
 			if (!(a[t] > 0)) {
 				s[t] = dth[t] = dgf[t] = dal[t] = 0;
 				continue;
 			}
-			double l = log(a[t]) - lG;
-			double v = 1 / (1 + exp(-al * l));
-			double w = v * (1 - v);
+			double w = v[t] * (1 - v[t]);
 			double sx = al * w / a[t], sG = -al * w / G;
-			s[t] = v;
+			s[t] = v[t];
 			dth[t] = sx * da[t] + sG * dG;
 			dgf[t] = sG * rng;
-			dal[t] = w * l;
-			sum += v;
+			dal[t] = w * l[t];
+			sum += v[t];
 		}
 		break;
 	}
@@ -920,7 +926,6 @@ mmm_bayes_write(jsonw *w, const mmm_bayes *b, const mmm_problem *p,
 	summary(w, "intercept", b->icpt, nd);
 	summary(w, "sigma", b->sigma, nd);
 	jw_obj_end(w);
-	jw_kv_num(w, "seconds", b->seconds);
 	jw_obj_end(w);
 
 	jw_key(w, "diagnostics");
@@ -1024,4 +1029,38 @@ mmm_bayes_gates(const mmm_bayes *b, double max_rhat, double min_ess,
 		n++;
 	}
 	return n;
+}
+
+double
+mmm_bayes_grad_error(const mmm_problem *p, const mmm_bayes_opts *o,
+    uint64_t seed)
+{
+	bdata d;
+	bmodel m;
+	double worst = 0;
+
+	bdata_init(&d, p, o);
+	bmodel_init(&m, &d);
+	double *u = emalloc(d.dim * sizeof *u), *g = emalloc(d.dim *
+	    sizeof *g), *g2 = emalloc(d.dim * sizeof *g2);
+	uint64_t rng = seed;
+	init_point(&d, &rng, u);
+	logp(&m, u, g);
+	for (size_t i = 0; i < d.dim; i++) {
+		double h = 1e-5 * fmax(1, fabs(u[i])), keep = u[i];
+		u[i] = keep + h;
+		double up = logp(&m, u, g2);
+		u[i] = keep - h;
+		double dn = logp(&m, u, g2);
+		u[i] = keep;
+		double fd = (up - dn) / (2 * h);
+		double e = fabs(fd - g[i]) / fmax(1, fabs(g[i]));
+		worst = fmax(worst, e);
+	}
+	free(u);
+	free(g);
+	free(g2);
+	bmodel_free(&m);
+	bdata_free(&d);
+	return worst;
 }

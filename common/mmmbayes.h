@@ -109,4 +109,10 @@ void mmm_bayes_write(jsonw *w, const mmm_bayes *b, const mmm_problem *p,
 size_t mmm_bayes_gates(const mmm_bayes *b, double max_rhat, double min_ess,
     model_gate *g);
 
+/* For tests: the largest error of the analytic gradient against central
+ * differences, relative to max(1, |gradient|), at a starting point drawn
+ * from seed. */
+double mmm_bayes_grad_error(const mmm_problem *p, const mmm_bayes_opts *o,
+    uint64_t seed);
+
 #endif

@@ -20,3 +20,21 @@ vm_hill(double *s, size_t n, double alpha, double log_gamma, double *tmp)
 	for (size_t t = 0; t < n; t++)
 		s[t] = s[t] > 0 ? 1 / (1 + tmp[t]) : 0;
 }
+
+__attribute__((target_clones("avx2", "default")))
+void
+vm_log(const double *x, double *y, size_t n)
+{
+	for (size_t t = 0; t < n; t++)
+		y[t] = log(x[t]);
+}
+
+__attribute__((target_clones("avx2", "default")))
+void
+vm_logistic(const double *l, double alpha, double *y, size_t n)
+{
+	for (size_t t = 0; t < n; t++)
+		y[t] = exp(-alpha * l[t]);
+	for (size_t t = 0; t < n; t++)
+		y[t] = 1 / (1 + y[t]);
+}

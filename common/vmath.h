@@ -12,4 +12,9 @@
 void vm_hill(double *s, size_t n, double alpha, double log_gamma,
     double *tmp);
 
+/* y[t] = log(x[t]) (-inf at 0). */
+void vm_log(const double *x, double *y, size_t n);
+/* y[t] = 1 / (1 + exp(-alpha l[t])); y may not be l. */
+void vm_logistic(const double *l, double alpha, double *y, size_t n);
+
 #endif
