@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# mmm-train --model mmm --method bayes: the posterior by NUTS — recovery of
+# mmm-synth's truth, the diagnostics gate, determinism, the model file's
+# summaries and draws, options and errors.
+load common
+
+BARGS=(--model mmm --method bayes --target revenue --media '*_spend'
+    --controls temperature,promo --trend --now 2026-01-01-0000)
+# short runs where the diagnostics are not the point
+QUICK=(--draws 150 --warmup 150 --no-diagnostics-gate)
+
+jqok() {
+	jq -e "$1" "${2:-m.json}" >/dev/null || { echo "false: $1"; jq -c "$1" "${2:-m.json}"; false; }
+}
+
+synth() {	# SEED: data d.csv and truth t.json
+	mmm-synth --seed "$1" --truth t.json -o d.csv
+}
+
+@test "recovery: the 90% ROI intervals cover the truth (seeds 1 and 2), the gate passes with the defaults" {
+	covered=0
+	for s in 1 2; do
+		synth $s
+		run_split mmm-train "${BARGS[@]}" --seed $s d.csv -o m$s.json
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+		jqok '.mmm.diagnostics | .rhat_max <= 1.01 and .ess_min >= 400 and .divergences == 0' m$s.json
+		jqok '.gates["max-rhat"].pass and .gates["min-ess"].pass' m$s.json
+		c=$(jq -r --slurpfile t t.json '[.mmm.channels | to_entries[] | .key as $k |
+		    ($t[0].channels[] | select(.name == $k) | .roi) as $r |
+		    .value.posterior.roi | select(.p5 <= $r and $r <= .p95)] | length' m$s.json)
+		covered=$((covered + c))
+		# the same as the 10-seed record of tests/data/bayes_recovery.sh
+		want=$(awk -v s=$s '$1 == s { c += $7 } END { print c }' "$T/bayes_recovery.txt")
+		[ "$c" -eq "$want" ]
+	done
+	[ "$covered" -ge 8 ]
+	# the record: at least 80% of 50 channels over 10 seeds
+	awk '/^coverage/ { exit !($2 >= 40 && $4 == 50) }' "$T/bayes_recovery.txt"
+}
+
+@test "too short a run fails the diagnostics gate: exit 1, no model written" {
+	synth 1
+	run_split mmm-train "${BARGS[@]}" --draws 20 --warmup 20 d.csv -o m.json
+	[ "$status" -eq 1 ]
+	[ ! -e m.json ]
+	[[ "$stderr" == *"gate min-ess failed: smallest bulk ESS is "* ]]
+	# a looser gate, or none, writes it
+	mmm-train "${BARGS[@]}" --draws 20 --warmup 20 --no-diagnostics-gate d.csv -o m.json
+	jqok '.gates == {} and .mmm.diagnostics.ess_min < 400'
+	mmm-train "${BARGS[@]}" --draws 20 --warmup 20 --max-rhat 100 --min-ess 1 d.csv -o m2.json
+	jqok '.gates["min-ess"].threshold == 1 and .gates["max-rhat"].threshold == 100' m2.json
+}
+
+@test "same bytes for --threads 1 and 2; another seed, other draws" {
+	synth 1
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --threads 1 d.csv -o a.json
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --threads 2 d.csv -o b.json
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --threads 3 --chains 3 d.csv -o c.json
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --threads 1 --chains 3 d.csv -o d.json
+	cmp a.json b.json
+	cmp c.json d.json
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --seed 2 d.csv -o e.json
+	! cmp -s a.json e.json
+}
+
+@test "the model file: method, summaries, diagnostics and draws in the documented shape" {
+	synth 1
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --keep-draws 120 d.csv -o m.json
+	jqok '.kind == "mmm" and .mmm.method == "bayes" and (.mmm | has("search") | not)'
+	jqok '.mmm.bayes | .chains == 4 and .draws == 150 and .warmup == 150 and .seed == 1 and .target_accept == 0.8'
+	jqok '.mmm.bayes.priors.channels.tv_spend | .theta.dist == "beta" and .theta_lo == 0.3 and .theta_hi == 0.8 and .beta.dist == "halfnormal"'
+	# summaries: ordered quantiles, ROI = contribution / spend at the mean of the draws
+	jqok '[.mmm.channels[].posterior[] | .p5 <= .p50 and .p50 <= .p95 and .sd >= 0] | all'
+	jqok '[.mmm.channels[].posterior | keys] | all(. == ["alpha","carry","coef","contribution","gamma","gamma_fraction","roi","theta"])'
+	jqok '[.mmm.channels[] | (.posterior.contribution.mean / .spend - .posterior.roi.mean) | fabs] | max < 1e-9'
+	jqok '.mmm.bayes.posterior | (.baseline | keys) == ["cos1","cos2","promo","sin1","sin2","temperature","trend"] and .sigma.mean > 0'
+	# the point estimate: posterior means
+	jqok '[.mmm.channels[] | (.coef - .posterior.coef.mean) | fabs] | max < 1e-6'
+	jqok '[.mmm.channels[] | (.adstock.theta - .posterior.theta.mean) | fabs] | max < 1e-12'
+	jqok '[.mmm.channels[] | .carry - 1 / (1 - .adstock.theta) | fabs] | max < 1e-12'
+	# diagnostics per parameter
+	jqok '.mmm.diagnostics.params | has("tv_spend.theta") and has("tv_spend.roi") and has("trend") and has("intercept") and has("sigma")'
+	jqok '.mmm.diagnostics | .rhat_max == ([.params[].rhat] | max) and .ess_min == ([.params[].ess] | min)'
+	# draws: exactly the documented keys and lengths
+	jqok '.mmm.draws | .n == 120 and (.sigma | length) == 120 and (.intercept | length) == 120'
+	jqok '.mmm.draws.baseline | keys == ["cos1","cos2","promo","sin1","sin2","temperature","trend"] and all(.[]; length == 120)'
+	jqok '.mmm.draws.channels | keys == ["display_spend","radio_spend","search_spend","social_spend","tv_spend"]'
+	jqok '[.mmm.draws.channels[] | keys == ["alpha","carry","coef","gamma","theta"] and all(.[]; length == 120)] | all'
+	# gamma in spend units: the same meaning as the point's saturation.gamma
+	jqok '[.mmm.channels | to_entries[] | .key as $k | .value.saturation.gamma as $g | $g > 0] | all'
+	jqok '[.mmm.draws.channels[] | [.carry, .theta] | transpose[] | (.[0] - 1 / (1 - .[1])) | fabs] | max < 1e-12'
+	mmm-train --check-model m.json
+}
+
+@test "--keep-draws: 0 keeps none, more than the draws keeps them all" {
+	synth 1
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --chains 2 --keep-draws 100000 d.csv -o m.json
+	jqok '.mmm.draws.n == 300 and (.mmm.draws.sigma | length) == 300'
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --chains 2 --keep-draws 0 d.csv -o z.json
+	jqok '.mmm.draws.n == 0 and .mmm.draws.sigma == []' z.json
+}
+
+@test "mmm-predict applies a bayes model: predictions and contributions" {
+	synth 1
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" d.csv -o m.json
+	run_split mmm-predict --model m.json d.csv
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 209 ]
+}
+
+@test "--roi-prior: a tight prior holds the channel's ROI, the others keep theirs" {
+	synth 1
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --roi-prior 'tv_spend=lognormal:1:0.02' d.csv -o m.json
+	jqok '.mmm.channels.tv_spend.posterior.roi | .p5 > 2.5 and .p95 < 2.95'
+	jqok '.mmm.bayes.priors.channels.tv_spend.roi == {"dist":"lognormal","mu":1,"sigma":0.02}'
+	jqok '.mmm.bayes.priors.channels.search_spend.beta.dist == "halfnormal"'
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --roi-prior '*=lognormal:0:1' d.csv -o all.json
+	jqok '[.mmm.bayes.priors.channels[].roi.dist] | all(. == "lognormal") and length == 5' all.json
+}
+
+@test "other saturation kinds and no adstock sample too" {
+	synth 1
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --saturation tv_spend=logistic,search_spend=michaelis,social_spend=none \
+	    --adstock display_spend=none d.csv -o m.json
+	jqok '.mmm.draws.channels.tv_spend | keys == ["carry","coef","lambda","theta"]'
+	jqok '.mmm.draws.channels.search_spend | keys == ["carry","coef","k","theta","vmax"]'
+	jqok '.mmm.draws.channels.social_spend | keys == ["carry","coef","theta"]'
+	jqok '.mmm.draws.channels.display_spend | keys == ["alpha","carry","coef","gamma"] and all(.carry[]; . == 1)'
+	jqok '.mmm.channels.tv_spend.saturation.kind == "logistic" and .mmm.channels.display_spend.adstock.kind == "none"'
+	mmm-predict --model m.json d.csv > /dev/null
+}
+
+@test "usage errors: exit 64 naming the option" {
+	synth 1
+	run_split mmm-train "${BARGS[@]}" --adstock weibull_pdf d.csv
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *'adstock weibull_pdf is not sampled (only geometric and none)'* ]]
+	run_split mmm-train "${BARGS[@]}" --bounds tv_spend.alpha=1:2 d.csv
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *'--bounds sets theta only'* ]]
+	run_split mmm-train "${BARGS[@]}" --roi-prior tv_spend=normal:1:1 d.csv
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *'"tv_spend=normal:1:1" is not CHANNEL=lognormal:MU:SIGMA'* ]]
+	run_split mmm-train "${BARGS[@]}" --roi-prior nope=lognormal:1:1 d.csv
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *'"nope" is not a media channel'* ]]
+	run_split mmm-train "${BARGS[@]}" --pareto f.jsonl d.csv
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *'go with --method ridge'* ]]
+	run_split mmm-train --model mmm --target revenue --media '*_spend' --chains 2 d.csv
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *'go with --method bayes'* ]]
+	run_split mmm-train "${BARGS[@]}" --method gibbs d.csv
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *'--method: "gibbs" is not ridge or bayes'* ]]
+	for bad in "--draws 4" "--chains 0" "--target-accept 1" "--max-rhat 0.9" "--min-ess -1" "--warmup x"; do
+		run mmm-train "${BARGS[@]}" $bad d.csv
+		[ "$status" -eq 64 ] || { echo "$bad: $status"; false; }
+	done
+	[ ! -e m.json ]
+}
+
+@test "bad input: exit 65 with one line" {
+	printf 'date,revenue,tv_spend\n2024-01-01,1,0\n2024-01-08,2,1\n2024-01-15,x,1\n' > bad.csv
+	run_split mmm-train --model mmm --method bayes --target revenue --media tv_spend bad.csv
+	[ "$status" -eq 65 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+}
