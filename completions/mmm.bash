@@ -91,14 +91,18 @@ _mmm_opts()
 		    --check-model --media --controls --adstock --saturation
 		    --bounds --trend --fourier --method --iterations --trials
 		    --seed --threads --rssd-weight --select --pareto --window
-		    --dry-run --progress -q --quiet'
+		    --dry-run --progress -q --quiet --chains --draws --warmup
+		    --keep-draws --target-accept --roi-prior --max-rhat --min-ess
+		    --no-diagnostics-gate'
 		argopts='-o --output --model --target --features --weights --date
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
 		    --min-lift --max-cv-std --max-p --max-p-cols --registry --name
 		    --now --check-model --valid --media --controls --adstock
 		    --saturation --bounds --fourier --method --iterations --trials
-		    --seed --threads --rssd-weight --select --pareto --window'
+		    --seed --threads --rssd-weight --select --pareto --window
+		    --chains --draws --warmup --keep-draws --target-accept
+		    --roi-prior --max-rhat --min-ess'
 		fileopts='-o --output --check-model --valid --pareto'
 		diropts='--registry'
 		colopts='--target --features --weights --date --positive

@@ -167,3 +167,12 @@ synth() {	# SEED: data d.csv and truth t.json
 	[ "$status" -eq 65 ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
 }
+
+@test "every option of --help is in the man page and both completions" {
+	root=$BATS_TEST_DIRNAME/..
+	for o in $(mmm-train --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+		grep -q -- "Fl ${o#-}" "$root/man/mmm-train.1" || { echo "man lacks $o"; false; }
+		grep -q -- "$o" "$root/completions/mmm.bash" || { echo "bash lacks $o"; false; }
+		grep -q -- "$o" "$root/completions/_mmm" || { echo "zsh lacks $o"; false; }
+	done
+}
