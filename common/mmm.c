@@ -724,11 +724,24 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 		tot += eff[c];
 	}
 	double r = 0;
+	size_t nzero = 0;
 	for (size_t c = 0; c < k; c++) {
 		double share = tot > 0 ? eff[c] / tot : 0;
 		r += (share - p->spend_share[c]) * (share - p->spend_share[c]);
+		nzero += !(eff[c] > 0);
 	}
 	sc->rssd = sqrt(r);
+	/* Robyn's rssd_zero_penalty: a fit that silences channels is not
+	 * rewarded for the shares it no longer has to match. */
+	if (p->rssd_zero_penalty)
+		sc->rssd *= 1 + (double)nzero / (double)k;
+	sc->mape_lift = NAN;
+	if (p->lift) {
+		double cf[k > 0 ? k : 1];
+		for (size_t c = 0; c < k; c++)
+			cf[c] = w->beta[c] / w->sd[c];
+		sc->mape_lift = lift_mape(p->lift, cf, w->s, n, NULL);
+	}
 
 	if (coef) {
 		double icpt = p->ymean;

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lift.h"
 #include "transform.h"
 
 enum { HP_THETA, HP_SHAPE, HP_SCALE, HP_PEAK, HP_ALPHA, HP_GAMMA, HP_NKINDS };
@@ -58,6 +59,9 @@ typedef struct mmm_problem {
 	mmm_channel *ch;	/* k */
 	size_t lmax;		/* delayed: window (12) */
 	double lambda_lo, lambda_hi;	/* fraction of n */
+	const lift_set *lift;	/* lift tests scored as MAPE.LIFT, or NULL */
+	int rssd_zero_penalty;	/* DECOMP.RSSD times 1 + the share of
+				 * channels with no effect (Robyn's) */
 
 	/* Derived by mmm_problem_init. */
 	size_t nh;
@@ -99,7 +103,10 @@ void mmm_saturation_of(const mmm_problem *p, const double *h, size_t c,
 /* What one candidate scores. */
 typedef struct mmm_score {
 	double nrmse;		/* sqrt(mean residual^2) / (max y - min y) */
-	double rssd;		/* DECOMP.RSSD: |effect share - spend share| */
+	double rssd;		/* DECOMP.RSSD: |effect share - spend share|,
+				 * times 1 + the share of channels with
+				 * beta 0 under rssd_zero_penalty */
+	double mape_lift;	/* MAPE.LIFT of the lift tests (NAN: none) */
 	double r2;
 	double lambda;		/* absolute penalty */
 } mmm_score;
@@ -141,6 +148,12 @@ typedef struct mmm_search_opts {
 	double rssd_weight;	/* trial t minimises nrmse + wt * rssd with
 				 * wt = rssd_weight * t / (trials - 1);
 				 * trial 0 minimises NRMSE alone */
+	double lift_weight;	/* with lift tests every trial adds
+				 * lift_weight * MAPE.LIFT */
+	double lift_quantile;	/* with lift tests the rules select among
+				 * the candidates whose MAPE.LIFT is within
+				 * this quantile of all (Robyn's
+				 * calibration_constraint, 0.1) */
 	void (*progress)(size_t done, size_t total);	/* or NULL */
 } mmm_search_opts;
 
@@ -150,8 +163,13 @@ typedef struct mmm_search {
 	double *h;		/* ncand x nh */
 	mmm_score *sc;		/* ncand */
 	unsigned *trial;	/* ncand */
-	size_t *front;		/* indices of the Pareto front, by NRMSE */
+	size_t *front;		/* indices of the Pareto front of NRMSE,
+				 * DECOMP.RSSD (and MAPE.LIFT with lift
+				 * tests), by NRMSE */
 	size_t nfront;
+	int lift;		/* MAPE.LIFT is an objective */
+	double lift_cut;	/* the calibration constraint: the
+				 * lift_quantile of MAPE.LIFT */
 } mmm_search;
 
 /* The population (2 nh, at least 10, at most the iterations), the
@@ -166,7 +184,10 @@ void mmm_search_free(mmm_search *s);
 enum { MMM_SELECT_PARETO, MMM_SELECT_NRMSE, MMM_SELECT_RSSD,
 	MMM_SELECT_KNEE, MMM_SELECT_N };
 extern const char *const mmm_select_names[MMM_SELECT_N];
-/* The candidate the rule picks from the front. */
+/* The candidate the rule picks from the front (with lift tests: from its
+ * members within the calibration constraint, normalised over the three
+ * objectives).  Is candidate i within the calibration constraint? */
 size_t mmm_select(const mmm_search *s, int rule);
+int mmm_calibrated(const mmm_search *s, size_t i);
 
 #endif

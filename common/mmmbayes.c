@@ -98,12 +98,17 @@ mmm_bayes_check(const mmm_problem *p, const mmm_bayes_opts *o, char *err,
 	double mu[p->k], sd[p->k];
 	if (parse_roi(p, o->roi_prior, mu, sd, err, errsz) < 0)
 		return -1;
-	for (size_t l = 0; l < o->nlift; l++)
-		if (o->lift[l].chan >= p->k || o->lift[l].start >
-		    o->lift[l].end || o->lift[l].end >= p->n ||
-		    !(o->lift[l].sd > 0))
-			return err_fail(err, errsz, NULL, 0, "--lift: experiment "
-			    "%zu is not within the training rows", l + 1);
+	for (size_t l = 0; p->lift && l < p->lift->n; l++) {
+		const lift_test *t = &p->lift->t[l];
+		if (!(t->sd > 0))
+			return err_fail(err, errsz, NULL, 0, "--lift: line %ld: "
+			    "--method bayes needs lift_sd (the likelihood "
+			    "weighs each test by it)", t->line);
+		if (t->chan >= p->k || t->start > t->end || t->end >= p->n)
+			return err_fail(err, errsz, NULL, 0, "--lift: line %ld: "
+			    "the window is not within the training rows",
+			    t->line);
+	}
 	return 0;
 }
 
@@ -382,9 +387,9 @@ logp(void *ctx, const double *u, double *g)
 	/* Calibration: lift_e ~ Normal(sd_y beta_c sum_{window} s_ct, sd_e),
 	 * on the standardised scale; its gradient joins the likelihood's
 	 * below. */
-	const mmm_bayes_opts *o = d->o;
-	for (size_t e = 0; e < o->nlift; e++) {
-		const mmm_lift_obs *x = &o->lift[e];
+	size_t nlift = p->lift ? p->lift->n : 0;
+	for (size_t e = 0; e < nlift; e++) {
+		const lift_test *x = &p->lift->t[e];
 		const double *s = m->s + x->chan * n;
 		double sum = 0;
 		for (size_t t = x->start; t <= x->end; t++)
@@ -414,8 +419,8 @@ logp(void *ctx, const double *u, double *g)
 		agf *= b * iv;
 		aal *= b * iv;
 		/* Lifts: d/dbeta and d/dphi of each experiment's term. */
-		for (size_t e = 0; e < o->nlift; e++) {
-			const mmm_lift_obs *x = &o->lift[e];
+		for (size_t e = 0; e < nlift; e++) {
+			const lift_test *x = &p->lift->t[e];
 			if (x->chan != c)
 				continue;
 			double sum = 0, wth = 0, wgf = 0, wal = 0;

@@ -26,6 +26,8 @@
  *   g_j        Normal(0, 2)
  *   level      Normal(0, 1)
  *   sigma      HalfNormal(1)
+ * and with lift tests (p->lift) each measured lift ~ Normal(the channel's
+ * contribution over the test's rows, lift_sd);
  * all on the standardised scale; sampled on unconstrained coordinates
  * (logit, log) with their Jacobians.  Functions return 0, or -1 with a
  * one-line message in err. */
@@ -39,13 +41,6 @@
 #include "mmm.h"
 #include "model.h"
 
-/* One calibration experiment: channel chan's contribution summed over
- * rows start..end (inclusive, 0-based) measured as lift +- sd. */
-typedef struct mmm_lift_obs {
-	size_t chan, start, end;
-	double lift, sd;
-} mmm_lift_obs;
-
 typedef struct mmm_bayes_opts {
 	size_t chains, draws, warmup, keep;	/* 4, 1000, 1000, 500 */
 	uint64_t seed;
@@ -53,8 +48,6 @@ typedef struct mmm_bayes_opts {
 	double target_accept;			/* 0.8 */
 	int max_depth;				/* 10 */
 	const char *roi_prior;			/* "CH=lognormal:MU:SIGMA,..." */
-	const mmm_lift_obs *lift;		/* nlift, or NULL */
-	size_t nlift;
 } mmm_bayes_opts;
 
 /* Names of a channel's summarised quantities, in order. */
@@ -80,7 +73,8 @@ typedef struct mmm_bayes {
 } mmm_bayes;
 
 /* Check that the problem's kinds can be sampled (adstock geometric or
- * none) and parse the ROI priors; -1 with err (a usage error). */
+ * none), that every lift test has its lift_sd, and parse the ROI priors;
+ * -1 with err (a usage error). */
 int mmm_bayes_check(const mmm_problem *p, const mmm_bayes_opts *o,
     char *err, size_t errsz);
 

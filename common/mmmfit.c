@@ -164,7 +164,8 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 	r->day1 = d->day[n - 1];
 	r->fourier = o->fourier >= 0 ? o->fourier :
 	    (r->day1 - r->day0 > YEAR_DAYS ? 2 : 0);
-	size_t q = (o->trend ? 1 : 0) + 2 * (size_t)r->fourier + d->m;
+	size_t q = (o->trend ? 1 : 0) + 2 * (size_t)r->fourier +
+	    (o->hol ? 1 : 0) + d->m;
 	r->zbuf = ecalloc(q * n + 1, sizeof *r->zbuf);
 	r->zp = ecalloc(q + 1, sizeof *r->zp);
 	r->zname = ecalloc(q + 1, sizeof *r->zname);
@@ -185,6 +186,29 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 			}
 			r->zname[j++] = efmt("%s%d", sc ? "cos" : "sin", f);
 		}
+	if (o->hol) {
+		/* Each row covers the days up to the next period: the
+		 * shortest step between dates (7 for weekly data, 1 for
+		 * daily, where the count is an indicator). */
+		r->hol_period = 0;
+		for (size_t i = 1; i < n; i++)
+			if (r->hol_period == 0 || d->day[i] - d->day[i - 1] <
+			    r->hol_period)
+				r->hol_period = d->day[i] - d->day[i - 1];
+		if (r->hol_period == 0)
+			r->hol_period = 1;
+		r->hol_to = r->day1 + r->hol_period - 1 + MMM_HOLIDAY_MARGIN;
+		for (size_t i = 0; i < n; i++)
+			r->zbuf[j * n + i] = (double)holidays_count(
+			    o->hol->day, o->hol->n, d->day[i], r->hol_period);
+		for (size_t c = 0; c < d->m; c++)
+			if (strcmp(d->controls[c], "holidays") == 0) {
+				snprintf(err, errsz, "--holidays: the control "
+				    "\"holidays\" has the name of its term");
+				return -1;
+			}
+		r->zname[j++] = estrdup("holidays");
+	}
 	for (size_t c = 0; c < d->m; c++) {
 		memcpy(r->zbuf + j * n, d->ctl[c], n * sizeof *r->zbuf);
 		r->zname[j++] = estrdup(d->controls[c]);
@@ -194,7 +218,8 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 	r->prob = (mmm_problem){ .n = n, .k = d->k, .q = q, .y = d->y,
 		.x = d->x, .z = r->zp, .zname = (const char *const *)r->zname,
 		.ch = r->chcfg, .lmax = ADSTOCK_LMAX_DEFAULT,
-		.lambda_lo = llo, .lambda_hi = lhi };
+		.lambda_lo = llo, .lambda_hi = lhi, .lift = o->lift,
+		.rssd_zero_penalty = o->rssd_zero_penalty };
 	*status = EXIT_DATAERR;
 	if (mmm_problem_init(&r->prob, err, errsz) < 0)
 		return -1;
@@ -250,6 +275,7 @@ score_of(const mmm_problem *p, const double *s, const double *coef,
 	sc->r2 = 1 - rss / p->ycc;
 	sc->rssd = sqrt(r);
 	sc->lambda = NAN;
+	sc->mape_lift = p->lift ? lift_mape(p->lift, coef, s, n, NULL) : NAN;
 }
 
 void
@@ -508,6 +534,30 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_key(w, "fourier");
 	jw_int(w, r->fourier);
 	jw_kv_num(w, "year_days", YEAR_DAYS);
+	jw_key(w, "holidays");
+	if (o->hol) {
+		/* The days prediction needs, so that it needs no file. */
+		jw_obj(w);
+		jw_kv_str(w, "country", o->country);
+		jw_kv_str(w, "sha256", o->hol->sha256);
+		jw_key(w, "period");
+		jw_int(w, r->hol_period);
+		date_format(r->day0, day);
+		jw_kv_str(w, "from", day);
+		date_format(r->hol_to, day);
+		jw_kv_str(w, "to", day);
+		jw_key(w, "days");
+		jw_arr(w);
+		for (size_t i = date_search(o->hol->day, o->hol->n, r->day0);
+		    i < o->hol->n && o->hol->day[i] <= r->hol_to; i++) {
+			date_format(o->hol->day[i], day);
+			jw_str(w, day);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "controls");
 	jw_arr(w);
 	for (size_t c = 0; c < d->m; c++)
@@ -562,8 +612,35 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	if (!r->bayes)
 		jw_kv_num(w, "lambda", r->score.lambda);
 	jw_kv_num(w, "durbin_watson", r->dw);
+	if (p->lift)
+		jw_kv_num(w, "mape_lift", r->score.mape_lift);
 	jw_obj_end(w);
 
+	if (p->lift) {
+		/* Each experiment: what it measured, what the model says. */
+		jw_key(w, "calibration");
+		jw_arr(w);
+		for (size_t i = 0; i < p->lift->n; i++) {
+			const lift_test *t = &p->lift->t[i];
+			jw_obj(w);
+			jw_kv_str(w, "channel", d->media[t->chan]);
+			date_format(t->day0, day);
+			jw_kv_str(w, "start", day);
+			date_format(t->day1, day);
+			jw_kv_str(w, "end", day);
+			jw_key(w, "periods");
+			jw_int(w, (long long)(t->end - t->start + 1));
+			jw_kv_num(w, "lift", t->lift);
+			jw_kv_num(w, "lift_sd", t->sd);
+			double pr = lift_predicted(t, r->coef[t->chan],
+			    r->design + t->chan * p->n);
+			jw_kv_num(w, "predicted", pr);
+			jw_kv_num(w, "ape", fabs(pr - t->lift) /
+			    fabs(t->lift));
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
 	if (r->bayes) {
 		mmm_bayes_write(w, r->bayes, p, &o->bopts);
 		jw_obj_end(w);
@@ -581,6 +658,13 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_key(w, "seed");
 	jw_int(w, (long long)o->search.seed);
 	jw_kv_num(w, "rssd_weight", o->search.rssd_weight);
+	jw_key(w, "rssd_zero_penalty");
+	jw_bool(w, o->rssd_zero_penalty);
+	if (p->lift) {
+		jw_kv_num(w, "lift_weight", o->search.lift_weight);
+		jw_kv_num(w, "lift_quantile", o->search.lift_quantile);
+		jw_kv_num(w, "lift_cut", r->search.lift_cut);
+	}
 	jw_key(w, "candidates");
 	jw_int(w, (long long)r->search.ncand);
 	jw_key(w, "pareto_front");
@@ -622,6 +706,11 @@ mmm_write_pareto(out *o, const mmm_result *r)
 		jw_int(&w, (long long)s->trial[i]);
 		jw_kv_num(&w, "nrmse", s->sc[i].nrmse);
 		jw_kv_num(&w, "decomp_rssd", s->sc[i].rssd);
+		if (s->lift) {
+			jw_kv_num(&w, "mape_lift", s->sc[i].mape_lift);
+			jw_key(&w, "calibrated");
+			jw_bool(&w, mmm_calibrated(s, i));
+		}
 		jw_kv_num(&w, "r2", s->sc[i].r2);
 		jw_key(&w, "chosen");
 		jw_bool(&w, i == r->chosen);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "holidays.h"
 #include "jsonw.h"
 #include "mmm.h"
 #include "mmmbayes.h"
@@ -31,6 +32,12 @@ typedef struct mmm_opts {
 	int bayes;			/* --method bayes */
 	mmm_bayes_opts bopts;
 	size_t window;			/* periods of "recent" spend (13) */
+	const lift_set *lift;		/* --lift: tests to calibrate on, or
+					 * NULL */
+	int rssd_zero_penalty;		/* Robyn's, on by default */
+	const holidays *hol;		/* --holidays of --country, or NULL:
+					 * a baseline term "holidays" */
+	const char *country;
 } mmm_opts;
 
 /* The data of the fit: n periods in date order. */
@@ -78,12 +85,19 @@ typedef struct mmm_result {
 	char **zname;
 	int fourier;
 	long day0, day1;		/* trend's first and last day */
+	long hol_period;		/* days a row covers, for holidays */
+	long hol_to;			/* the last day the model keeps
+					 * holidays for */
 	double baseline_total, media_total;
 	double dw;			/* Durbin-Watson of the residuals */
 	mmm_channel *chcfg;
 	double *h;			/* nh: the point's hyperparameters */
 	mmm_bayes *bayes;		/* --method bayes: the posterior */
 } mmm_result;
+
+/* How many holidays (and how far after the training data) the model
+ * keeps: two years past the last period. */
+#define MMM_HOLIDAY_MARGIN 730
 
 /* Set up the problem: -1 with *status EXIT_USAGE for options that do not
  * fit the data (a channel that is not a media column, bad bounds), or

@@ -107,9 +107,11 @@ typedef struct trial {
 } trial;
 
 static double
-scalar(const mmm_score *s, double w)
+scalar(const mmm_score *s, double w, double wl)
 {
-	return s->nrmse + w * s->rssd;
+	double f = s->nrmse + w * s->rssd;
+
+	return wl > 0 ? f + wl * s->mape_lift : f;
 }
 
 static const double *sort_key;
@@ -122,6 +124,83 @@ by_key(const void *a, const void *b)
 	if (x != y)
 		return x < y ? -1 : 1;
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Candidates by NRMSE, then DECOMP.RSSD, then MAPE.LIFT, then index: none
+ * can dominate one before it. */
+static const mmm_score *sort_sc;
+
+static int
+by_scores(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const mmm_score *x = &sort_sc[i], *y = &sort_sc[j];
+
+	if (x->nrmse != y->nrmse)
+		return x->nrmse < y->nrmse ? -1 : 1;
+	if (x->rssd != y->rssd)
+		return x->rssd < y->rssd ? -1 : 1;
+	if (x->mape_lift != y->mape_lift)
+		return x->mape_lift < y->mape_lift ? -1 : 1;
+	return i < j ? -1 : 1;
+}
+
+/* Pareto front in three objectives: each candidate against the front so
+ * far (the front is small beside the candidates). */
+static void
+pareto3(mmm_search *s)
+{
+	size_t *idx = emalloc(s->ncand * sizeof *idx);
+
+	for (size_t i = 0; i < s->ncand; i++)
+		idx[i] = i;
+	sort_sc = s->sc;
+	qsort(idx, s->ncand, sizeof *idx, by_scores);
+	s->front = emalloc(s->ncand * sizeof *s->front);
+	s->nfront = 0;
+	for (size_t r = 0; r < s->ncand; r++) {
+		const mmm_score *c = &s->sc[idx[r]];
+		int dom = !isfinite(c->nrmse) || !isfinite(c->rssd) ||
+		    !isfinite(c->mape_lift);
+		for (size_t f = 0; f < s->nfront && !dom; f++) {
+			const mmm_score *b = &s->sc[s->front[f]];
+			/* b comes first: it dominates unless c is better
+			 * somewhere (equal scores: the first stays). */
+			dom = b->rssd <= c->rssd && b->mape_lift <=
+			    c->mape_lift;
+		}
+		if (!dom)
+			s->front[s->nfront++] = idx[r];
+	}
+	free(idx);
+}
+
+/* The lift_quantile of the candidates' MAPE.LIFT (type 7, R's default, as
+ * Robyn's quantile()). */
+static double
+mape_quantile(const mmm_search *s, double q)
+{
+	double *v = emalloc(s->ncand * sizeof *v);
+	size_t m = 0;
+
+	for (size_t i = 0; i < s->ncand; i++)
+		if (isfinite(s->sc[i].mape_lift))
+			v[m++] = s->sc[i].mape_lift;
+	sort_key = v;
+	size_t *idx = emalloc((m ? m : 1) * sizeof *idx);
+	for (size_t i = 0; i < m; i++)
+		idx[i] = i;
+	qsort(idx, m, sizeof *idx, by_key);
+	double r = HUGE_VAL;
+	if (m) {
+		double h = (double)(m - 1) * q;
+		size_t lo = (size_t)floor(h);
+		size_t hi = lo + 1 < m ? lo + 1 : lo;
+		r = v[idx[lo]] + (h - (double)lo) * (v[idx[hi]] - v[idx[lo]]);
+	}
+	free(idx);
+	free(v);
+	return r;
 }
 
 /* Pareto front (minimise both) of the candidates, sorted by NRMSE. */
@@ -256,7 +335,7 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 			trial *r = &tr[t];
 			for (size_t i = 0; i < np; i++) {
 				double f = scalar(&s->sc[at + t * np + i],
-				    r->w);
+				    r->w, p->lift ? o->lift_weight : 0);
 				if (!isfinite(f))
 					f = HUGE_VAL;
 				if (g == 0 || f <= r->f[i]) {
@@ -283,7 +362,14 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 	for (int i = 0; i < threads; i++)
 		mmm_work_free(work[i]);
 	free(work);
-	pareto(s);
+	s->lift = p->lift != NULL;
+	if (s->lift) {
+		pareto3(s);
+		s->lift_cut = mape_quantile(s, o->lift_quantile);
+	} else {
+		pareto(s);
+		s->lift_cut = HUGE_VAL;
+	}
 }
 
 void
@@ -295,35 +381,61 @@ mmm_search_free(mmm_search *s)
 	free(s->front);
 }
 
+int
+mmm_calibrated(const mmm_search *s, size_t i)
+{
+	return !s->lift || s->sc[i].mape_lift <= s->lift_cut;
+}
+
 size_t
 mmm_select(const mmm_search *s, int rule)
 {
-	size_t m = s->nfront;
-	const size_t *fr = s->front;
+	size_t *fr = emalloc((s->nfront ? s->nfront : 1) * sizeof *fr), m = 0;
 
-	if (rule == MMM_SELECT_NRMSE || m == 1)
-		return fr[0];
-	if (rule == MMM_SELECT_RSSD)
-		return fr[m - 1];
-	/* Normalised to [0, 1] over the front. */
-	double n0 = s->sc[fr[0]].nrmse, n1 = s->sc[fr[m - 1]].nrmse;
-	double r0 = s->sc[fr[m - 1]].rssd, r1 = s->sc[fr[0]].rssd;
-	double dn = n1 > n0 ? n1 - n0 : 1, dr = r1 > r0 ? r1 - r0 : 1;
+	for (size_t r = 0; r < s->nfront; r++)
+		if (mmm_calibrated(s, s->front[r]))
+			fr[m++] = s->front[r];
 	size_t best = fr[0];
+	if (rule == MMM_SELECT_NRMSE || m == 1) {
+		free(fr);
+		return best;
+	}
+	/* Each objective normalised to [0, 1] over the candidates. */
+	double lo[3], hi[3], v[3];
+	for (int j = 0; j < 3; j++)
+		lo[j] = HUGE_VAL, hi[j] = -HUGE_VAL;
+	for (size_t r = 0; r < m; r++) {
+		const mmm_score *c = &s->sc[fr[r]];
+		v[0] = c->nrmse, v[1] = c->rssd, v[2] = s->lift ?
+		    c->mape_lift : 0;
+		for (int j = 0; j < 3; j++)
+			lo[j] = fmin(lo[j], v[j]), hi[j] = fmax(hi[j], v[j]);
+	}
 	double bv = rule == MMM_SELECT_KNEE ? -1 : HUGE_VAL;
 	for (size_t r = 0; r < m; r++) {
-		double a = (s->sc[fr[r]].nrmse - n0) / dn;
-		double b = (s->sc[fr[r]].rssd - r0) / dr;
-		if (rule == MMM_SELECT_PARETO) {
-			double d = a * a + b * b;
+		const mmm_score *c = &s->sc[fr[r]];
+		v[0] = c->nrmse, v[1] = c->rssd, v[2] = s->lift ?
+		    c->mape_lift : 0;
+		double a[3];
+		for (int j = 0; j < 3; j++)
+			a[j] = (v[j] - lo[j]) / (hi[j] > lo[j] ?
+			    hi[j] - lo[j] : 1);
+		if (rule == MMM_SELECT_RSSD) {
+			if (v[1] < bv)
+				bv = v[1], best = fr[r];
+		} else if (rule == MMM_SELECT_PARETO) {
+			double d = a[0] * a[0] + a[1] * a[1] + a[2] * a[2];
 			if (d < bv)
 				bv = d, best = fr[r];
 		} else {
-			/* Distance below the chord from (0, 1) to (1, 0). */
-			double d = 1 - a - b;
+			/* Distance below the plane through the unit
+			 * points (the chord from (0, 1) to (1, 0) in two
+			 * objectives). */
+			double d = 1 - a[0] - a[1] - a[2];
 			if (d > bv)
 				bv = d, best = fr[r];
 		}
 	}
+	free(fr);
 	return best;
 }

@@ -91,7 +91,9 @@ _mmm_opts()
 		    --check-model --media --controls --adstock --saturation
 		    --bounds --trend --fourier --method --iterations --trials
 		    --seed --threads --rssd-weight --select --pareto --window
-		    --dry-run --progress -q --quiet --chains --draws --warmup
+		    --dry-run --progress -q --quiet --lift --lift-weight
+		    --lift-quantile --rssd-zero-penalty --no-rssd-zero-penalty
+		    --holidays --country --chains --draws --warmup
 		    --keep-draws --target-accept --roi-prior --max-rhat --min-ess
 		    --no-diagnostics-gate'
 		argopts='-o --output --model --target --features --weights --date
@@ -101,9 +103,11 @@ _mmm_opts()
 		    --now --check-model --valid --media --controls --adstock
 		    --saturation --bounds --fourier --method --iterations --trials
 		    --seed --threads --rssd-weight --select --pareto --window
+		    --lift --lift-weight --lift-quantile --holidays --country
 		    --chains --draws --warmup --keep-draws --target-accept
 		    --roi-prior --max-rhat --min-ess'
-		fileopts='-o --output --check-model --valid --pareto'
+		fileopts='-o --output --check-model --valid --pareto --lift
+		    --holidays'
 		diropts='--registry'
 		colopts='--target --features --weights --date --positive
 		    --max-p-cols --media --controls'

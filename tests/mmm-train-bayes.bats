@@ -176,3 +176,23 @@ synth() {	# SEED: data d.csv and truth t.json
 		grep -q -- "$o" "$root/completions/_mmm" || { echo "zsh lacks $o"; false; }
 	done
 }
+
+@test "--lift: a lift test in the likelihood narrows the channel's ROI around the truth" {
+	mmm-synth --seed 2 --truth t.json --components c.csv -o d.csv
+	# social's true contribution over 12 weeks, measured to 10%
+	awk -F, 'NR >= 50 && NR < 62 { s += $6 } NR == 50 { d0 = $1 } NR == 61 { d1 = $1 }
+	    END { printf "channel,start,end,lift,lift_sd\nsocial_spend,%s,%s,%.2f,%.2f\n", d0, d1, s, s / 10 }' c.csv > lift.csv
+	mmm-train "${BARGS[@]}" d.csv -o n.json
+	mmm-train "${BARGS[@]}" --lift lift.csv d.csv -o l.json
+	r=$(jq '.channels[] | select(.name == "social_spend") | .roi' t.json)
+	jqok ".mmm.channels.social_spend.posterior.roi | .p5 <= $r and $r <= .p95" l.json
+	wn=$(jq '.mmm.channels.social_spend.posterior.roi | .p95 - .p5' n.json)
+	jqok ".mmm.channels.social_spend.posterior.roi | .p95 - .p5 < $wn / 3" l.json
+	jqok '.mmm.calibration[0] | .channel == "social_spend" and .periods == 12 and .ape < 0.15' l.json
+	# without lift_sd the likelihood has no weight to give it
+	printf 'channel,start,end,lift\nsocial_spend,2021-12-06,2022-02-21,70000\n' > nosd.csv
+	run_split mmm-train "${BARGS[@]}" --lift nosd.csv d.csv -o x.json
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *'line 2: --method bayes needs lift_sd'* ]]
+	[ ! -e x.json ]
+}

@@ -31,11 +31,18 @@ static const char usage[] =
 "       mmm-train --model mmm --target COL --media COLS [--controls COLS]\n"
 "                 [--date COL] [--adstock KIND|CH=KIND,...]\n"
 "                 [--saturation KIND|CH=KIND,...] [--bounds CH.PARAM=LO:HI,...]\n"
-"                 [--trend] [--fourier yearly:K] [--method ridge]\n"
+"                 [--trend] [--fourier yearly:K] [--holidays FILE --country XX]\n"
+"                 [--method ridge|bayes]\n"
 "                 [--iterations N] [--trials T] [--seed N] [--threads N]\n"
-"                 [--rssd-weight X] [--select pareto|nrmse|rssd|knee]\n"
+"                 [--rssd-weight X] [--[no-]rssd-zero-penalty]\n"
+"                 [--lift FILE] [--lift-weight X] [--lift-quantile Q]\n"
+"                 [--select pareto|nrmse|rssd|knee]\n"
 "                 [--pareto FILE] [--window N] [--dry-run] [--progress] [-q]\n"
 "                 [gates, registry and -o as above] [FILE]\n"
+"       mmm-train --model mmm --method bayes ... [--chains N] [--draws N]\n"
+"                 [--warmup N] [--keep-draws N] [--target-accept X]\n"
+"                 [--roi-prior CH=lognormal:MU:SIGMA,...] [--max-rhat X]\n"
+"                 [--min-ess X] [--no-diagnostics-gate] [--lift FILE] [FILE]\n"
 "       mmm-train --check-model FILE\n"
 "       mmm-train -h | --help | --version\n"
 "Fit a linear model to CSV rows and write the model as JSON.\n"
@@ -82,24 +89,45 @@ static const char usage[] =
 "  --bounds B          CH.PARAM=LO:HI,... over Robyn's defaults; lambda=LO:HI\n"
 "  --trend             a linear trend in the baseline\n"
 "  --fourier yearly:K  K sine/cosine pairs (default 2 over a year of data)\n"
-"  --method ridge      the only method yet\n"
+"  --holidays FILE     a term \"holidays\": the country's holidays in each\n"
+"  --country XX        period (Robyn's prophet file: ds,holiday,country)\n"
+"  --method M          ridge (default): the search; bayes: the posterior\n"
 "  --iterations N      candidates per trial (2000)\n"
 "  --trials T          independent searches (5)\n"
 "  --seed N            the searches' seed (1)\n"
 
 "  --rssd-weight X     trial t minimises NRMSE + X t/(T-1) DECOMP.RSSD (1)\n"
+"  --no-rssd-zero-penalty  DECOMP.RSSD without Robyn's factor 1 + the\n"
+"                      share of channels with no effect (on by default)\n"
+"  --lift FILE         lift tests (channel,start,end,lift[,lift_sd]):\n"
+"                      MAPE.LIFT becomes a third objective\n"
+"  --lift-weight X     every trial adds X MAPE.LIFT (1)\n"
+"  --lift-quantile Q   select among the candidates whose MAPE.LIFT is in\n"
+"                      the lowest Q of all (0.1)\n"
 "  --select RULE       from the Pareto front: nrmse (default), pareto,\n"
 "                      rssd, knee\n"
 "  --pareto FILE       the Pareto front as JSON lines\n"
 "  --window N          periods of recent spend for marginal ROI (13)\n"
 "  --dry-run           print the search's size and time, and exit\n"
+"bayes: NUTS, chains in parallel threads, the same bytes for any --threads:\n"
+"  --chains N          chains (4)\n"
+"  --draws N           draws per chain after warm-up (1000)\n"
+"  --warmup N          warm-up iterations per chain (1000)\n"
+"  --keep-draws N      thinned draws stored in the model (500)\n"
+"  --target-accept X   the step size's target acceptance (0.8)\n"
+"  --roi-prior P       CH=lognormal:MU:SIGMA,...: a log-normal prior on the\n"
+"                      channel's ROI instead of a half-normal on its beta\n"
+"  --max-rhat X        gate: largest split R-hat at most X (1.01)\n"
+"  --min-ess X         gate: smallest bulk ESS at least X (400)\n"
+"  --no-diagnostics-gate  write the model whatever R-hat and ESS are\n"
 "  --progress, -q      progress on stderr always, or never\n"
 "  -h, --help          this help;  --version  the version\n";
 
 enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 	O_MEDIA, O_CONTROLS, O_ADSTOCK, O_SATURATION, O_BOUNDS, O_TREND,
 	O_FOURIER, O_METHOD, O_ITER, O_TRIALS, O_SEED, O_RSSDW,
-	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS, O_CHAINS,
+	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS, O_LIFT,
+	O_LIFTW, O_LIFTQ, O_RSSDZ, O_NORSSDZ, O_HOLIDAYS, O_COUNTRY, O_CHAINS,
 	O_DRAWS, O_WARMUP, O_KEEP, O_TACCEPT, O_ROIPRIOR, O_MAXRHAT, O_MINESS,
 	O_NODIAG,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
@@ -120,15 +148,22 @@ static const struct option longopts[] = {
 	{ "warmup", required_argument, NULL, O_WARMUP },
 	{ "bounds", required_argument, NULL, O_BOUNDS },
 	{ "controls", required_argument, NULL, O_CONTROLS },
+	{ "country", required_argument, NULL, O_COUNTRY },
 	{ "dry-run", no_argument, NULL, O_DRYRUN },
 	{ "fourier", required_argument, NULL, O_FOURIER },
+	{ "holidays", required_argument, NULL, O_HOLIDAYS },
 	{ "iterations", required_argument, NULL, O_ITER },
+	{ "lift", required_argument, NULL, O_LIFT },
+	{ "lift-quantile", required_argument, NULL, O_LIFTQ },
+	{ "lift-weight", required_argument, NULL, O_LIFTW },
 	{ "media", required_argument, NULL, O_MEDIA },
 	{ "method", required_argument, NULL, O_METHOD },
+	{ "no-rssd-zero-penalty", no_argument, NULL, O_NORSSDZ },
 	{ "pareto", required_argument, NULL, O_PARETO },
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rssd-weight", required_argument, NULL, O_RSSDW },
+	{ "rssd-zero-penalty", no_argument, NULL, O_RSSDZ },
 	{ "saturation", required_argument, NULL, O_SATURATION },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "select", required_argument, NULL, O_SELECT },
@@ -181,10 +216,12 @@ static const char *check_model, *valid;
 static int default_gates, bayes_opt, cv_k;
 static mmm_opts mo = { .adstock = ADSTOCK_GEOMETRIC, .saturation = SAT_HILL,
 	.fourier = -1, .search = { .iterations = 2000, .trials = 5, .seed = 1,
-	.rssd_weight = 1 }, .select = MMM_SELECT_NRMSE, .window = 13,
+	.rssd_weight = 1, .lift_weight = 1, .lift_quantile = 0.1 },
+	.select = MMM_SELECT_NRMSE, .window = 13, .rssd_zero_penalty = 1,
 	.bopts = { .chains = 4, .draws = 1000, .warmup = 1000, .keep = 500,
 	.target_accept = 0.8, .max_depth = 10 } };
-static const char *media, *controls, *pareto_path;
+static const char *media, *controls, *pareto_path, *lift_path;
+static const char *holidays_path;
 static int mmm_opt, dry_run, progress_forced, quiet;
 static int bayes_only, ridge_only, no_diag;
 static double max_rhat = 1.01, min_ess = 400;
@@ -268,6 +305,19 @@ parse_mmm_option(int ch)
 		ridge_only = 1;
 		break;
 	case O_PARETO: pareto_path = optarg; ridge_only = 1; break;
+	case O_LIFT: lift_path = optarg; break;
+	case O_HOLIDAYS: holidays_path = optarg; break;
+	case O_COUNTRY:
+		if (!*optarg)
+			cli_usage_error("--country: empty");
+		mo.country = optarg;
+		break;
+	case O_LIFTW: mo.search.lift_weight = cli_double("--lift-weight",
+	    optarg, 0, 1e6); ridge_only = 1; break;
+	case O_LIFTQ: mo.search.lift_quantile = cli_double(
+	    "--lift-quantile", optarg, 0, 1); ridge_only = 1; break;
+	case O_RSSDZ: mo.rssd_zero_penalty = 1; break;
+	case O_NORSSDZ: mo.rssd_zero_penalty = 0; break;
 	case O_WINDOW: mo.window = (size_t)cli_long("--window", optarg, 1,
 	    1000000); break;
 	case O_DRYRUN: dry_run = 1; ridge_only = 1; break;
@@ -378,6 +428,9 @@ check_options(void)
 			cli_usage_error("--features, --weights, --positive, "
 			    "--cv, --valid and --no-intercept do not go with "
 			    "--model mmm (see --media, --controls)");
+		if (!holidays_path != !mo.country)
+			cli_usage_error("--holidays and --country go "
+			    "together");
 	} else if (mmm_opt) {
 		cli_usage_error("--media, --controls and the search options "
 		    "go with --model mmm");
@@ -536,6 +589,8 @@ main(int argc, char **argv)
 	model_data mdata;
 	model_profile *mprof = NULL;
 	const void *mctx[2] = { &res, &md };
+	lift_set lifts = { NULL, 0 };
+	holidays hol = { NULL, 0, "" };
 
 	cli_init(argc, argv);
 	parse_options(argc, argv);
@@ -562,6 +617,18 @@ main(int argc, char **argv)
 	if (spec.kind == MODEL_MMM && mmm_data_from_design(&md, &ds, &t,
 	    media, err, sizeof err) < 0)
 		dien(EXIT_DATAERR, "%s", err);
+	if (lift_path) {
+		if (lift_read(lift_path, md.media, md.k, md.day, md.n, &lifts,
+		    err, sizeof err, &st) < 0)
+			dien(st, "%s", err);
+		mo.lift = &lifts;
+	}
+	if (holidays_path) {
+		if (holidays_read(holidays_path, mo.country, &hol, err,
+		    sizeof err, &st) < 0)
+			dien(st, "%s", err);
+		mo.hol = &hol;
+	}
 	trainset_free(&t);
 	t.name = csv_name(r);
 
@@ -648,6 +715,8 @@ main(int argc, char **argv)
 		free(mprof);
 		mmm_result_free(&res);
 		mmm_data_free(&md);
+		lift_free(&lifts);
+		holidays_free(&hol);
 	}
 	free(feats);
 	train_design_free(&ds);

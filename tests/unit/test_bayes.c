@@ -227,8 +227,10 @@ test_gradient(void)
 		SAT_HILL, SAT_HILL };
 	static const saturation_kind mixed[5] = { SAT_HILL, SAT_LOGISTIC,
 		SAT_MICHAELIS, SAT_NONE, SAT_HILL };
-	static const mmm_lift_obs lift[2] = { { 0, 10, 20, 50000, 10000 },
-		{ 1, 40, 45, 8000, 3000 } };
+	lift_test lt[2] = { { .chan = 0, .start = 10, .end = 20, .lift =
+		50000, .sd = 10000, .line = 2 }, { .chan = 1, .start = 40,
+		.end = 45, .lift = 8000, .sd = 3000, .line = 3 } };
+	lift_set lifts = { lt, 2 };
 	struct {
 		const char *what;
 		adstock_kind ak;
@@ -253,9 +255,8 @@ test_gradient(void)
 			TAP_OK(0, "%s: problem", cases[i].what);
 			continue;
 		}
-		mmm_bayes_opts o = { .roi_prior = cases[i].roi,
-			.lift = cases[i].lift ? lift : NULL,
-			.nlift = cases[i].lift ? 2 : 0 };
+		mmm_bayes_opts o = { .roi_prior = cases[i].roi };
+		sp.p.lift = cases[i].lift ? &lifts : NULL;
 		int st = mmm_bayes_check(&sp.p, &o, err, sizeof err);
 		double e = 0;
 		for (uint64_t seed = 1; seed <= 5 && st == 0; seed++)
@@ -286,6 +287,13 @@ test_gradient(void)
 	o.roi_prior = "tv_spend=lognormal:0.2:0";
 	TAP_OK(mmm_bayes_check(&sp.p, &o, err, sizeof err) < 0,
 	    "--roi-prior with SIGMA 0: %s", err);
+	o.roi_prior = NULL;
+	lt[1].sd = NAN;
+	sp.p.lift = &lifts;
+	TAP_OK(mmm_bayes_check(&sp.p, &o, err, sizeof err) < 0 &&
+	    strstr(err, "line 3: --method bayes needs lift_sd"),
+	    "a lift test without lift_sd: %s", err);
+	sp.p.lift = NULL;
 	synprob_free(&sp);
 }
 
