@@ -144,16 +144,31 @@ split(const double *x, size_t m, size_t n, double *s)
 	}
 }
 
-static const double *rank_key;
+/* A value and where it was: sorting these needs no shared key. */
+typedef struct ranked {
+	double v;
+	size_t i;
+} ranked;
 
 static int
 by_value(const void *a, const void *b)
 {
-	double x = rank_key[*(const size_t *)a];
-	double y = rank_key[*(const size_t *)b];
-	if (x != y)
-		return x < y ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	const ranked *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static ranked *
+sorted(const double *x, size_t N)
+{
+	ranked *s = emalloc(N * sizeof *s);
+
+	for (size_t i = 0; i < N; i++)
+		s[i] = (ranked){ x[i], i };
+	qsort(s, N, sizeof *s, by_value);
+	return s;
 }
 
 /* In place: x[i] = Phi^-1((rank_i - 3/8) / (N + 1/4)), average ranks for
@@ -161,44 +176,28 @@ by_value(const void *a, const void *b)
 static void
 z_scale(double *x, size_t N)
 {
-	size_t *idx = emalloc(N * sizeof *idx);
-	double *r = emalloc(N * sizeof *r);
+	ranked *s = sorted(x, N);
 
-	for (size_t i = 0; i < N; i++)
-		idx[i] = i;
-	rank_key = x;
-	qsort(idx, N, sizeof *idx, by_value);
 	for (size_t i = 0; i < N;) {
 		size_t j = i;
-		while (j + 1 < N && x[idx[j + 1]] == x[idx[i]])
+		while (j + 1 < N && s[j + 1].v == s[i].v)
 			j++;
 		double avg = ((double)i + (double)j) / 2 + 1;
 		for (size_t l = i; l <= j; l++)
-			r[idx[l]] = avg;
+			x[s[l].i] = gsl_cdf_ugaussian_Pinv((avg - 0.375) /
+			    ((double)N + 0.25));
 		i = j + 1;
 	}
-	for (size_t i = 0; i < N; i++)
-		x[i] = gsl_cdf_ugaussian_Pinv((r[i] - 0.375) / ((double)N +
-		    0.25));
-	free(idx);
-	free(r);
+	free(s);
 }
 
 static double
 median(const double *x, size_t N)
 {
-	double *s = emalloc(N * sizeof *s);
-	size_t *idx = emalloc(N * sizeof *idx);
+	ranked *s = sorted(x, N);
+	double v = N % 2 ? s[N / 2].v : (s[N / 2 - 1].v + s[N / 2].v) / 2;
 
-	for (size_t i = 0; i < N; i++)
-		idx[i] = i;
-	rank_key = x;
-	qsort(idx, N, sizeof *idx, by_value);
-	for (size_t i = 0; i < N; i++)
-		s[i] = x[idx[i]];
-	double v = N % 2 ? s[N / 2] : (s[N / 2 - 1] + s[N / 2]) / 2;
 	free(s);
-	free(idx);
 	return v;
 }
 

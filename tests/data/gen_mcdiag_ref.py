@@ -94,7 +94,8 @@ def ar1(phi, shift):
 cases = [("mixed", ar1(0.3, [0, 0, 0, 0])),
          ("sticky", ar1(0.9, [0, 0, 0, 0])),
          ("apart", ar1(0.5, [0, 0, 0.8, 0])),
-         ("anti", ar1(-0.4, [0, 0, 0, 0]))]
+         ("anti", ar1(-0.4, [0, 0, 0, 0])),
+         ("ties", np.round(ar1(0.5, [0, 0, 0, 0.3]) * 2) / 2)]
 print("/* Written by tests/data/gen_mcdiag_ref.py: do not edit. */")
 print("#define MCREF_M %d\n#define MCREF_N %d\n#define MCREF_CASES %d" % (M, N, len(cases)))
 print("static const char *const mcref_name[] = { %s };" % ", ".join('"%s"' % c[0] for c in cases))
