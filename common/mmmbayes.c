@@ -191,19 +191,25 @@ channel_series(bmodel *m, size_t c)
 	int geo = ch->ak == ADSTOCK_GEOMETRIC;
 
 	/* Adstock and its derivative in theta: a_t = x_t + th a_{t-1}. */
-	double prev = 0, dprev = 0;
+	double prev = 0, dprev = 0, lo = HUGE_VAL, hi = -HUGE_VAL;
 	size_t imin = 0, imax = 0;
+	if (!geo)
+		th = 0;
+	/* The extremes kept in registers: the recursion is the serial part
+	 * of the whole density. */
 	for (size_t t = 0; t < n; t++) {
-		a[t] = x[t] + (geo ? th * prev : 0);
-		da[t] = geo ? prev + th * dprev : 0;
-		prev = a[t];
-		dprev = da[t];
-		if (a[t] < a[imin])
-			imin = t;
-		if (a[t] > a[imax])
-			imax = t;
+		double v = x[t] + th * prev, dv = prev + th * dprev;
+		a[t] = v;
+		da[t] = dv;
+		prev = v;
+		dprev = dv;
+		if (v < lo)
+			lo = v, imin = t;
+		if (v > hi)
+			hi = v, imax = t;
 	}
-	double lo = a[imin], hi = a[imax];
+	if (!geo)
+		memset(da, 0, n * sizeof *da);
 	double G = lo + gf * (hi - lo), dG = da[imin] + gf * (da[imax] -
 	    da[imin]), rng = hi - lo;
 	if (!(G > 0))
@@ -218,19 +224,21 @@ channel_series(bmodel *m, size_t c)
 		for (size_t t = 0; t < n; t++)
 			l[t] -= lG;
 		vm_logistic(l, al, v, n);
+		/* Branch-free, so that it vectorises; a = 0 (no spend so
+		 * far) gives s = 0 and no gradient. */
+		double kth = -al * dG / G, kgf = -al * rng / G;
 		for (size_t t = 0; t < n; t++) {
-			if (!(a[t] > 0)) {
-				s[t] = dth[t] = dgf[t] = dal[t] = 0;
-				continue;
-			}
-			double w = v[t] * (1 - v[t]);
-			double sx = al * w / a[t], sG = -al * w / G;
-			s[t] = v[t];
-			dth[t] = sx * da[t] + sG * dG;
-			dgf[t] = sG * rng;
-			dal[t] = w * l[t];
-			sum += v[t];
+			int pos = a[t] > 0;
+			double vt = pos ? v[t] : 0, lt = pos ? l[t] : 0;
+			double ia = pos ? al / a[t] : 0;
+			double w = vt * (1 - vt);
+			s[t] = vt;
+			dth[t] = w * (ia * da[t] + kth);
+			dgf[t] = w * kgf;
+			dal[t] = w * lt;
 		}
+		for (size_t t = 0; t < n; t++)
+			sum += s[t];
 		break;
 	}
 	case SAT_LOGISTIC: {
