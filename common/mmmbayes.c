@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,7 +575,20 @@ typedef struct job {
 	double *udraws;		/* chains x draws x dim */
 	nuts_chain *res;	/* chains */
 	int threads, tid;
+	atomic_size_t *done;	/* iterations of all chains */
 } job;
+
+/* Count an iteration; the first thread reports them all. */
+static void
+tick(void *arg)
+{
+	job *jb = arg;
+	size_t d = atomic_fetch_add(jb->done, 1) + 1;
+
+	if (jb->tid == 0 && jb->o->progress)
+		jb->o->progress(d, jb->o->chains * (jb->o->warmup +
+		    jb->o->draws));
+}
 
 /* Draw j's original-scale quantities from the model's last point. */
 static void
@@ -625,7 +639,8 @@ run_chains(void *arg)
 	double *u0 = emalloc(d->dim * sizeof *u0);
 	double *g = emalloc(d->dim * sizeof *g);
 	nuts_opts no = { .warmup = o->warmup, .draws = o->draws,
-		.target_accept = o->target_accept, .max_depth = o->max_depth };
+		.target_accept = o->target_accept, .max_depth = o->max_depth,
+		.each = tick, .each_arg = jb };
 
 	bmodel_init(&m, d);
 	for (size_t c = (size_t)jb->tid; c < o->chains; c += (size_t)jb->threads) {
@@ -702,8 +717,9 @@ mmm_bayes_run(const mmm_problem *p, const mmm_bayes_opts *o, mmm_bayes *b)
 		T = (int)o->chains;
 	pthread_t th[T];
 	job jobs[T];
+	atomic_size_t done = 0;
 	for (int i = 0; i < T; i++) {
-		jobs[i] = (job){ &d, o, b, ud, res, T, i };
+		jobs[i] = (job){ &d, o, b, ud, res, T, i, &done };
 		if (i && pthread_create(&th[i], NULL, run_chains, &jobs[i]))
 			die("cannot start a thread");
 	}

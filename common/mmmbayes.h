@@ -48,6 +48,9 @@ typedef struct mmm_bayes_opts {
 	double target_accept;			/* 0.8 */
 	int max_depth;				/* 10 */
 	const char *roi_prior;			/* "CH=lognormal:MU:SIGMA,..." */
+	/* Iterations done of all chains' (warm-up and draws), from the
+	 * first thread only, or NULL. */
+	void (*progress)(size_t done, size_t total);
 } mmm_bayes_opts;
 
 /* Names of a channel's summarised quantities, in order. */

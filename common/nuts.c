@@ -480,6 +480,8 @@ nuts_run(const nuts_opts *o, size_t d, nuts_logp_fn f, void *ctx,
 		int hit;
 		double stat = transition(&s, &w, &t, &hit);
 		out->leapfrogs += t.n_leapfrog;
+		if (o->each)
+			o->each(o->each_arg);
 		if (it < o->warmup) {
 			if (!win.on)
 				continue;

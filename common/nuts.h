@@ -22,6 +22,8 @@ typedef struct nuts_opts {
 	size_t warmup, draws;
 	double target_accept;	/* (0, 1): 0.8 */
 	int max_depth;		/* 10 */
+	void (*each)(void *arg);	/* after every iteration, or NULL */
+	void *each_arg;
 } nuts_opts;
 
 typedef struct nuts_chain {

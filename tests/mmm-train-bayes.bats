@@ -196,3 +196,12 @@ synth() {	# SEED: data d.csv and truth t.json
 	[[ "$stderr" == *'line 2: --method bayes needs lift_sd'* ]]
 	[ ! -e x.json ]
 }
+
+@test "--progress counts the iterations of every chain on stderr; the model is the same" {
+	synth 1
+	run_split mmm-train "${BARGS[@]}" "${QUICK[@]}" --progress d.csv -o p.json
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"1200 iterations"* ]]
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" -q d.csv -o q.json
+	cmp p.json q.json
+}

@@ -654,10 +654,14 @@ main(int argc, char **argv)
 			csv_close(r);
 			return 0;
 		}
-		progress_init(&prog, progress_forced, quiet, "candidates");
-		mo.search.progress = mo.bayes ? NULL : search_progress;
+		progress_init(&prog, progress_forced, quiet, mo.bayes ?
+		    "iterations" : "candidates");
+		mo.search.progress = search_progress;
+		mo.bopts.progress = search_progress;
 		mmm_fit_run(&res, &md, &mo);
-		progress_done(&prog, (long long)res.search.ncand);
+		progress_done(&prog, mo.bayes ? (long long)(mo.bopts.chains *
+		    (mo.bopts.warmup + mo.bopts.draws)) :
+		    (long long)res.search.ncand);
 		mmm_model_parts(&res, &ds, &fit, &mdata, &mprof);
 		d = &mdata;
 		prof = mprof;
