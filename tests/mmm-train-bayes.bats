@@ -205,3 +205,16 @@ synth() {	# SEED: data d.csv and truth t.json
 	mmm-train "${BARGS[@]}" "${QUICK[@]}" -q d.csv -o q.json
 	cmp p.json q.json
 }
+
+@test "PyMC-Marketing's example data: the 90% ROI intervals cover the true ROI of both channels" {
+	d=$DATA/pymc-marketing-mmm-example
+	mmm-train --model mmm --method bayes --target y --date date_week --media x1,x2 \
+	    --controls event_1,event_2 --trend --now 2026-01-01-0000 "$d/mmm_example.csv" -o m.json
+	# true ROI: the true contributions over the spend
+	paste -d, <(cut -d, -f11,12 "$d/mmm_example_true_decomposition.csv") <(cut -d, -f3,4 "$d/mmm_example.csv") |
+	    awk -F, 'NR > 1 { a += $1; b += $2; c += $3; e += $4 } END { print a / c, b / e }' > roi.txt
+	read -r r1 r2 < roi.txt
+	jqok ".mmm.channels.x1.posterior.roi | .p5 <= $r1 and $r1 <= .p95"
+	jqok ".mmm.channels.x2.posterior.roi | .p5 <= $r2 and $r2 <= .p95"
+	jqok '.mmm.diagnostics | .rhat_max <= 1.01 and .ess_min >= 400'
+}
