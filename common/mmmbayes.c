@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "err.h"
 #include "mcdiag.h"
@@ -685,10 +684,8 @@ void
 mmm_bayes_run(const mmm_problem *p, const mmm_bayes_opts *o, mmm_bayes *b)
 {
 	bdata d;
-	struct timespec t0, t1;
 	size_t k = p->k, q = p->q;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bdata_init(&d, p, o);
 	memset(b, 0, sizeof *b);
 	b->k = k;
@@ -761,9 +758,6 @@ mmm_bayes_run(const mmm_problem *p, const mmm_bayes_opts *o, mmm_bayes *b)
 	add_param(b, "intercept", b->icpt);
 	add_param(b, "sigma", b->sigma);
 	bdata_free(&d);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	b->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec -
-	    t0.tv_nsec) * 1e-9;
 }
 
 void

@@ -72,7 +72,6 @@ typedef struct mmm_bayes {
 	double rhat_max, ess_min;
 	size_t divergent, depth_hits, leapfrogs;
 	double *step, *accept;	/* chains */
-	double seconds;
 } mmm_bayes;
 
 /* Check that the problem's kinds can be sampled (adstock geometric or
