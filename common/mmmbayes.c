@@ -132,6 +132,7 @@ typedef struct bmodel {
 	double *s, *dth, *dgf, *dal;	/* k x n */
 	double *r, *tmp;		/* n */
 	double *theta, *alpha, *gf, *G, *beta, *sbar, *ssum;	/* k */
+	double *alast;		/* k: the adstock at the last row */
 	double level, sigma;
 } bmodel;
 
@@ -150,7 +151,7 @@ bmodel_init(bmodel *m, const bdata *d)
 	m->dgf = emalloc(k * n * sizeof *m->dgf);
 	m->dal = emalloc(k * n * sizeof *m->dal);
 	double **v[] = { &m->theta, &m->alpha, &m->gf, &m->G, &m->beta,
-		&m->sbar, &m->ssum };
+		&m->sbar, &m->ssum, &m->alast };
 	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
 		*v[i] = ecalloc(k, sizeof **v[i]);
 }
@@ -173,6 +174,7 @@ bmodel_free(bmodel *m)
 	free(m->beta);
 	free(m->sbar);
 	free(m->ssum);
+	free(m->alast);
 }
 
 /* Channel c's transformed series and its derivatives into m (s, dth, dgf,
@@ -210,6 +212,7 @@ channel_series(bmodel *m, size_t c)
 	}
 	if (!geo)
 		memset(da, 0, n * sizeof *da);
+	m->alast[c] = a[n - 1];
 	double G = lo + gf * (hi - lo), dG = da[imin] + gf * (da[imax] -
 	    da[imin]), rng = hi - lo;
 	if (!(G > 0))
@@ -622,6 +625,7 @@ derive(const bdata *d, const bmodel *m, const double *u, mmm_bayes *b,
 		x[BQ_CONTRIB * nd + j] = contrib;
 		x[BQ_ROI * nd + j] = contrib / p->spend[c];
 		x[BQ_CARRY * nd + j] = geo ? 1 / (1 - m->theta[c]) : 1;
+		b->state[c * nd + j] = geo ? m->alast[c] * d->xmax[c] : NAN;
 	}
 	b->icpt[j] = icpt;
 	b->sigma[j] = m->sigma * d->ysd;
@@ -697,6 +701,7 @@ mmm_bayes_run(const mmm_problem *p, const mmm_bayes_opts *o, mmm_bayes *b)
 	size_t nd = b->nd;
 	b->chq = emalloc(k * BQ_N * nd * sizeof *b->chq);
 	b->base = emalloc((q ? q : 1) * nd * sizeof *b->base);
+	b->state = emalloc(k * nd * sizeof *b->state);
 	b->icpt = emalloc(nd * sizeof *b->icpt);
 	b->sigma = emalloc(nd * sizeof *b->sigma);
 	b->level = emalloc(nd * sizeof *b->level);
@@ -765,6 +770,7 @@ mmm_bayes_free(mmm_bayes *b)
 {
 	free(b->chq);
 	free(b->base);
+	free(b->state);
 	free(b->icpt);
 	free(b->sigma);
 	free(b->level);
@@ -1028,6 +1034,15 @@ mmm_bayes_write(jsonw *w, const mmm_bayes *b, const mmm_problem *p,
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
+	jw_obj_end(w);
+
+	/* Each kept draw's adstock state at the end of the data, so that
+	 * predictions after it carry each draw's own carryover. */
+	jw_key(w, "draws_state");
+	jw_obj(w);
+	for (size_t c = 0; c < k; c++)
+		if (p->ch[c].ak == ADSTOCK_GEOMETRIC)
+			draws_arr(w, p->ch[c].name, b->state + c * nd, nd, keep);
 	jw_obj_end(w);
 }
 

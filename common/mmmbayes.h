@@ -62,6 +62,7 @@ typedef struct mmm_bayes {
 	/* Original-scale draws, chain after chain: */
 	double *chq;		/* k x BQ_N x nd (NaN where not defined) */
 	double *base;		/* q x nd baseline coefficients */
+	double *state;		/* k x nd geometric adstock at the last row */
 	double *icpt, *sigma;			/* nd */
 	double *level;		/* nd: mean of the fit, original scale */
 	double *roi_mu, *roi_sd;		/* k: NaN without an ROI prior */
@@ -95,7 +96,8 @@ void mmm_bayes_point(const mmm_problem *p, const mmm_bayes *b, double *h,
 /* Channel c's "posterior" member: {quantity: {mean, sd, p5, p50, p95}}. */
 void mmm_bayes_write_channel(jsonw *w, const mmm_bayes *b, size_t c);
 /* The members "bayes" (sampler, priors, baseline, intercept and sigma
- * summaries), "diagnostics" and "draws" (keep thinned draws) of the mmm
+ * summaries), "diagnostics", "draws" (keep thinned draws) and
+ * "draws_state" (their adstock states at the end of the data) of the mmm
  * block. */
 void mmm_bayes_write(jsonw *w, const mmm_bayes *b, const mmm_problem *p,
     const mmm_bayes_opts *o);

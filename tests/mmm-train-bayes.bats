@@ -218,3 +218,38 @@ synth() {	# SEED: data d.csv and truth t.json
 	jqok ".mmm.channels.x2.posterior.roi | .p5 <= $r2 and $r2 <= .p95"
 	jqok '.mmm.diagnostics | .rhat_max <= 1.01 and .ess_min >= 400'
 }
+
+@test "mmm-predict --interval from the draws: each draw's carryover continues exactly, one draw gives its own normal" {
+	synth 1
+	head -161 d.csv > tr.csv
+	{ head -1 d.csv; tail -48 d.csv; } > te.csv
+	mmm-train "${BARGS[@]}" tr.csv -o m.json
+	# the 48 weeks after training: continued from each draw's saved state,
+	# or replayed from the first training week: the same numbers
+	mmm-predict --model m.json --interval 0.9 te.csv | tail -48 > cont.csv
+	mmm-predict --model m.json --interval 0.9 d.csv | tail -48 > replay.csv
+	cmp cont.csv replay.csv
+	# held out, the 90% predictive intervals cover most weeks
+	paste -d, <(tail -48 te.csv | cut -d, -f2) cont.csv |
+	    awk -F, '$1 >= $4 && $1 <= $5 { c++ } END { exit !(c >= 40) }'
+	# on the training weeks, about 90% of them
+	mmm-predict --model m.json --interval 0.9 --keep revenue tr.csv |
+	    awk -F, 'NR > 1 { n++; if ($1 >= $3 && $1 <= $4) c++ } END { print c / n; exit !(c / n > 0.8 && c / n < 0.98) }'
+	# a single kept draw: the interval is its normal, prediction -+ z sigma
+	mmm-train "${BARGS[@]}" "${QUICK[@]}" --keep-draws 1 tr.csv -o one.json
+	s=$(jq '.mmm.draws.sigma[0]' one.json)
+	mmm-predict --model one.json --interval 0.9 te.csv | awk -F, -v s="$s" 'NR > 1 {
+	    r = ($4 - $3) / (2 * 1.6448536269514722) / s - 1; if (r < 0) r = -r; if (r > m) m = r }
+	    END { exit !(m < 1e-9) }'
+	# the per-draw end state: draw 0's geometric adstock of tv over the training rows
+	th=$(jq '.mmm.draws.channels.tv_spend.theta[0]' m.json)
+	want=$(awk -F, -v th="$th" 'NR > 1 { a = $3 + th * a } END { printf "%.12e", a }' tr.csv)
+	jqok ".mmm.draws_state.tv_spend[0] - $want | fabs < 1e-9 * $want"
+	jqok '.mmm.draws_state | keys == ["display_spend","radio_spend","search_spend","social_spend","tv_spend"] and all(.[]; length == 500)'
+	# a ridge mmm model still has none: empty columns and a warning
+	mmm-train --model mmm --target revenue --media '*_spend' --iterations 100 --trials 1 tr.csv -o r.json
+	run_split mmm-predict --model r.json --interval 0.9 te.csv
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"has no interval"* ]]
+	[[ "$(printf '%s\n' "$output" | sed -n 2p)" == *",," ]]
+}
