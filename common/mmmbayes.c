@@ -1,6 +1,6 @@
 /* mmmbayes.c: the Bayesian marketing-mix model — log density and gradient,
- * chains in threads, original-scale draws, summaries, diagnostics (see
- * mmmbayes.h). */
+ * chains in threads, original-scale draws, diagnostics (see mmmbayes.h;
+ * the summaries and the model file's members are mmmbayes_write.c's). */
 #include <fnmatch.h>
 #include <math.h>
 #include <pthread.h>
@@ -16,19 +16,7 @@
 #include "rng.h"
 #include "vmath.h"
 
-/* Prior constants (mmmbayes.h, mmm-train(1)). */
-#define THETA_A 2.0
-#define THETA_B 2.0
-#define ALPHA_MU 0.4054651081081644	/* log 1.5 */
-#define ALPHA_SD 0.5
-#define GFRAC_MU -0.5108256237659907	/* log 0.6 */
-#define GFRAC_SD 0.4
-#define BETA_SD 2.0
-#define BASE_SD 2.0
-#define LEVEL_SD 1.0
-#define SIGMA_SD 1.0
-
-static const char *const bq_names[BQ_N] = { "theta", "alpha", "gamma",
+const char *const mmm_bayes_qnames[BQ_N] = { "theta", "alpha", "gamma",
 	"gamma_fraction", "coef", "roi", "contribution", "carry" };
 
 /* "CH=lognormal:MU:SIGMA,..." (CH a name or glob) into mu, sd (k, NaN
@@ -312,22 +300,22 @@ logp(void *ctx, const double *u, double *g)
 			m->theta[c] = lo + (hi - lo) * sg[c];
 			/* Beta(A, B) on sg, with the Jacobian of the
 			 * logit: sg^A (1 - sg)^B */
-			lp += THETA_A * log(sg[c]) + THETA_B * log1p(-sg[c]);
-			g[d->ith[c]] += THETA_A * (1 - sg[c]) - THETA_B * sg[c];
+			lp += MMMB_THETA_A * log(sg[c]) + MMMB_THETA_B * log1p(-sg[c]);
+			g[d->ith[c]] += MMMB_THETA_A * (1 - sg[c]) - MMMB_THETA_B * sg[c];
 		}
 		if (d->ial[c] >= 0) {
 			double v = u[d->ial[c]];
 			m->alpha[c] = exp(v);
-			lp -= (v - ALPHA_MU) * (v - ALPHA_MU) / (2 * ALPHA_SD *
-			    ALPHA_SD);
-			g[d->ial[c]] -= (v - ALPHA_MU) / (ALPHA_SD * ALPHA_SD);
+			lp -= (v - MMMB_ALPHA_MU) * (v - MMMB_ALPHA_MU) / (2 * MMMB_ALPHA_SD *
+			    MMMB_ALPHA_SD);
+			g[d->ial[c]] -= (v - MMMB_ALPHA_MU) / (MMMB_ALPHA_SD * MMMB_ALPHA_SD);
 		}
 		if (d->igf[c] >= 0) {
 			double v = u[d->igf[c]];
 			m->gf[c] = exp(v);
-			lp -= (v - GFRAC_MU) * (v - GFRAC_MU) / (2 * GFRAC_SD *
-			    GFRAC_SD);
-			g[d->igf[c]] -= (v - GFRAC_MU) / (GFRAC_SD * GFRAC_SD);
+			lp -= (v - MMMB_GFRAC_MU) * (v - MMMB_GFRAC_MU) / (2 * MMMB_GFRAC_SD *
+			    MMMB_GFRAC_SD);
+			g[d->igf[c]] -= (v - MMMB_GFRAC_MU) / (MMMB_GFRAC_SD * MMMB_GFRAC_SD);
 		}
 		channel_series(m, c);
 		double v = u[d->ib[c]];
@@ -339,10 +327,10 @@ logp(void *ctx, const double *u, double *g)
 			    m->ssum[c]);
 		} else {
 			m->beta[c] = exp(v);
-			lp += -m->beta[c] * m->beta[c] / (2 * BETA_SD * BETA_SD)
+			lp += -m->beta[c] * m->beta[c] / (2 * MMMB_BETA_SD * MMMB_BETA_SD)
 			    + v;
-			g[d->ib[c]] += -m->beta[c] * m->beta[c] / (BETA_SD *
-			    BETA_SD) + 1;
+			g[d->ib[c]] += -m->beta[c] * m->beta[c] / (MMMB_BETA_SD *
+			    MMMB_BETA_SD) + 1;
 		}
 		if (!isfinite(m->beta[c]))
 			return -HUGE_VAL;
@@ -350,10 +338,10 @@ logp(void *ctx, const double *u, double *g)
 	double lev = u[d->ilev], ls = u[d->isig], sig = exp(ls);
 	m->level = lev;
 	m->sigma = sig;
-	lp -= lev * lev / (2 * LEVEL_SD * LEVEL_SD);
-	g[d->ilev] -= lev / (LEVEL_SD * LEVEL_SD);
-	lp += -sig * sig / (2 * SIGMA_SD * SIGMA_SD) + ls;
-	g[d->isig] += -sig * sig / (SIGMA_SD * SIGMA_SD) + 1;
+	lp -= lev * lev / (2 * MMMB_LEVEL_SD * MMMB_LEVEL_SD);
+	g[d->ilev] -= lev / (MMMB_LEVEL_SD * MMMB_LEVEL_SD);
+	lp += -sig * sig / (2 * MMMB_SIGMA_SD * MMMB_SIGMA_SD) + ls;
+	g[d->isig] += -sig * sig / (MMMB_SIGMA_SD * MMMB_SIGMA_SD) + 1;
 
 	/* Residuals. */
 	double *r = m->r, off = lev;
@@ -364,8 +352,8 @@ logp(void *ctx, const double *u, double *g)
 	for (size_t j = 0; j < q; j++) {
 		double gj = u[d->ig + j];
 		const double *z = d->zs + j * n;
-		lp -= gj * gj / (2 * BASE_SD * BASE_SD);
-		g[d->ig + j] -= gj / (BASE_SD * BASE_SD);
+		lp -= gj * gj / (2 * MMMB_BASE_SD * MMMB_BASE_SD);
+		g[d->ig + j] -= gj / (MMMB_BASE_SD * MMMB_BASE_SD);
 		for (size_t t = 0; t < n; t++)
 			r[t] -= gj * z[t];
 	}
@@ -558,9 +546,9 @@ init_point(const bdata *d, uint64_t *rng, double *u)
 		if (d->ith[c] >= 0)
 			u[d->ith[c]] = 2 * rng_unit(rng) - 1;
 		if (d->ial[c] >= 0)
-			u[d->ial[c]] = ALPHA_MU + 2 * rng_unit(rng) - 1;
+			u[d->ial[c]] = MMMB_ALPHA_MU + 2 * rng_unit(rng) - 1;
 		if (d->igf[c] >= 0)
-			u[d->igf[c]] = GFRAC_MU + 2 * rng_unit(rng) - 1;
+			u[d->igf[c]] = MMMB_GFRAC_MU + 2 * rng_unit(rng) - 1;
 		u[d->ib[c]] = (isnan(d->roi_mu[c]) ? log(0.5) : d->roi_mu[c])
 		    + 2 * rng_unit(rng) - 1;
 	}
@@ -755,7 +743,7 @@ mmm_bayes_run(const mmm_problem *p, const mmm_bayes_opts *o, mmm_bayes *b)
 				continue;
 			char nm[160];
 			snprintf(nm, sizeof nm, "%s.%s", p->ch[c].name,
-			    bq_names[diag_q[i]]);
+			    mmm_bayes_qnames[diag_q[i]]);
 			add_param(b, nm, x);
 		}
 	for (size_t j = 0; j < q; j++)
@@ -783,290 +771,6 @@ mmm_bayes_free(mmm_bayes *b)
 	free(b->ess);
 	free(b->step);
 	free(b->accept);
-}
-
-static double
-mean_of(const double *x, size_t n)
-{
-	double s = 0;
-
-	for (size_t i = 0; i < n; i++)
-		s += x[i];
-	return s / (double)n;
-}
-
-void
-mmm_bayes_point(const mmm_problem *p, const mmm_bayes *b, double *h,
-    double *coef, double *level)
-{
-	size_t nd = b->nd, k = p->k;
-
-	for (size_t i = 0; i < p->nh; i++) {
-		const mmm_hyper *hy = &p->hp[i];
-		int bq = hy->kind == HP_THETA ? BQ_THETA : hy->kind ==
-		    HP_ALPHA ? BQ_ALPHA : hy->kind == HP_GAMMA ? BQ_GFRAC : -1;
-		h[i] = hy->chan >= 0 && bq >= 0 ? mean_of(b->chq +
-		    ((size_t)hy->chan * BQ_N + (size_t)bq) * nd, nd) : NAN;
-	}
-	for (size_t c = 0; c < k; c++)
-		coef[c] = mean_of(b->chq + (c * BQ_N + BQ_COEF) * nd, nd);
-	for (size_t j = 0; j < p->q; j++)
-		coef[k + j] = mean_of(b->base + j * nd, nd);
-	*level = mean_of(b->level, nd);
-}
-
-static int
-by_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Quantile of sorted x, numpy's default (linear, type 7). */
-static double
-quantile(const double *x, size_t n, double pr)
-{
-	double h = (double)(n - 1) * pr;
-	size_t lo = (size_t)floor(h);
-	if (lo + 1 >= n)
-		return x[n - 1];
-	return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
-}
-
-static void
-summary(jsonw *w, const char *key, const double *x, size_t n)
-{
-	double *s = emalloc(n * sizeof *s), m = mean_of(x, n), v = 0;
-
-	memcpy(s, x, n * sizeof *s);
-	qsort(s, n, sizeof *s, by_double);
-	for (size_t i = 0; i < n; i++)
-		v += (x[i] - m) * (x[i] - m);
-	jw_key(w, key);
-	jw_obj(w);
-	jw_kv_num(w, "mean", m);
-	jw_kv_num(w, "sd", n > 1 ? sqrt(v / (double)(n - 1)) : NAN);
-	jw_kv_num(w, "p5", quantile(s, n, 0.05));
-	jw_kv_num(w, "p50", quantile(s, n, 0.5));
-	jw_kv_num(w, "p95", quantile(s, n, 0.95));
-	jw_obj_end(w);
-	free(s);
-}
-
-void
-mmm_bayes_write_channel(jsonw *w, const mmm_bayes *b, size_t c)
-{
-	jw_key(w, "posterior");
-	jw_obj(w);
-	for (int i = 0; i < BQ_N; i++) {
-		const double *x = b->chq + (c * BQ_N + (size_t)i) * b->nd;
-		if (!isnan(x[0]))
-			summary(w, bq_names[i], x, b->nd);
-	}
-	jw_obj_end(w);
-}
-
-/* The thinned draws of x (keep of nd, evenly spaced). */
-static void
-draws_arr(jsonw *w, const char *key, const double *x, size_t nd, size_t keep)
-{
-	jw_key(w, key);
-	jw_arr(w);
-	for (size_t i = 0; i < keep; i++)
-		jw_num(w, x[i * nd / keep]);
-	jw_arr_end(w);
-}
-
-static void
-prior(jsonw *w, const char *key, const char *dist, double a, double b)
-{
-	jw_key(w, key);
-	jw_obj(w);
-	jw_kv_str(w, "dist", dist);
-	if (!isnan(a))
-		jw_kv_num(w, strcmp(dist, "beta") == 0 ? "a" : strcmp(dist,
-		    "halfnormal") == 0 ? "sigma" : "mu", a);
-	if (!isnan(b))
-		jw_kv_num(w, strcmp(dist, "beta") == 0 ? "b" : "sigma", b);
-	jw_obj_end(w);
-}
-
-void
-mmm_bayes_write(jsonw *w, const mmm_bayes *b, const mmm_problem *p,
-    const mmm_bayes_opts *o)
-{
-	size_t nd = b->nd, k = p->k, q = p->q;
-
-	jw_key(w, "bayes");
-	jw_obj(w);
-	jw_kv_str(w, "sampler", "NUTS (multinomial, diagonal metric, Stan's "
-	    "windowed adaptation)");
-	jw_key(w, "chains");
-	jw_int(w, (long long)o->chains);
-	jw_key(w, "draws");
-	jw_int(w, (long long)o->draws);
-	jw_key(w, "warmup");
-	jw_int(w, (long long)o->warmup);
-	jw_key(w, "seed");
-	jw_int(w, (long long)o->seed);
-	jw_kv_num(w, "target_accept", o->target_accept);
-	jw_key(w, "max_depth");
-	jw_int(w, o->max_depth);
-	jw_kv_str(w, "point", "posterior mean");
-	jw_kv_str(w, "scale", "y and baseline terms standardised (population "
-	    "sd); priors below on that scale");
-	jw_key(w, "priors");
-	jw_obj(w);
-	jw_key(w, "channels");
-	jw_obj(w);
-	for (size_t c = 0; c < k; c++) {
-		const mmm_channel *ch = &p->ch[c];
-		jw_key(w, ch->name);
-		jw_obj(w);
-		if (ch->ak == ADSTOCK_GEOMETRIC) {
-			prior(w, "theta", "beta", THETA_A, THETA_B);
-			jw_kv_num(w, "theta_lo", ch->lo[HP_THETA]);
-			jw_kv_num(w, "theta_hi", ch->hi[HP_THETA]);
-		}
-		if (ch->sk == SAT_HILL)
-			prior(w, "alpha", "lognormal", ALPHA_MU, ALPHA_SD);
-		if (ch->sk != SAT_NONE)
-			prior(w, "gamma_fraction", "lognormal", GFRAC_MU,
-			    GFRAC_SD);
-		if (!isnan(b->roi_mu[c]))
-			prior(w, "roi", "lognormal", b->roi_mu[c], b->roi_sd[c]);
-		else
-			prior(w, "beta", "halfnormal", BETA_SD, NAN);
-		jw_obj_end(w);
-	}
-	jw_obj_end(w);
-	prior(w, "baseline", "normal", 0, BASE_SD);
-	prior(w, "level", "normal", 0, LEVEL_SD);
-	prior(w, "sigma", "halfnormal", SIGMA_SD, NAN);
-	jw_obj_end(w);
-	jw_key(w, "posterior");
-	jw_obj(w);
-	jw_key(w, "baseline");
-	jw_obj(w);
-	for (size_t j = 0; j < q; j++)
-		summary(w, p->zname[j], b->base + j * nd, nd);
-	jw_obj_end(w);
-	summary(w, "intercept", b->icpt, nd);
-	summary(w, "sigma", b->sigma, nd);
-	jw_obj_end(w);
-	jw_obj_end(w);
-
-	jw_key(w, "diagnostics");
-	jw_obj(w);
-	jw_kv_str(w, "rhat", "rank-normalised split R-hat, max of bulk and "
-	    "folded (Vehtari et al. 2021)");
-	jw_kv_str(w, "ess", "bulk ESS (rank-normalised split chains)");
-	jw_kv_num(w, "rhat_max", b->rhat_max);
-	jw_kv_num(w, "ess_min", b->ess_min);
-	jw_key(w, "divergences");
-	jw_int(w, (long long)b->divergent);
-	jw_key(w, "max_depth_hits");
-	jw_int(w, (long long)b->depth_hits);
-	jw_key(w, "leapfrogs");
-	jw_int(w, (long long)b->leapfrogs);
-	jw_key(w, "step_size");
-	jw_arr(w);
-	for (size_t c = 0; c < b->chains; c++)
-		jw_num(w, b->step[c]);
-	jw_arr_end(w);
-	jw_key(w, "accept");
-	jw_arr(w);
-	for (size_t c = 0; c < b->chains; c++)
-		jw_num(w, b->accept[c]);
-	jw_arr_end(w);
-	jw_key(w, "params");
-	jw_obj(w);
-	for (size_t i = 0; i < b->nparam; i++) {
-		jw_key(w, b->pname[i]);
-		jw_obj(w);
-		jw_kv_num(w, "rhat", b->rhat[i]);
-		jw_kv_num(w, "ess", b->ess[i]);
-		jw_obj_end(w);
-	}
-	jw_obj_end(w);
-	jw_obj_end(w);
-
-	size_t keep = o->keep < nd ? o->keep : nd;
-	jw_key(w, "draws");
-	jw_obj(w);
-	jw_key(w, "n");
-	jw_int(w, (long long)keep);
-	draws_arr(w, "sigma", b->sigma, nd, keep);
-	draws_arr(w, "intercept", b->icpt, nd, keep);
-	jw_key(w, "baseline");
-	jw_obj(w);
-	for (size_t j = 0; j < q; j++)
-		draws_arr(w, p->zname[j], b->base + j * nd, nd, keep);
-	jw_obj_end(w);
-	jw_key(w, "channels");
-	jw_obj(w);
-	for (size_t c = 0; c < k; c++) {
-		const mmm_channel *ch = &p->ch[c];
-		const double *x = b->chq + c * BQ_N * nd;
-		jw_key(w, ch->name);
-		jw_obj(w);
-		draws_arr(w, "coef", x + BQ_COEF * nd, nd, keep);
-		draws_arr(w, "carry", x + BQ_CARRY * nd, nd, keep);
-		if (ch->ak == ADSTOCK_GEOMETRIC)
-			draws_arr(w, "theta", x + BQ_THETA * nd, nd, keep);
-		const double *gm = x + BQ_GAMMA * nd;
-		if (ch->sk == SAT_HILL) {
-			draws_arr(w, "alpha", x + BQ_ALPHA * nd, nd, keep);
-			draws_arr(w, "gamma", gm, nd, keep);
-		} else if (ch->sk == SAT_LOGISTIC || ch->sk == SAT_MICHAELIS) {
-			double *t = emalloc(keep * sizeof *t);
-			for (size_t i = 0; i < keep; i++) {
-				double g = gm[i * nd / keep];
-				t[i] = ch->sk == SAT_LOGISTIC ? log(3) / g : 1;
-			}
-			draws_arr(w, ch->sk == SAT_LOGISTIC ? "lambda" : "vmax",
-			    t, keep, keep);
-			if (ch->sk == SAT_MICHAELIS)
-				draws_arr(w, "k", gm, nd, keep);
-			free(t);
-		}
-		jw_obj_end(w);
-	}
-	jw_obj_end(w);
-	jw_obj_end(w);
-
-	/* Each kept draw's adstock state at the end of the data, so that
-	 * predictions after it carry each draw's own carryover. */
-	jw_key(w, "draws_state");
-	jw_obj(w);
-	for (size_t c = 0; c < k; c++)
-		if (p->ch[c].ak == ADSTOCK_GEOMETRIC)
-			draws_arr(w, p->ch[c].name, b->state + c * nd, nd, keep);
-	jw_obj_end(w);
-}
-
-size_t
-mmm_bayes_gates(const mmm_bayes *b, double max_rhat, double min_ess,
-    model_gate *g)
-{
-	size_t n = 0;
-
-	if (!isnan(max_rhat)) {
-		g[n] = (model_gate){ .name = "max-rhat", .value = b->rhat_max,
-			.threshold = max_rhat, .upper = 1,
-			.pass = b->rhat_max <= max_rhat };
-		snprintf(g[n].what, sizeof g[n].what, "largest split R-hat");
-		n++;
-	}
-	if (!isnan(min_ess)) {
-		g[n] = (model_gate){ .name = "min-ess", .value = b->ess_min,
-			.threshold = min_ess, .upper = 0,
-			.pass = b->ess_min >= min_ess };
-		snprintf(g[n].what, sizeof g[n].what, "smallest bulk ESS");
-		n++;
-	}
-	return n;
 }
 
 double

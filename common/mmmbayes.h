@@ -53,9 +53,24 @@ typedef struct mmm_bayes_opts {
 	void (*progress)(size_t done, size_t total);
 } mmm_bayes_opts;
 
-/* Names of a channel's summarised quantities, in order. */
+/* The priors' constants (above; mmm-train(1)). */
+#define MMMB_THETA_A 2.0
+#define MMMB_THETA_B 2.0
+#define MMMB_ALPHA_MU 0.4054651081081644	/* log 1.5 */
+#define MMMB_ALPHA_SD 0.5
+#define MMMB_GFRAC_MU -0.5108256237659907	/* log 0.6 */
+#define MMMB_GFRAC_SD 0.4
+#define MMMB_BETA_SD 2.0
+#define MMMB_BASE_SD 2.0
+#define MMMB_LEVEL_SD 1.0
+#define MMMB_SIGMA_SD 1.0
+
+/* A channel's summarised quantities, in order, and their names ("theta",
+ * "alpha", "gamma", "gamma_fraction", "coef", "roi", "contribution",
+ * "carry"). */
 enum { BQ_THETA, BQ_ALPHA, BQ_GAMMA, BQ_GFRAC, BQ_COEF, BQ_ROI, BQ_CONTRIB,
 	BQ_CARRY, BQ_N };
+extern const char *const mmm_bayes_qnames[BQ_N];
 
 typedef struct mmm_bayes {
 	size_t k, q, dim, chains, draws, nd;	/* nd = chains x draws */
