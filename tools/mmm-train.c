@@ -441,7 +441,8 @@ check_options(void)
 		    "--no-diagnostics-gate go with --method bayes");
 	if (ridge_only && mo.bayes)
 		cli_usage_error("--iterations, --trials, --rssd-weight, "
-		    "--select, --pareto and --dry-run go with --method ridge");
+		    "--lift-weight, --lift-quantile, --select, --pareto and "
+		    "--dry-run go with --method ridge");
 	if (no_diag)
 		max_rhat = min_ess = NAN;
 	if (spec.kind != MODEL_RIDGE && positive)
