@@ -279,22 +279,102 @@ carry_of(const adstock *a, double *wts)
 	return s;
 }
 
+/* Fit values, RSS-based scores and DECOMP.RSSD of the coefficients coef
+ * (k + q + 1) on the media columns s (k x n): the score of a posterior
+ * point, which no ridge solve produced. */
+static void
+score_of(const mmm_problem *p, const double *s, const double *coef,
+    mmm_score *sc)
+{
+	size_t n = p->n, k = p->k, q = p->q;
+	double rss = 0, eff[k > 0 ? k : 1], tot = 0, r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double f = coef[k + q];
+		for (size_t c = 0; c < k; c++)
+			f += coef[c] * s[c * n + i];
+		for (size_t j = 0; j < q; j++)
+			f += coef[k + j] * p->z[j][i];
+		rss += (p->y[i] - f) * (p->y[i] - f);
+	}
+	for (size_t c = 0; c < k; c++) {
+		double sum = 0;
+		for (size_t i = 0; i < n; i++)
+			sum += s[c * n + i];
+		eff[c] = coef[c] * sum;
+		tot += eff[c];
+	}
+	for (size_t c = 0; c < k; c++) {
+		double share = tot > 0 ? eff[c] / tot : 0;
+		r += (share - p->spend_share[c]) * (share - p->spend_share[c]);
+	}
+	sc->nrmse = sqrt(rss / (double)n) / p->yrange;
+	sc->r2 = 1 - rss / p->ycc;
+	sc->rssd = sqrt(r);
+	sc->lambda = NAN;
+	sc->mape_lift = p->lift ? lift_mape(p->lift, coef, s, n, NULL) : NAN;
+}
+
 void
 mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
+{
+	if (o->bayes) {
+		const mmm_problem *p = &r->prob;
+		double h[p->nh], coef[p->k + p->q + 1], level;
+		r->bayes = ecalloc(1, sizeof *r->bayes);
+		mmm_bayes_run(p, &o->bopts, r->bayes);
+		mmm_bayes_point(p, r->bayes, h, coef, &level);
+		mmm_fit_point(r, d, o, h, coef, level);
+		return;
+	}
+	mmm_search_run(&r->prob, &o->search, &r->search);
+	r->chosen = mmm_select(&r->search, o->select);
+	mmm_fit_point(r, d, o, r->search.h + r->chosen * r->prob.nh, NULL,
+	    NAN);
+}
+
+void
+mmm_fit_point(mmm_result *r, const mmm_data *d, const mmm_opts *o,
+    const double *h, const double *coef, double level)
 {
 	mmm_problem *p = &r->prob;
 	size_t n = p->n, k = p->k, q = p->q, nt = r->nall;
 
-	mmm_search_run(p, &o->search, &r->search);
-	r->chosen = mmm_select(&r->search, o->select);
-	const double *h = r->search.h + r->chosen * p->nh;
-
-	/* The chosen candidate again, through the exact transforms. */
+	/* The point again, through the exact transforms. */
 	mmm_work *w = mmm_work_new(p);
 	mmm_work_exact(w, 1);
 	r->coef = emalloc((k + q + 1) * sizeof *r->coef);
-	mmm_eval(p, w, h, &r->score, r->coef);
-	const double *s = mmm_work_media(w);
+	r->h = emalloc(p->nh * sizeof *r->h);
+	memcpy(r->h, h, p->nh * sizeof *r->h);
+	double *sbuf = NULL;
+	const double *s;
+	if (!coef) {
+		mmm_eval(p, w, h, &r->score, r->coef);
+		s = mmm_work_media(w);
+	} else {
+		/* Given coefficients: the intercept puts the fit's mean at
+		 * level. */
+		size_t len = n > p->lmax ? n : p->lmax;
+		double *wts = emalloc(len * sizeof *wts);
+		double *st = emalloc(len * sizeof *st);
+		sbuf = emalloc(k * n * sizeof *sbuf);
+		mmm_media(p, h, sbuf, NULL, NULL, wts, st);
+		free(wts);
+		free(st);
+		s = sbuf;
+		memcpy(r->coef, coef, (k + q) * sizeof *r->coef);
+		double icpt = level;
+		for (size_t c = 0; c < k; c++) {
+			double m = 0;
+			for (size_t i = 0; i < n; i++)
+				m += s[c * n + i];
+			icpt -= coef[c] * m / (double)n;
+		}
+		for (size_t j = 0; j < q; j++)
+			icpt -= coef[k + j] * p->zmean[j];
+		r->coef[k + q] = icpt;
+		score_of(p, s, r->coef, &r->score);
+	}
 
 	/* The fitted rows of the media and baseline columns. */
 	r->design = emalloc(n * (k + q) * sizeof *r->design);
@@ -386,6 +466,7 @@ mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
 	free(fit);
 	free(wts);
 	free(buf);
+	free(sbuf);
 	mmm_work_free(w);
 }
 
@@ -409,8 +490,12 @@ mmm_result_free(mmm_result *r)
 	free(r->zp);
 	free(r->zbuf);
 	free(r->coef);
+	free(r->h);
 	free(r->design);
 	free(r->vdesign);
+	if (r->bayes)
+		mmm_bayes_free(r->bayes);
+	free(r->bayes);
 	mmm_search_free(&r->search);
 	mmm_problem_free(&r->prob);
 	free(r->chcfg);
@@ -479,7 +564,7 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	char day[16];
 
 	jw_obj(w);
-	jw_kv_str(w, "method", "ridge");
+	jw_kv_str(w, "method", r->bayes ? "bayes" : "ridge");
 	jw_key(w, "media");
 	jw_arr(w);
 	for (size_t c = 0; c < k; c++)
@@ -557,6 +642,8 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 		jw_kv_num(w, "recent_spend", cf->recent_spend);
 		jw_kv_num(w, "mroi", cf->mroi);
 		jw_kv_num(w, "carryover_share", cf->carryover_share);
+		if (r->bayes)
+			mmm_bayes_write_channel(w, r->bayes, c);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -574,7 +661,8 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_kv_num(w, "r2", r->score.r2);
 	jw_kv_num(w, "nrmse", r->score.nrmse);
 	jw_kv_num(w, "decomp_rssd", r->score.rssd);
-	jw_kv_num(w, "lambda", r->score.lambda);
+	if (!r->bayes)
+		jw_kv_num(w, "lambda", r->score.lambda);
 	jw_kv_num(w, "durbin_watson", r->dw);
 	if (p->lift)
 		jw_kv_num(w, "mape_lift", r->score.mape_lift);
@@ -604,6 +692,11 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
+	}
+	if (r->bayes) {
+		mmm_bayes_write(w, r->bayes, p, &o->bopts);
+		jw_obj_end(w);
+		return;
 	}
 
 	jw_key(w, "validation");
@@ -668,7 +761,7 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_int(w, (long long)r->chosen);
 	jw_key(w, "hyperparameters");
 	jw_obj(w);
-	const double *h = r->search.h + r->chosen * p->nh;
+	const double *h = r->h;
 	for (size_t i = 0; i < p->nh; i++) {
 		jw_key(w, p->hp[i].name);
 		jw_obj(w);

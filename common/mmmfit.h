@@ -14,6 +14,7 @@
 #include "holidays.h"
 #include "jsonw.h"
 #include "mmm.h"
+#include "mmmbayes.h"
 #include "out.h"
 #include "trainset.h"
 
@@ -34,6 +35,8 @@ typedef struct mmm_opts {
 	size_t windows;			/* and on W windows of the rows */
 	int part;			/* the data are part of the user's (a
 					 * stability window) */
+	int bayes;			/* --method bayes */
+	mmm_bayes_opts bopts;
 	size_t window;			/* periods of "recent" spend (13) */
 	const lift_set *lift;		/* --lift: tests to calibrate on, or
 					 * NULL */
@@ -100,6 +103,8 @@ typedef struct mmm_result {
 	mmm_channel *chcfg;
 	const struct mmm_stability *stab;	/* or NULL: the stability
 						 * report, not owned */
+	double *h;			/* nh: the point's hyperparameters */
+	mmm_bayes *bayes;		/* --method bayes: the posterior */
 } mmm_result;
 
 /* How many holidays (and how far after the training data) the model
@@ -116,8 +121,14 @@ void mmm_valid_split(size_t n, double frac, size_t *ntrain, size_t *nval);
  * EXIT_DATAERR for data the model cannot take. */
 int mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
     char *err, size_t errsz, int *status);
-/* Search, select, refit exactly and decompose. */
+/* Search, select, refit exactly and decompose (ridge); or sample the
+ * posterior and decompose at its mean (bayes). */
 void mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o);
+/* Decompose at the hyperparameters h: with coef NULL the exact ridge fit
+ * of h, else the given coefficients (k + q) with the intercept that puts
+ * the fit's mean at level. */
+void mmm_fit_point(mmm_result *r, const mmm_data *d, const mmm_opts *o,
+    const double *h, const double *coef, double level);
 void mmm_result_free(mmm_result *r);
 /* --dry-run: the hyperparameters and their ranges, the number of
  * candidates, and the time from 200 timed candidates, onto f. */

@@ -35,6 +35,7 @@ struct mmm_rows {
 	size_t nhday;
 	long hperiod, hto;	/* days a row covers; the last day kept */
 	int started;
+	int replay;		/* the rows began at the first training date */
 };
 
 static int
@@ -255,6 +256,12 @@ mmm_rows_new(mmm_rows **out, void *root, const char *const *features,
 	return 0;
 }
 
+int
+mmm_rows_replay(const mmm_rows *r)
+{
+	return r->replay;
+}
+
 long
 mmm_rows_col(const mmm_rows *r, size_t j)
 {
@@ -279,7 +286,7 @@ mmm_rows_next(mmm_rows *r, const csv_record *rec, double *x, double *raw,
 	if (!r->started) {
 		/* A replay from the first training date starts from zero; rows
 		 * after the training data continue its carryover. */
-		int replay = day == r->first_day;
+		int replay = r->replay = day == r->first_day;
 		if (!replay && day <= r->last_day) {
 			char a[16], b[16];
 			date_format(r->first_day, a);

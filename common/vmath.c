@@ -166,3 +166,21 @@ vm_dots(const double *x, const double *r, size_t ld, size_t m, size_t n,
 	for (; j < m; j++)
 		dots_block(x, r + j * ld, ld, n, out + j, 1);
 }
+
+__attribute__((target_clones("avx2", "default")))
+void
+vm_log(const double *x, double *y, size_t n)
+{
+	for (size_t t = 0; t < n; t++)
+		y[t] = log(x[t]);
+}
+
+__attribute__((target_clones("avx2", "default")))
+void
+vm_logistic(const double *l, double alpha, double *y, size_t n)
+{
+	for (size_t t = 0; t < n; t++)
+		y[t] = exp(-alpha * l[t]);
+	for (size_t t = 0; t < n; t++)
+		y[t] = 1 / (1 + y[t]);
+}

@@ -34,4 +34,9 @@ void vm_center(const double *s, size_t n, double m, double *out);
 void vm_dots(const double *x, const double *r, size_t ld, size_t m,
     size_t n, double *out);
 
+/* y[t] = log(x[t]) (-inf at 0). */
+void vm_log(const double *x, double *y, size_t n);
+/* y[t] = 1 / (1 + exp(-alpha l[t])); y may not be l. */
+void vm_logistic(const double *l, double alpha, double *y, size_t n);
+
 #endif

@@ -93,7 +93,10 @@ _mmm_opts()
 		    --seed --threads --rssd-weight --select --pareto --window
 		    --dry-run --progress -q --quiet --lift --lift-weight
 		    --lift-quantile --rssd-zero-penalty --no-rssd-zero-penalty
-		    --holidays --country --valid-frac --stability --windows'
+		    --holidays --country --valid-frac --stability --windows
+		    --chains --draws --warmup
+		    --keep-draws --target-accept --roi-prior --max-rhat --min-ess
+		    --no-diagnostics-gate'
 		argopts='-o --output --model --target --features --weights --date
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
@@ -102,7 +105,9 @@ _mmm_opts()
 		    --saturation --bounds --fourier --method --iterations --trials
 		    --seed --threads --rssd-weight --select --pareto --window
 		    --lift --lift-weight --lift-quantile --holidays --country
-		    --valid-frac --stability --windows'
+		    --valid-frac --stability --windows
+		    --chains --draws --warmup --keep-draws --target-accept
+		    --roi-prior --max-rhat --min-ess'
 		fileopts='-o --output --check-model --valid --pareto --lift
 		    --holidays'
 		diropts='--registry'
