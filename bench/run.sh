@@ -429,6 +429,9 @@ if [[ -x bin/mmm-train && -s $robyn ]]; then
 			fail "mmm-bayes: the model files of 1 and 2 threads differ"
 		fi
 	fi
+	# No peer runs here (PyMC, Meridian and Robyn are not Debian packages);
+	# what their users and authors report for comparable fits:
+	note "mmm-bayes peers (published, not run here): Meridian sample_posterior ~10 min on a Colab T4 GPU, over an hour on an AWS g4dn T4 (google/meridian#1746); Robyn 2000 iterations x 5 trials ~15 min per trial for 1 year x 12 channels, weibull (facebookexperimental/Robyn#172); PyMC-Marketing 2-20x faster than Meridian by PyMC Labs' own benchmark (pymc-labs.com, 'PyMC-Marketing vs. Meridian', 2025-09-08)"
 fi
 
 # --- train: mmm-train as a whole process on the 20-column file (the first size only) --
