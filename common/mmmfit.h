@@ -35,6 +35,10 @@ typedef struct mmm_opts {
 	size_t windows;			/* and on W windows of the rows */
 	int part;			/* the data are part of the user's (a
 					 * stability window) */
+	int stab_soft;			/* the default stability report: a
+					 * window that cannot be fitted is
+					 * left out with a warning, not an
+					 * error */
 	int bayes;			/* --method bayes */
 	mmm_bayes_opts bopts;
 	size_t window;			/* periods of "recent" spend (13) */

@@ -160,7 +160,18 @@ mmm_stability_run(mmm_stability *st, const mmm_result *r,
 			date_format(d->day[first + len - 1], b);
 			snprintf(err, errsz, "--windows: window %zu (%s to "
 			    "%s): %s", j + 1, a, b, msg);
-			rc = -1;
+			if (!o->stab_soft) {
+				rc = -1;
+			} else {
+				/* The default report: say so, go on. */
+				mmm_stab_fit *f = &st->fit[K + j];
+				f->seed = o->search.seed;
+				f->first = first;
+				f->rows = len;
+				f->error = estrdup(err);
+				warn("the stability report leaves out %s", err +
+				    strlen("--windows: "));
+			}
 		}
 	}
 	free(x);
@@ -173,8 +184,10 @@ mmm_stability_free(mmm_stability *st)
 {
 	if (!st || !st->fit)
 		return;
-	for (size_t i = 0; i < st->nfit; i++)
+	for (size_t i = 0; i < st->nfit; i++) {
 		free(st->fit[i].roi);
+		free(st->fit[i].error);
+	}
 	free(st->fit);
 	st->fit = NULL;
 }
@@ -250,6 +263,11 @@ mmm_stability_write(jsonw *w, const mmm_stability *st, const mmm_data *d)
 		date_format(d->day[f->first + f->rows - 1], day);
 		jw_str(w, day);
 		jw_arr_end(w);
+		if (f->error) {
+			jw_kv_str(w, "error", f->error);
+			jw_obj_end(w);
+			continue;
+		}
 		jw_kv_num(w, "nrmse", f->nrmse);
 		if (!isnan(f->nrmse_val))
 			jw_kv_num(w, "nrmse_validation", f->nrmse_val);
@@ -267,10 +285,13 @@ mmm_stability_write(jsonw *w, const mmm_stability *st, const mmm_data *d)
 		jw_key(w, what[q]);
 		jw_obj(w);
 		for (size_t c = 0; c < k; c++) {
-			double s[4];
+			double s[4] = { NAN, NAN, NAN, NAN };
+			size_t mv = 0;
 			for (size_t i = 0; i < m; i++)
-				v[i] = values(&st->fit[i], q)[c];
-			spread(v, m, s);
+				if (!st->fit[i].error)
+					v[mv++] = values(&st->fit[i], q)[c];
+			if (mv >= 2)
+				spread(v, mv, s);
 			jw_key(w, d->media[c]);
 			jw_obj(w);
 			jw_kv_num(w, "min", s[0]);

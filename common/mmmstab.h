@@ -17,6 +17,8 @@ typedef struct mmm_stab_fit {
 	size_t first, rows;		/* the rows [first, first + rows) */
 	double nrmse, nrmse_val;	/* the fit's (NAN: no validation) */
 	double *roi, *mroi, *share;	/* k each */
+	char *error;			/* a window left out (stab_soft):
+					 * why; NULL for a fit */
 } mmm_stab_fit;
 
 typedef struct mmm_stability {
@@ -35,7 +37,9 @@ void mmm_stab_window(size_t n, size_t w, size_t j, size_t *first,
  * + o->stability - 1 and on o->windows windows, each fit exactly what
  * mmm-train gives with that seed or on those rows; the first fit is r
  * itself.  0, or -1 with a message in err (a window the model cannot
- * take: a channel without spend in it). */
+ * take: a channel without spend in it); with o->stab_soft such a window
+ * is left out of the spread instead, its fit's error says why (and a
+ * warning goes to stderr). */
 int mmm_stability_run(mmm_stability *st, const mmm_result *r,
     const mmm_data *d, const mmm_opts *o, char *err, size_t errsz);
 void mmm_stability_free(mmm_stability *st);

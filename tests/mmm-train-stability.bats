@@ -206,7 +206,7 @@ rows() {
 	[[ $stderr == *"--windows goes with --stability"* ]]
 	run_split mmm-train "${RARGS[@]}" --stability 1 "$DATA/$ROBYN"
 	[ "$status" -eq 64 ]
-	for bad in 0 -1 x; do
+	for bad in -1 x 1001; do
 		run_split mmm-train "${RARGS[@]}" --stability "$bad" "$DATA/$ROBYN"
 		[ "$status" -eq 64 ]
 	done
@@ -220,4 +220,36 @@ rows() {
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"--windows: window 2 ("*"): media \"print_S\" has no spend"* ]]
 	[ ! -e m.json ]
+}
+
+@test "stability by default: 3 seeds and 2 windows with --method ridge; --stability 0 turns it off" {
+	mmm-train "${RARGS[@]}" "${SHORT[@]}" "$DATA/$ROBYN" -o d.json
+	jq -e '.mmm.stability | .seeds == 3 and .windows == 2 and (.fits | length) == 5' d.json >/dev/null
+	mmm-train "${RARGS[@]}" "${SHORT[@]}" --stability 3 --windows 2 "$DATA/$ROBYN" -o e.json
+	cmp d.json e.json
+	mmm-train "${RARGS[@]}" "${SHORT[@]}" --stability 0 "$DATA/$ROBYN" -o z.json
+	jq -e '.mmm.stability == null' z.json >/dev/null
+	# the fit itself does not change
+	jq -e --slurpfile d d.json '.mmm.channels == $d[0].mmm.channels' z.json >/dev/null
+	run_split mmm-train "${RARGS[@]}" --stability 0 --windows 2 "$DATA/$ROBYN"
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--windows goes with --stability"* ]]
+}
+
+@test "stability by default: a window without a channel's spend is left out with a warning; asked for, it fails" {
+	mmm-synth --seed 3 -o s.csv
+	awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "radio_spend") c = i; print; next }
+	    { if (NR < 190) $c = 0; print }' s.csv > late.csv
+	run_split mmm-train --model mmm --target revenue --media '*_spend' --controls temperature,promo --trend \
+	    "${SHORT[@]}" late.csv -o m.json
+	[ "$status" -eq 0 ]
+	[ "$stderr" = 'mmm-train: the stability report leaves out window 1 (2021-01-04 to 2024-03-11): media "radio_spend" has no spend' ]
+	jq -e '[.mmm.stability.fits[] | select(.error)] | length == 1 and .[0].rows == 167' m.json >/dev/null
+	# the spread is over the four fits that were made
+	jq -e '.mmm.stability | [.fits[] | select(.error | not) | .roi.tv_spend] as $v
+	    | .roi.tv_spend.min == ($v | min) and .roi.tv_spend.max == ($v | max)' m.json >/dev/null
+	run_split mmm-train --model mmm --target revenue --media '*_spend' --controls temperature,promo --trend \
+	    "${SHORT[@]}" --stability 2 --windows 2 late.csv -o n.json
+	[ "$status" -eq 65 ]
+	[ ! -e n.json ]
 }

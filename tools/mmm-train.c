@@ -235,7 +235,7 @@ static mmm_opts mo = { .adstock = ADSTOCK_GEOMETRIC, .saturation = SAT_HILL,
 static const char *media, *controls, *pareto_path, *lift_path;
 static const char *holidays_path;
 static int mmm_opt, dry_run, progress_forced, quiet;
-static int bayes_only, ridge_only, no_diag;
+static int bayes_only, ridge_only, no_diag, stab_given;
 static double max_rhat = 1.01, min_ess = 400;
 
 /* The options of --model mmm; 0 when ch is not one of them. */
@@ -335,9 +335,15 @@ parse_mmm_option(int ch)
 	case O_VALIDFRAC: mo.valid_frac = cli_double("--valid-frac", optarg,
 	    0.5, 0.8); ridge_only = 1; break;
 	case O_STABILITY: mo.stability = (size_t)cli_long("--stability",
-	    optarg, 1, 1000); ridge_only = 1; break;
-	case O_WINDOWS: mo.windows = (size_t)cli_long("--windows", optarg, 1,
-	    1000); ridge_only = 1; break;
+	    optarg, 0, 1000); stab_given = 1;
+		if (mo.stability)
+			ridge_only = 1;
+		break;
+	case O_WINDOWS: mo.windows = (size_t)cli_long("--windows", optarg, 0,
+	    1000); stab_given = 1;
+		if (mo.windows)
+			ridge_only = 1;
+		break;
 	case O_DRYRUN: dry_run = 1; ridge_only = 1; break;
 	case O_PROGRESS: progress_forced = 1; return 1;
 	case 'q': quiet = 1; return 1;
@@ -443,6 +449,14 @@ check_options(void)
 			cli_usage_error("--model mmm needs --media");
 		if (mo.windows && !mo.stability)
 			cli_usage_error("--windows goes with --stability");
+		/* The stability report by default (3 seeds, 2 windows: about
+		 * five times one search), unless asked otherwise or there is
+		 * no search to repeat. */
+		if (!stab_given && !mo.bayes && !dry_run) {
+			mo.stability = 3;
+			mo.windows = 2;
+			mo.stab_soft = 1;
+		}
 		if (mo.stability == 1 && !mo.windows)
 			cli_usage_error("--stability 1 without --windows is "
 			    "one fit: nothing to compare (K >= 2)");
