@@ -252,15 +252,33 @@ envelope_solve(chan *ch, size_t k, double R, double *x, double *mu_out,
 		if (sa < R)
 			mu_b = mu_a, sb = sa, memcpy(xb, xa, k * sizeof *xb);
 	}
-	for (int i = 0; i < 300 && mu_b - mu_a > 1e-15 * mu_b && sa != R; i++) {
-		double m = mu_a > 0 ? sqrt(mu_a * mu_b) : mu_b / 2;
+	/* Newton on S(mu) = R inside the bracket (S' = sum 1 / f'' over the
+	 * channels strictly inside their bounds), bisection when a step
+	 * leaves it: jumps (straight curves, S-curves switching on) stay
+	 * between mu_a and mu_b. */
+	double m = mu_a > 0 ? sqrt(mu_a * mu_b) : mu_b / 2;
+	for (int i = 0; i < 300 && mu_b - mu_a > 1e-13 * mu_b && sa != R &&
+	    sb != R; i++) {
+		if (!(m > mu_a && m < mu_b))
+			m = mu_a > 0 ? sqrt(mu_a * mu_b) : mu_b / 2;
 		if (!(m > mu_a && m < mu_b))
 			break;
-		double s = responses(ch, k, m, x);
+		double s = responses(ch, k, m, x), ds = 0;
 		if (s >= R)
 			mu_a = m, sa = s, memcpy(xa, x, k * sizeof *xa);
 		else
 			mu_b = m, sb = s, memcpy(xb, x, k * sizeof *xb);
+		if (fabs(s - R) <= 1e-14 * R)
+			break;
+		for (size_t c = 0; c < k; c++)
+			if (x[c] > ch[c].lo && x[c] < ch[c].hi && !ch[c].flat) {
+				double h = alloc_curvature(ch[c].c, x[c]);
+				if (h < 0)
+					ds += 1 / h;
+			}
+		double nm = ds < 0 ? m - (s - R) / ds : NAN;
+		/* Alternate with bisection when Newton crawls at one end. */
+		m = (i % 4 == 3) ? NAN : nm;
 	}
 	*mu_out = sa == R ? mu_a : mu_b;
 	if (sa == R) {
@@ -366,6 +384,61 @@ polish_eq(unsigned n, const double *y, double *grad, void *data)
 	return s - p->R / p->scale;
 }
 
+/* Spends this close to a bound are at it. */
+static double
+chan_tol(double R)
+{
+	return R > 0 ? 1e-9 * R : 1e-12;
+}
+
+/* Newton on the optimality conditions of the channels strictly inside
+ * their bounds (f'_i(x_i) = mu, their sum fixed), which SLSQP meets only
+ * to its tolerance: dx_i = (dmu - r_i) / f''_i with dmu from the sum.
+ * Steps that leave a bound or lower the response are not taken. */
+static void
+newton_refine(const chan *ch, size_t k, double R, double *x, double *y)
+{
+	double tol = chan_tol(R);
+
+	for (int it = 0; it < 8; it++) {
+		double mu = 0, n = 0, sh = 0, srh = 0;
+		for (size_t c = 0; c < k; c++)
+			if (x[c] - ch[c].lo > tol && ch[c].hi - x[c] > tol)
+				mu += fder(&ch[c], x[c]), n++;
+		if (n < 2)
+			return;
+		mu /= n;
+		for (size_t c = 0; c < k; c++) {
+			if (!(x[c] - ch[c].lo > tol && ch[c].hi - x[c] > tol))
+				continue;
+			double h = alloc_curvature(ch[c].c, x[c]);
+			if (!(fabs(h) > 0) || !isfinite(h))
+				return;
+			sh += 1 / h;
+			srh += (fder(&ch[c], x[c]) - mu) / h;
+		}
+		double e = R - sum(x, k);
+		if (sh == 0)
+			return;
+		double dmu = (e + srh) / sh;
+		memcpy(y, x, k * sizeof *y);
+		for (size_t c = 0; c < k; c++) {
+			if (!(x[c] - ch[c].lo > tol && ch[c].hi - x[c] > tol))
+				continue;
+			double h = alloc_curvature(ch[c].c, x[c]);
+			y[c] = x[c] + (dmu - (fder(&ch[c], x[c]) - mu)) / h;
+			if (!(y[c] - ch[c].lo > tol && ch[c].hi - y[c] > tol))
+				return;
+		}
+		fix_budget(ch, k, R, y);
+		/* Near the optimum the response moves below its rounding. */
+		double fx = total(ch, k, x);
+		if (total(ch, k, y) < fx - 8 * DBL_EPSILON * fabs(fx))
+			return;
+		memcpy(x, y, k * sizeof *x);
+	}
+}
+
 /* Polish x in place from where it is; the better of before and after. */
 static void
 polish(const chan *ch, size_t k, double R, double *x, double *work)
@@ -388,9 +461,9 @@ polish(const chan *ch, size_t k, double R, double *x, double *work)
 	nlopt_set_upper_bounds(o, ub);
 	nlopt_set_max_objective(o, polish_obj, &p);
 	nlopt_add_equality_constraint(o, polish_eq, &p, 1e-14);
-	nlopt_set_ftol_rel(o, 1e-15);
-	nlopt_set_xtol_rel(o, 1e-13);
-	nlopt_set_maxeval(o, 500);
+	nlopt_set_ftol_rel(o, 1e-12);
+	nlopt_set_xtol_rel(o, 1e-10);
+	nlopt_set_maxeval(o, 300);
 	nlopt_result rc = nlopt_optimize(o, y, &fy);
 	nlopt_destroy(o);
 	if (rc < 0 && rc != NLOPT_ROUNDOFF_LIMITED)
@@ -400,6 +473,7 @@ polish(const chan *ch, size_t k, double R, double *x, double *work)
 	fix_budget(ch, k, R, y);
 	if (total(ch, k, y) > f0)
 		memcpy(x, y, k * sizeof *x);
+	newton_refine(ch, k, R, x, y);
 }
 
 /* The dynamic programme over G steps of the free budget: the best grid
@@ -410,7 +484,7 @@ grid_solve(const chan *ch, size_t k, double R, double *x)
 	double free_ = R;
 	for (size_t c = 0; c < k; c++)
 		free_ -= ch[c].lo;
-	const size_t G = k > 40 ? 160 : 256;
+	const size_t G = k > 40 ? 96 : 128;
 	double h = free_ / (double)G;
 	double *prev = emalloc(2 * (G + 1) * sizeof *prev), *cur = prev + G + 1;
 	double *v = emalloc((G + 1) * sizeof *v);
@@ -459,12 +533,6 @@ grid_solve(const chan *ch, size_t k, double R, double *x)
 	free(pick);
 }
 
-static double
-chan_tol(double R)
-{
-	return R > 0 ? 1e-9 * R : 1e-12;
-}
-
 double
 alloc_kkt(const alloc_problem *p, const double *x, double *mu,
     signed char *at)
@@ -487,7 +555,8 @@ alloc_kkt(const alloc_problem *p, const double *x, double *mu,
 		if (a == ALLOC_FREE)
 			mi += d, ni++;
 		else if (a == ALLOC_AT_MIN)
-			lomax = fmax(lomax, d);
+			lomax = fmax(lomax, isfinite(d) ? d :
+			    alloc_marginal(&p->curve[c], x[c] + tol));
 		else
 			himin = fmin(himin, d);
 	}
@@ -498,8 +567,14 @@ alloc_kkt(const alloc_problem *p, const double *x, double *mu,
 		if (p->hi[c] - p->lo[c] <= tol)
 			continue;
 		double d = alloc_marginal(&p->curve[c], x[c]), e = 0;
-		if (x[c] - p->lo[c] <= tol)
+		if (x[c] - p->lo[c] <= tol) {
+			/* At the resolution of the spends: a curve that
+			 * is infinitely steep at 0 (Hill alpha < 1) is
+			 * judged a tolerance away from it. */
+			if (!isfinite(d))
+				d = alloc_marginal(&p->curve[c], x[c] + tol);
 			e = fmax(0, d - m);
+		}
 		else if (p->hi[c] - x[c] <= tol)
 			e = fmax(0, m - d);
 		else
@@ -580,23 +655,82 @@ chans_new(const alloc_problem *p)
 	return ch;
 }
 
+/* An S-curve's regime: off (at its lower bound) or on (on its concave
+ * part, from the tangent point up). */
+static int
+is_s(const chan *h)
+{
+	return h->t > h->lo;
+}
+
+/*
+ * The best allocation with each S-curve held in its regime (on[c]): a
+ * problem over concave pieces only, which the envelope solves exactly.
+ * The response, or -INFINITY when the regimes leave no feasible point.
+ */
+static double
+regime_solve(const chan *ch, size_t k, double R, const unsigned char *on,
+    chan *rc, double *x, double *xa, double *xb, double *y, double *mu)
+{
+	double slo = 0, shi = 0;
+
+	for (size_t c = 0; c < k; c++) {
+		rc[c] = ch[c];
+		if (is_s(&ch[c])) {
+			if (on[c])
+				rc[c].lo = ch[c].t;
+			else
+				rc[c].hi = ch[c].lo;
+			chan_envelope(&rc[c]);
+		}
+		slo += rc[c].lo;
+		shi += rc[c].hi;
+	}
+	if (slo > R || shi < R)
+		return -INFINITY;
+	envelope_solve(rc, k, R, x, mu, xa, xb);
+	fix_budget(rc, k, R, x);
+	newton_refine(rc, k, R, x, y);
+	return total(ch, k, x);
+}
+
+/* The regimes of x: on where x is above the lower bound. */
+static void
+regimes_of(const chan *ch, size_t k, const double *x, unsigned char *on)
+{
+	for (size_t c = 0; c < k; c++)
+		on[c] = is_s(&ch[c]) && x[c] > ch[c].lo + 1e-9 * (ch[c].t -
+		    ch[c].lo);
+}
+
 /* The best answer for budget R into x; 1 when provably global. */
 static int
 solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 {
 	size_t k = p->k;
-	double *work = emalloc(6 * k * sizeof *work);
+	double *work = emalloc(10 * k * sizeof *work);
 	double *xa = work + 3 * k, *xb = work + 4 * k, *y = work + 5 * k;
-	int global = 1;
+	double *z = work + 6 * k, *s1 = work + 7 * k, *s2 = work + 8 * k;
+	double *s3 = work + 9 * k;
+	unsigned char *on = emalloc(6 * k), *on2 = on + k, *seen = on + 2 * k;
+	chan *rc = emalloc(k * sizeof *rc);
+	size_t nseen = 0;
+	double mu_best = 0;
 
 	if (!envelope_solve(ch, k, R, x, mu, xa, xb)) {
 		fix_budget(ch, k, R, x);
+		newton_refine(ch, k, R, x, y);
 		free(work);
+		free(on);
+		free(rc);
 		return 1;
 	}
-	/* Not on the curves: the grid's basin, the envelope's roundings and
-	 * the caller's start, each polished; the best wins. */
-	global = 0;
+	/* Not on the curves: an S-curve switches on where the budget falls.
+	 * Starts: the grid's basin, the envelope's two roundings (the
+	 * switching curves off, and on) and the caller's start; the regimes
+	 * of each (which S-curves are on) solved exactly; the best improved
+	 * by switching one S-curve at a time while that gains; then
+	 * polished by SLSQP. */
 	double best = -INFINITY;
 	for (int s = 0; s < 4; s++) {
 		if (s == 0)
@@ -609,16 +743,58 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 			memcpy(y, p->start, k * sizeof *y);
 		else
 			continue;
-		for (size_t c = 0; c < k; c++)
-			if (!isfinite(y[c]))
-				y[c] = ch[c].lo;
-		polish(ch, k, R, y, work);
-		double f = total(ch, k, y);
-		if (f > best)
-			best = f, memcpy(x, y, k * sizeof *x);
+		regimes_of(ch, k, y, on2);
+		int dup = 0;
+		for (size_t i = 0; i < nseen && !dup; i++)
+			dup = !memcmp(seen + i * k, on2, k);
+		if (dup)
+			continue;
+		memcpy(seen + nseen++ * k, on2, k);
+		double m, f = regime_solve(ch, k, R, on2, rc, z, s1, s2, s3,
+		    &m);
+		if (f > best) {
+			best = f, mu_best = m;
+			memcpy(on, on2, k);
+			memcpy(x, z, k * sizeof *x);
+		}
 	}
+	/* Switching channel c changes the optimum by at most the change of
+	 * its Lagrangian term at the current multiplier (weak duality of
+	 * the concave regime problems): only switches that bound allows
+	 * are solved. */
+	for (int round = 0; round < 3 && best > -INFINITY; round++) {
+		int gained = 0;
+		for (size_t c = 0; c < k; c++) {
+			chan *h = &ch[c];
+			if (!is_s(h))
+				continue;
+			double loff = fval(h, h->lo) - mu_best * h->lo;
+			double xo = mu_best < h->s ? concave_solve(h, h->t,
+			    mu_best) : h->t;
+			double lon = fval(h, xo) - mu_best * xo;
+			double gain = on[c] ? loff - lon : lon - loff;
+			if (!(gain > -1e-12 * fabs(best)))
+				continue;
+			memcpy(on2, on, k);
+			on2[c] = !on2[c];
+			double m, g = regime_solve(ch, k, R, on2, rc, z, s1, s2,
+			    s3, &m);
+			if (g > best * (1 + 1e-13)) {
+				best = g, mu_best = m, gained = 1;
+				memcpy(on, on2, k);
+				memcpy(x, z, k * sizeof *x);
+			}
+		}
+		if (!gained)
+			break;
+	}
+	if (best == -INFINITY)
+		grid_solve(ch, k, R, x);
+	polish(ch, k, R, x, work);
 	free(work);
-	return global;
+	free(on);
+	free(rc);
+	return 0;
 }
 
 int
