@@ -555,8 +555,8 @@ alloc_kkt(const alloc_problem *p, const double *x, double *mu,
 		if (a == ALLOC_FREE)
 			mi += d, ni++;
 		else if (a == ALLOC_AT_MIN)
-			lomax = fmax(lomax, isfinite(d) ? d :
-			    alloc_marginal(&p->curve[c], x[c] + tol));
+			lomax = fmax(lomax, fmin(d, alloc_marginal(
+			    &p->curve[c], p->lo[c] + tol)));
 		else
 			himin = fmin(himin, d);
 	}
@@ -569,10 +569,10 @@ alloc_kkt(const alloc_problem *p, const double *x, double *mu,
 		double d = alloc_marginal(&p->curve[c], x[c]), e = 0;
 		if (x[c] - p->lo[c] <= tol) {
 			/* At the resolution of the spends: a curve that
-			 * is infinitely steep at 0 (Hill alpha < 1) is
-			 * judged a tolerance away from it. */
-			if (!isfinite(d))
-				d = alloc_marginal(&p->curve[c], x[c] + tol);
+			 * is (infinitely) steep at 0 (Hill alpha < 1) is
+			 * judged also a tolerance away from it. */
+			d = fmin(d, alloc_marginal(&p->curve[c], p->lo[c] +
+			    tol));
 			e = fmax(0, d - m);
 		}
 		else if (p->hi[c] - x[c] <= tol)
