@@ -117,7 +117,7 @@ two() {
 	jqok '(.channels[0].recommended - 390 | fabs) < 1e-9 and .channels[0].binding == null and .channels[1].binding == "min"'
 	mmm-allocate -r r.csv --budget 700 --max tv=380 > a.json
 	jqok '.channels[0].recommended == 380 and .channels[0].binding == "max"'
-	jqok '.channels[1].recommended == 320'
+	jqok '.channels[1].recommended - 320 | fabs < 1e-9'
 }
 
 @test "--fix keeps current spend; all fixed spends the current plan" {
