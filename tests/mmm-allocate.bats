@@ -294,6 +294,20 @@ two() {
 	jqok '.mmm.channels.tv_S.recent | length == 104' "$BATS_FILE_TMPDIR/m.json"
 }
 
+@test "coef_cov equals numpy's ridge sandwich on the rebuilt design to 1e-9" {
+	# tests/data/gen_coef_cov_ref.py (numpy) on this suite's model and the
+	# Robyn data wrote coef_cov_ref.txt; it also checks that the same
+	# ridge gives the model's coefficients.
+	jq -r '.mmm.coef_cov.matrix[] | map(tostring) | join(" ")' "$BATS_FILE_TMPDIR/m.json" > got.txt
+	paste -d' ' got.txt "$T/coef_cov_ref.txt" | awk '{
+		for (i = 1; i <= 5; i++) {
+			d = $i - $(i + 5); if (d < 0) d = -d
+			s = $(i + 5); if (s < 0) s = -s
+			if (d > 1e-9 * 3e10) { print "row " NR " col " i ": " $i " vs " $(i + 5); bad = 1 }
+		}
+	} END { exit bad }'
+}
+
 # --- Monte Carlo ----------------------------------------------------------------
 
 @test "--interval: brackets the response, reproducible per seed" {
