@@ -323,6 +323,20 @@ two() {
 	jq -e --slurpfile a a.json '.totals.upper - .totals.lower < ($a[0].totals.upper - $a[0].totals.lower)' d.json
 }
 
+@test "posterior draws (mmm.draws) are used before the covariance" {
+	# Two draws per channel: half and one and a half times coef.
+	jq '.mmm.draws = {n: 2, channels: (.mmm.channels | map_values({coef: [.coef * 0.5, .coef * 1.5]}))}' \
+	    "$BATS_FILE_TMPDIR/m.json" > d.json
+	mmm-allocate -m d.json --interval 0.8 --simulate '+10%' --draws 4000 > a.json
+	jqok '.uncertainty == "draws"'
+	jqok '.totals | (.lower - 0.5 * .response | fabs) < 1e-6 * .response and (.upper - 1.5 * .response | fabs) < 1e-6 * .response'
+	jqok '.scenarios[0] | (.revenue_mean / .revenue_p95 * 1.5 - 1 | fabs) < 0.05'
+	jq '.mmm.draws = {n: 2, channels: {tv_S: {coef: [1, "x"]}}}' "$BATS_FILE_TMPDIR/m.json" > bad.json
+	run_split mmm-allocate -m bad.json --interval 0.9
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *'"mmm.draws.channels.tv_S.coef" holds a non-number' ]]
+}
+
 @test "--simulate: current and three scenarios; the Monte Carlo error shrinks with draws" {
 	M=$BATS_FILE_TMPDIR/m.json
 	mmm-allocate -m "$M" --simulate '+20%,-20%,+50%' --aov 40 > a.json
