@@ -263,6 +263,7 @@ main(int argc, char **argv)
 			rep.feasible = 0;
 			rep.reason = reason;
 			rep.res = NULL;
+			rep.budget = NAN;
 			if (!quiet)
 				warn("%s: %s", in.source, reason);
 		} else {
