@@ -269,7 +269,7 @@ envelope_solve(chan *ch, size_t k, double R, double *x, double *mu_out,
 	for (size_t c = 0; c < k; c++) {
 		chan *h = &ch[c];
 		h->warm = NAN;
-		if (hint > 0)
+		if (hint >= DBL_MIN && isfinite(hint))
 			continue;
 		double xi = fmin(fmax(alloc_inflexion(h->c), h->lo), h->hi);
 		double span = isfinite(h->hi) ? h->hi - h->lo : R;
@@ -281,7 +281,7 @@ envelope_solve(chan *ch, size_t k, double R, double *x, double *mu_out,
 	}
 	/* A multiplier near the answer (a neighbouring problem's) brackets
 	 * it in smaller steps. */
-	if (hint > 0 && isfinite(hint))
+	if (hint >= DBL_MIN && isfinite(hint))
 		mu_b = hint, fac = 1.25;
 	if (!(mu_b > 0))
 		mu_b = 1;
@@ -291,10 +291,14 @@ envelope_solve(chan *ch, size_t k, double R, double *x, double *mu_out,
 		mu_a = mu_b, sa = sb, memcpy(xa, xb, k * sizeof *xa);
 		sb = responses(ch, k, mu_b *= fac, xb);
 	}
+	/* Down until the spend reaches R; below 1e-200 of where it started
+	 * (or a subnormal, which division may not shrink) mu is 0: every
+	 * channel at its upper bound. */
+	double top = mu_b;
 	if (mu_a == mu_b)
 		while (sa < R) {
 			mu_a /= fac;
-			if (mu_a < mu_b * 1e-200)
+			if (mu_a < top * 1e-200 || mu_a < DBL_MIN)
 				mu_a = 0;
 			sa = responses(ch, k, mu_a, xa);
 			if (mu_a == 0)

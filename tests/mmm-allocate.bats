@@ -163,6 +163,20 @@ two() {
 	jqok '.totals.recommended_spend == 150'
 }
 
+@test "flat curves and an S-curve too far out to matter: an answer, not a hang" {
+	# The multiplier falls to 0 (a subnormal once stopped the search).
+	cat > r.csv <<-EOF
+	channel,beta,theta,alpha,gamma,current,min,max
+	c0,0.001,0.5,5,100000000.0,2747.191044298514,0,
+	c1,1,0.999,0.7018962255470051,3879.007111413429,0,0.0,
+	c2,0,0.808999197622644,2,1,100,,3525.7288694622744
+	EOF
+	run timeout 10 mmm-allocate -r r.csv -o a.json
+	[ "$status" -eq 0 ]
+	jqok '[.channels[].recommended] | add - 2847.191044298514 | fabs < 1e-9'
+	jqok '.kkt.ok'
+}
+
 @test "budget below the minimums: exit 64 naming them" {
 	two
 	run_split mmm-allocate -r r.csv --budget 300
