@@ -418,8 +418,13 @@ polish_obj(unsigned n, const double *y, double *grad, void *data)
 		double x = y[c] * p->scale;
 		f += fval(&p->ch[c], x);
 		if (grad) {
-			double d = fder(&p->ch[c], fmax(x, 1e-12 * p->scale));
-			grad[c] = (isfinite(d) ? d : 1e300) * p->scale / p->fs;
+			/* Fixed channels have nothing to trade, and a curve
+			 * infinitely steep at 0 is taken at the spends'
+			 * resolution: either would wreck SLSQP's steps. */
+			const chan *h = &p->ch[c];
+			double d = h->hi - h->lo <= 1e-9 * p->scale ? 0 :
+			    fder(h, fmax(x, h->lo + 1e-9 * p->scale));
+			grad[c] = (isfinite(d) ? d : 0) * p->scale / p->fs;
 		}
 	}
 	return f / p->fs;

@@ -177,6 +177,26 @@ two() {
 	jqok '.kkt.ok'
 }
 
+@test "an S-curve on its convex part at the optimum, a fixed steep channel beside it" {
+	# c0 pays only on its convex part within this budget; c5 (fixed at 0,
+	# alpha 0.1) is infinitely steep there: its gradient must not reach
+	# SLSQP.  The answer funds c0, not the saturated c6, and meets KKT.
+	cat > r.csv <<-EOF
+	channel,beta,theta,alpha,gamma,current,min,max
+	c0,1000000000.0,0.5,2,100000000.0,1000000.0,,1000000000.0
+	c1,1000000000.0,0.7537579831298828,2,3072.455273723819,1483.5635781049455,1335.207220294451,
+	c2,0,0.7947684346000614,2,1e-06,100,90.0,300
+	c3,4412.04296320732,0.999,0.5,1,1,0,4140.524409387537
+	c4,1000000000.0,0,1,1e-06,100,1.9431326151633788,300
+	c5,2902.5688211597007,0,0.1,1720.0541922234352,0,0,0
+	c6,4966.81772296596,0,4.6941029777465575,1,1723.3901542439403,1723.3901542439403,1000000000.0
+	c7,1000,0.8539280617732342,0.5,1,2257.868844091704,,
+	EOF
+	mmm-allocate -r r.csv -q > a.json
+	jqok '.kkt.ok and .channels[0].recommended > 999000 and .channels[6].binding == "min"'
+	jqok '.totals.response > 1939362557'
+}
+
 @test "budget below the minimums: exit 64 naming them" {
 	two
 	run_split mmm-allocate -r r.csv --budget 300
