@@ -764,6 +764,60 @@ regimes_of(const chan *ch, size_t k, const double *x, unsigned char *on)
 		    ch[c].lo);
 }
 
+/* Move spend from the channel with the lowest marginal response (that
+ * can give) to the one with the highest (that can take), by a golden-
+ * section search of the pair's best split, while that gains: each step
+ * raises the response and keeps the budget. */
+static void
+pair_repair(const chan *ch, size_t k, double R, double *x)
+{
+	double tol = chan_tol(R);
+
+	for (size_t it = 0; it < 4 * k + 8; it++) {
+		long a = -1, b = -1;
+		double da = -INFINITY, db = INFINITY;
+		for (size_t c = 0; c < k; c++) {
+			const chan *h = &ch[c];
+			if (h->hi - x[c] > tol) {
+				double d = fder(h, fmin(x[c] + tol, h->hi));
+				if (d > da)
+					da = d, a = (long)c;
+			}
+			if (x[c] - h->lo > tol) {
+				double d = fder(h, fmax(x[c] - tol, h->lo));
+				if (d < db)
+					db = d, b = (long)c;
+			}
+		}
+		if (a < 0 || b < 0 || a == b || !(da > db * (1 + 1e-9)))
+			return;
+		const chan *ha = &ch[a], *hb = &ch[b];
+		double top = fmin(ha->hi - x[a], x[b] - hb->lo), lo = 0;
+		double base = fval(ha, x[a]) + fval(hb, x[b]);
+#define PAIR(d) (fval(ha, x[a] + (d)) + fval(hb, x[b] - (d)))
+		const double gr = 0.6180339887498949;
+		double hi = top, m1 = hi - gr * (hi - lo), m2 = lo + gr * (hi -
+		    lo), f1 = PAIR(m1), f2 = PAIR(m2);
+		for (int i = 0; i < 80 && hi - lo > 1e-15 * top; i++) {
+			if (f1 < f2) {
+				lo = m1, m1 = m2, f1 = f2;
+				m2 = lo + gr * (hi - lo), f2 = PAIR(m2);
+			} else {
+				hi = m2, m2 = m1, f2 = f1;
+				m1 = hi - gr * (hi - lo), f1 = PAIR(m1);
+			}
+		}
+		double d = f1 > f2 ? m1 : m2, fd = fmax(f1, f2);
+		if (PAIR(top) > fd)
+			d = top, fd = PAIR(top);
+#undef PAIR
+		if (!(fd > base))
+			return;
+		x[a] += d;
+		x[b] -= d;
+	}
+}
+
 /* The best answer for budget R into x; 1 when provably global. */
 static int
 solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
@@ -875,6 +929,11 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 		if (total(ch, k, gy) > total(ch, k, x))
 			memcpy(x, gy, k * sizeof *x);
 	}
+	/* SLSQP stops at its tolerance, which a badly scaled problem can
+	 * reach with small channels off their optimum: trades between the
+	 * steepest and the flattest channel while they gain. */
+	if (alloc_kkt(p, x, &kmu, NULL) > ALLOC_KKT_TOL)
+		pair_repair(ch, k, R, x);
 	free(work);
 	free(on);
 	free(rc);

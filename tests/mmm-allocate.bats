@@ -197,6 +197,29 @@ two() {
 	jqok '.totals.response > 1939362557'
 }
 
+@test "a badly scaled mix (betas 1e-3 to 1e9): the steep S-curve is funded, KKT holds" {
+	# SLSQP stops at its tolerance here; the pair trades finish the job
+	# (the plan once left c6, worth 1e9, unfunded: response 1003).
+	cat > r.csv <<-EOF
+	channel,beta,theta,alpha,gamma,current,min,max
+	c0,1000000000.0,0.5,5,100000000.0,1000000.0,0,1000000000.0
+	c1,3522.647033315009,0.999,5.690053865045366,100000000.0,1,0.9,
+	c2,0.001,0.5,10,255.08817077961987,1,1,3
+	c3,3301.358577261769,0.999,5,4032.79980609803,0,0,0
+	c4,0.001,0.5,10,100000000.0,100,90.0,1000000000.0
+	c5,0.001,0.20339017077115323,10,100000000.0,42.17166572254971,37.954499150294744,1000000000.0
+	c6,1000000000.0,0.3680279372997325,2,1000.0,0,0,4670.784458759119
+	c7,1000,0.5,10,177.6378420192628,1264.4893425949265,,
+	c8,0.001,0.5842964969381151,3.7870904429455323,1,2439.622726327789,,
+	c9,0.001,0.5,2.466616115946855,1,538.5739565186591,538.5739565186591,538.5739565186591
+	c10,1,0.45094828335864257,2.543046586462526,100000000.0,100,100,300
+	c11,1,0.5,0.5,4075.2432866717077,1,0,1
+	EOF
+	mmm-allocate -r r.csv -q > a.json
+	jqok '.kkt.ok and .totals.response > 9.8e8 and .channels[6].binding == "max"'
+	jqok '.budget as $b | .totals.recommended_spend - $b | fabs < 1e-9 * $b'
+}
+
 @test "budget below the minimums: exit 64 naming them" {
 	two
 	run_split mmm-allocate -r r.csv --budget 300
