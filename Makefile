@@ -53,6 +53,8 @@ $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) Makefile
 # The vector kernels: -O3 to vectorise, no errno so that libm calls can be
 # vector calls (vmath.c).
 $(BUILD)/common/vmath.o: ALL_CFLAGS += -O3 -fno-math-errno
+# The sampler's density and gradient: -O3 to vectorise its column loops.
+$(BUILD)/common/mmmbayes.o: ALL_CFLAGS += -O3
 
 $(LIB): $(COMMON_OBJ)
 	rm -f $@

@@ -107,7 +107,7 @@ bench(const double *X, const double *y, size_t n, size_t p, int repeat,
 	    .names = NULL, .intercept = 1, .level = 0.95,
 	    .threads = (int)sysconf(_SC_NPROCESSORS_ONLN) };	/* as mmm-train */
 	ridge_problem pr = { .X = X, .y = y, .w = NULL, .n = n, .p = p,
-	    .fit_intercept = 1 };
+	    .fit_intercept = 1, .threads = in.threads };	/* as mmm-train */
 	bayesridge_opts bo;
 	ols_result *r = NULL;
 	bayesridge m;

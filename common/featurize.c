@@ -20,6 +20,7 @@
 #include "err.h"
 #include "featurize.h"
 #include "hashset.h"
+#include "holidays.h"
 #include "jsonw.h"
 #include "num.h"
 #include "stats.h"
@@ -447,50 +448,12 @@ add_output(fpipe *p, fstep *s, char *name, char *err, size_t errsz)
 static int
 load_holidays(fpipe *p, fstep *s, char *err, size_t errsz, int *status)
 {
-	csv_reader *r = csv_open(s->path, 0, err, errsz, status);
-	csv_record rec;
-	long dc, cc;
-	int got;
+	holidays h;
 
-	if (!r)
+	if (holidays_read(s->path, p->o.country, &h, err, errsz, status) < 0)
 		return -1;
-	dc = csv_col(r, "ds") >= 0 ? csv_col(r, "ds") : csv_col(r, "date");
-	cc = csv_col(r, "country");
-	if (dc < 0 || (p->o.country && cc < 0)) {
-		*status = EXIT_DATAERR;
-		snprintf(err, errsz, "%s:1: a holidays file needs a date column "
-		    "\"ds\" or \"date\"%s", s->path, p->o.country ?
-		    " and, with --country, \"country\"" : "");
-		csv_close(r);
-		return -1;
-	}
-	while ((got = csv_next(r, &rec, err, errsz, status)) > 0) {
-		long d;
-		if (p->o.country && (rec.len[cc] != strlen(p->o.country) ||
-		    memcmp(rec.f[cc], p->o.country, rec.len[cc]) != 0))
-			continue;
-		if (date_parse(rec.f[dc], rec.len[dc], &d, NULL) < 0) {
-			*status = EXIT_DATAERR;
-			char fb[MSGFIELD_SIZE];
-			snprintf(err, errsz, "%s:%ld: \"%s\" is not a date",
-			    s->path, rec.line, msg_field(fb, rec.f[dc], rec.len[dc]));
-			csv_close(r);
-			return -1;
-		}
-		s->hdays = ereallocarray(s->hdays, s->nhdays + 1,
-		    sizeof *s->hdays);
-		s->hdays[s->nhdays++] = d;
-	}
-	csv_close(r);
-	if (got < 0)
-		return -1;
-	/* Sorted, for a binary search per row. */
-	for (size_t i = 1; i < s->nhdays; i++)
-		for (size_t j = i; j > 0 && s->hdays[j - 1] > s->hdays[j]; j--) {
-			long t = s->hdays[j];
-			s->hdays[j] = s->hdays[j - 1];
-			s->hdays[j - 1] = t;
-		}
+	s->hdays = h.day;	/* sorted and distinct, for a binary search */
+	s->nhdays = h.n;
 	return 0;
 }
 

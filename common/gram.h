@@ -14,4 +14,29 @@
 void gram_upper(const double *a, size_t n, size_t lda, size_t k,
     int threads, double *g);
 
+/* A matrix that is never stored whole: fill writes its rows [r0, r0 + m)
+ * into a (m x kc, column-major, leading dimension m).  It is called from
+ * several threads at once, on distinct rows. */
+typedef struct gram_src {
+	size_t n, kc;
+	void (*fill)(const void *ctx, size_t r0, size_t m, double *a);
+	const void *ctx;
+} gram_src;
+
+/* op on every block of the source, the same blocks as gram_upper's: block
+ * b holds rows [r0, r0 + m), filled into a (m x kc, writable). */
+typedef void gram_block_fn(void *ctx, size_t b, size_t r0, size_t m,
+    double *a);
+/* Blocks in the fixed layout for n rows; rows per block into *rows. */
+size_t gram_nblocks(size_t n, size_t *rows);
+void gram_each_block(const gram_src *s, int threads, gram_block_fn *op,
+    void *ctx);
+
+/* The upper triangle of B'B (kc x kc) into g, B the source with its first
+ * kt columns multiplied on the right by the inverse of the kt x kt upper
+ * triangular tri (column-major; NULL: not).  Without tri the bytes equal
+ * those of gram_upper on the stored matrix. */
+void gram_upper_src(const gram_src *s, const double *tri, size_t kt,
+    int threads, double *g);
+
 #endif

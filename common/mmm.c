@@ -94,10 +94,11 @@ sym_eigen(double *a, size_t q, double *d, double *v)
 int
 mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 {
-	size_t n = p->n, k = p->k, q = p->q;
+	size_t n = p->n, k = p->k, q = p->q, nt = p->n + p->nv;
 
 	p->hp = NULL;
 	p->yc = p->zmean = p->zsd = p->w = p->d = p->v = p->wy = NULL;
+	p->zconst = NULL;
 	p->spend = p->spend_share = NULL;
 	if (k == 0)
 		return err_fail(err, errsz, NULL, 0, "%s", "no media channels");
@@ -105,11 +106,15 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		return err_fail(err, errsz, NULL, 0, "%s", "too few rows for the model");
 	if (n < 8)
 		return err_fail(err, errsz, NULL, 0, "%s", "too few rows (at least 8)");
+	if (p->nv && (p->nval < 1 || p->nval >= p->nv))
+		return err_fail(err, errsz, NULL, 0, "%s", "too few held-out rows "
+		    "(a validation and a test row at least)");
 	double lo = HUGE_VAL, hi = -HUGE_VAL, sum = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < nt; i++)
 		if (!isfinite(p->y[i]))
 			return err_fail(err, errsz, NULL, 0, "%s", "the target has a value "
 			    "that is not a finite number");
+	for (size_t i = 0; i < n; i++) {
 		lo = fmin(lo, p->y[i]);
 		hi = fmax(hi, p->y[i]);
 		sum += p->y[i];
@@ -118,6 +123,18 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		return err_fail(err, errsz, NULL, 0, "%s", "the target is constant");
 	p->ymean = sum / (double)n;
 	p->yrange = hi - lo;
+	/* The held-out parts' ranges, for their NRMSE. */
+	for (int part = 0; part < 2 && p->nv; part++) {
+		size_t a = n + (part ? p->nval : 0);
+		size_t b = part ? nt : n + p->nval;
+		double plo = HUGE_VAL, phi = -HUGE_VAL;
+		for (size_t i = a; i < b; i++) {
+			plo = fmin(plo, p->y[i]);
+			phi = fmax(phi, p->y[i]);
+		}
+		*(part ? &p->trange : &p->vrange) = phi > plo ? phi - plo :
+		    p->yrange;
+	}
 	p->yc = emalloc(n * sizeof *p->yc);
 	p->ycc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -129,13 +146,14 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 	p->spend_share = ecalloc(k, sizeof *p->spend_share);
 	double tot = 0;
 	for (size_t c = 0; c < k; c++) {
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < nt; i++) {
 			double x = p->x[c][i];
 			if (!(x >= 0) || !isfinite(x))
 				return err_fail(err, errsz, NULL, 0, "media \"%s\" has a "
 				    "negative or non-finite spend",
 				    p->ch[c].name);
-			p->spend[c] += x;
+			if (i < n)
+				p->spend[c] += x;
 		}
 		if (!(p->spend[c] > 0))
 			return err_fail(err, errsz, NULL, 0, "media \"%s\" has no spend",
@@ -148,6 +166,7 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 	/* Baseline: standardise, then W = Zs V with Zs'Zs = V D V'. */
 	p->zmean = ecalloc(q ? q : 1, sizeof *p->zmean);
 	p->zsd = ecalloc(q ? q : 1, sizeof *p->zsd);
+	p->zconst = ecalloc(q ? q : 1, sizeof *p->zconst);
 	p->w = ecalloc(n * (q ? q : 1), sizeof *p->w);
 	p->d = ecalloc(q ? q : 1, sizeof *p->d);
 	p->v = ecalloc(q ? q * q : 1, sizeof *p->v);
@@ -156,6 +175,13 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 	for (size_t j = 0; j < q; j++) {
 		const double *z = p->z[j];
 		double m = 0, ss = 0;
+		for (size_t i = nt; i-- > n;)
+			if (!isfinite(z[i])) {
+				free(zs);
+				return err_fail(err, errsz, NULL, 0, "baseline term \"%s\" "
+				    "has a value that is not a finite number",
+				    p->zname[j]);
+			}
 		for (size_t i = 0; i < n; i++) {
 			if (!isfinite(z[i])) {
 				free(zs);
@@ -169,6 +195,13 @@ mmm_problem_init(mmm_problem *p, char *err, size_t errsz)
 		for (size_t i = 0; i < n; i++)
 			ss += (z[i] - m) * (z[i] - m);
 		double sd = sqrt(ss / (double)n);
+		if (!(sd > 1e-12 * fmax(1, fabs(m))) && p->const_zero) {
+			/* A zero column: coefficient 0, as glmnet gives. */
+			p->zconst[j] = 1;
+			p->zmean[j] = m;
+			p->zsd[j] = 1;
+			continue;
+		}
 		if (!(sd > 1e-12 * fmax(1, fabs(m)))) {
 			free(zs);
 			return err_fail(err, errsz, NULL, 0, "baseline term \"%s\" is "
@@ -250,6 +283,7 @@ mmm_problem_free(mmm_problem *p)
 	free(p->yc);
 	free(p->zmean);
 	free(p->zsd);
+	free(p->zconst);
 	free(p->w);
 	free(p->d);
 	free(p->v);
@@ -332,10 +366,19 @@ mmm_saturation_of(const mmm_problem *p, const double *h, size_t c,
 }
 
 struct mmm_work {
-	double *s, *ms;		/* k x n: sat(adstock(x)), standardised */
+	double *s;		/* k x (n + nv): sat(adstock(x)) */
+	double *r;		/* (k + 1 + q) x n: the centred media of
+				 * the fitted rows, yc and W, for their
+				 * cross products */
+	double *cross;		/* k x (k + 1 + q) */
 	double *wts;		/* weights of window adstocks, max len */
 	double *state;
 	double *mu, *sd;	/* k */
+	double *theta, *lo, *hi;	/* k: the search's adstocks */
+	double **col;		/* k */
+	const double **xin;	/* k */
+	size_t *fast;		/* k: channels on the search's own path */
+	double *coef;		/* k + q + 1: for the held-out rows */
 	double *a, *b, *c, *my, *f, *gt, *beta, *l, *z, *tmp;
 	size_t *free_;
 	int exact;		/* transforms through transform.c */
@@ -344,16 +387,26 @@ struct mmm_work {
 mmm_work *
 mmm_work_new(const mmm_problem *p)
 {
-	size_t n = p->n, k = p->k, q = p->q ? p->q : 1;
-	size_t len = n > p->lmax ? n : p->lmax;
+	size_t n = p->n, k = p->k, q = p->q ? p->q : 1, nt = n + p->nv;
+	size_t len = nt > p->lmax ? nt : p->lmax, m = k + 1 + p->q;
 	mmm_work *w = ecalloc(1, sizeof *w);
 
-	w->s = emalloc(k * n * sizeof *w->s);
-	w->ms = emalloc(k * n * sizeof *w->ms);
+	w->s = emalloc(k * nt * sizeof *w->s);
+	w->coef = emalloc((k + q + 1) * sizeof *w->coef);
+	w->r = emalloc(m * n * sizeof *w->r);
+	memcpy(w->r + k * n, p->yc, n * sizeof *w->r);
+	memcpy(w->r + (k + 1) * n, p->w, p->q * n * sizeof *w->r);
+	w->cross = emalloc(k * m * sizeof *w->cross);
 	w->wts = emalloc(len * sizeof *w->wts);
 	w->state = emalloc(len * sizeof *w->state);
 	w->mu = emalloc(k * sizeof *w->mu);
 	w->sd = emalloc(k * sizeof *w->sd);
+	w->theta = emalloc(k * sizeof *w->theta);
+	w->lo = emalloc(k * sizeof *w->lo);
+	w->hi = emalloc(k * sizeof *w->hi);
+	w->col = emalloc(k * sizeof *w->col);
+	w->xin = emalloc(k * sizeof *w->xin);
+	w->fast = emalloc(k * sizeof *w->fast);
 	w->a = emalloc(k * k * sizeof *w->a);
 	w->l = emalloc(k * k * sizeof *w->l);
 	w->b = emalloc(k * sizeof *w->b);
@@ -386,7 +439,15 @@ mmm_work_free(mmm_work *w)
 	if (!w)
 		return;
 	free(w->s);
-	free(w->ms);
+	free(w->coef);
+	free(w->r);
+	free(w->cross);
+	free(w->theta);
+	free(w->lo);
+	free(w->hi);
+	free(w->col);
+	free(w->xin);
+	free(w->fast);
 	free(w->wts);
 	free(w->state);
 	free(w->mu);
@@ -409,7 +470,7 @@ void
 mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
     saturation *sat, double *wts, double *state)
 {
-	size_t n = p->n;
+	size_t n = p->n + p->nv;
 
 	for (size_t c = 0; c < p->k; c++) {
 		adstock a;
@@ -429,62 +490,50 @@ mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
 	}
 }
 
-/* x'y with four partial sums: the compiler keeps them in vector lanes
- * (a fixed order, so the same bytes on every run). */
-static double
-dot(const double *x, const double *y, size_t n)
-{
-	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-	size_t i = 0;
-
-	for (; i + 4 <= n; i += 4) {
-		s0 += x[i] * y[i];
-		s1 += x[i + 1] * y[i + 1];
-		s2 += x[i + 2] * y[i + 2];
-		s3 += x[i + 3] * y[i + 3];
-	}
-	for (; i < n; i++)
-		s0 += x[i] * y[i];
-	return (s0 + s2) + (s1 + s3);
-}
-
-/* mmm_media for the search: geometric adstock and Hill (the defaults)
- * with the range taken while adstocking and Hill on vector log and exp; other kinds through mmm_media's path.  Equal to mmm_media to
- * a few ulps: the final fit recomputes with mmm_media. */
+/* mmm_media for the search, each column's sum into w->mu: geometric
+ * adstock and Hill (the defaults) through the kernels of vmath.c — the
+ * channels' adstocks interleaved, their ranges taken on the way, Hill on
+ * vector log and exp; other kinds through mmm_media's path.  Equal to
+ * mmm_media to a few ulps: the final fit recomputes with mmm_media. */
 static void
 media_search(const mmm_problem *p, const double *h, mmm_work *w)
 {
-	size_t n = p->n;
+	size_t n = p->n, nt = n + p->nv, nf = 0;
+	double v[HP_NKINDS];
 
 	for (size_t c = 0; c < p->k; c++) {
-		double *sc = w->s + c * n;
-		const double *x = p->x[c];
-		if (p->ch[c].ak != ADSTOCK_GEOMETRIC ||
-		    p->ch[c].sk != SAT_HILL) {
-			adstock a;
-			saturation st;
-			mmm_adstock_of(p, h, c, &a);
-			adstock_weights(&a, w->wts);
-			memset(w->state, 0, adstock_state_len(&a) *
-			    sizeof *w->state);
-			adstock_apply(&a, w->wts, w->state, x, sc, n);
-			mmm_saturation_of(p, h, c, sc, &st);
-			saturation_apply(&st, sc, sc, n);
+		double *sc = w->s + c * nt;
+		if (p->ch[c].ak == ADSTOCK_GEOMETRIC &&
+		    p->ch[c].sk == SAT_HILL) {
+			chan_params(p, h, c, v);
+			w->theta[nf] = v[HP_THETA];
+			w->xin[nf] = p->x[c];
+			w->col[nf] = sc;
+			w->fast[nf++] = c;
 			continue;
 		}
-		double v[HP_NKINDS];
-		chan_params(p, h, c, v);
-		double theta = v[HP_THETA], prev = 0, lo = HUGE_VAL;
-		double hi = -HUGE_VAL;
-		for (size_t t = 0; t < n; t++) {
-			double a = x[t] + theta * prev;
-			sc[t] = prev = a;
-			lo = a < lo ? a : lo;
-			hi = a > hi ? a : hi;
-		}
-		double g = lo * (1 - v[HP_GAMMA]) + hi * v[HP_GAMMA];
-		vm_hill(sc, n, v[HP_ALPHA], log(g > 0 ? g : DBL_MIN),
-		    w->wts);
+		adstock a;
+		saturation st;
+		mmm_adstock_of(p, h, c, &a);
+		adstock_weights(&a, w->wts);
+		memset(w->state, 0, adstock_state_len(&a) * sizeof *w->state);
+		adstock_apply(&a, w->wts, w->state, p->x[c], sc, nt);
+		mmm_saturation_of(p, h, c, sc, &st);
+		saturation_apply(&st, sc, sc, nt);
+		w->mu[c] = vm_sum(sc, n);
+	}
+	if (!nf)
+		return;
+	vm_adstock_geometric(w->xin, w->theta, nf, nt, n, w->col, w->lo,
+	    w->hi, w->wts);
+	for (size_t i = 0; i < nf; i++) {
+		chan_params(p, h, w->fast[i], v);
+		double g = w->lo[i] * (1 - v[HP_GAMMA]) + w->hi[i] *
+		    v[HP_GAMMA];
+		w->mu[w->fast[i]] = vm_hill(w->col[i], nt, v[HP_ALPHA],
+		    log(g > 0 ? g : DBL_MIN), w->wts);
+		if (p->nv)	/* the sum of the fitted rows */
+			w->mu[w->fast[i]] = vm_sum(w->col[i], n);
 	}
 }
 
@@ -637,39 +686,39 @@ void
 mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
     double *coef)
 {
-	size_t n = p->n, k = p->k, q = p->q;
+	size_t n = p->n, k = p->k, q = p->q, nt = n + p->nv;
 	double lambda = h[p->nh - 1] * (double)n;
 
-	if (w->exact)
+	/* Centred media columns, their cross products with themselves, yc
+	 * and W, then the scale: with Ms the standardised columns (mean 0,
+	 * population sd 1), G = Ms'Ms, my = Ms'yc, C = W'Ms. */
+	size_t m = k + 1 + q;
+	if (w->exact) {
 		mmm_media(p, h, w->s, NULL, NULL, w->wts, w->state);
-	else
+		for (size_t c = 0; c < k; c++)
+			w->mu[c] = vm_sum(w->s + c * nt, n);
+	} else {
 		media_search(p, h, w);
-	for (size_t c = 0; c < k; c++) {
-		const double *s = w->s + c * n;
-		double *ms = w->ms + c * n, m = 0, ss = 0;
-		for (size_t i = 0; i < n; i++)
-			m += s[i];
-		m /= (double)n;
-		for (size_t i = 0; i < n; i++)
-			ss += (s[i] - m) * (s[i] - m);
-		double sd = sqrt(ss / (double)n);
-		if (!(sd > 0))
-			sd = 1;		/* a constant column: beta 0 */
-		w->mu[c] = m;
-		w->sd[c] = sd;
-		double inv = 1 / sd;
-		for (size_t i = 0; i < n; i++)
-			ms[i] = (s[i] - m) * inv;
 	}
-	/* G = Ms'Ms + lambda I, C = W'Ms, my = Ms'yc. */
+	for (size_t c = 0; c < k; c++) {
+		w->mu[c] /= (double)n;
+		vm_center(w->s + c * nt, n, w->mu[c], w->r + c * n);
+	}
+	for (size_t a = 0; a < k; a++)
+		vm_dots(w->r + a * n, w->r + a * n, n, m - a, n,
+		    w->cross + a * m + a);
+	for (size_t c = 0; c < k; c++) {
+		double sd = sqrt(w->cross[c * m + c] / (double)n);
+		w->sd[c] = sd > 0 ? sd : 1;	/* constant column: beta 0 */
+	}
 	for (size_t a = 0; a < k; a++) {
-		const double *ma = w->ms + a * n;
 		for (size_t b = 0; b <= a; b++)
-			w->a[a * k + b] = w->a[b * k + a] = dot(ma,
-			    w->ms + b * n, n);
-		w->my[a] = dot(ma, p->yc, n);
+			w->a[a * k + b] = w->a[b * k + a] =
+			    w->cross[b * m + a] / (w->sd[a] * w->sd[b]);
+		w->my[a] = w->cross[a * m + k] / w->sd[a];
 		for (size_t j = 0; j < q; j++)
-			w->c[j * k + a] = dot(p->w + j * n, ma, n);
+			w->c[j * k + a] = w->cross[a * m + k + 1 + j] /
+			    w->sd[a];
 	}
 	/* Quadratic form of the media after profiling the baseline out:
 	 * A = G + lambda I - C' F C, b = my - C' F wy, F = (D + lambda)^-1. */
@@ -724,25 +773,57 @@ mmm_eval(const mmm_problem *p, mmm_work *w, const double *h, mmm_score *sc,
 		tot += eff[c];
 	}
 	double r = 0;
+	size_t nzero = 0;
 	for (size_t c = 0; c < k; c++) {
 		double share = tot > 0 ? eff[c] / tot : 0;
 		r += (share - p->spend_share[c]) * (share - p->spend_share[c]);
+		nzero += !(eff[c] > 0);
 	}
 	sc->rssd = sqrt(r);
-
-	if (coef) {
-		double icpt = p->ymean;
-		for (size_t c = 0; c < k; c++) {
-			coef[c] = w->beta[c] / w->sd[c];
-			icpt -= coef[c] * w->mu[c];
-		}
-		for (size_t a = 0; a < q; a++) {
-			double g = 0;
-			for (size_t j = 0; j < q; j++)
-				g += p->v[a * q + j] * w->gt[j];
-			coef[k + a] = g / p->zsd[a];
-			icpt -= coef[k + a] * p->zmean[a];
-		}
-		coef[k + q] = icpt;
+	/* Robyn's rssd_zero_penalty: a fit that silences channels is not
+	 * rewarded for the shares it no longer has to match. */
+	if (p->rssd_zero_penalty)
+		sc->rssd *= 1 + (double)nzero / (double)k;
+	sc->mape_lift = NAN;
+	if (p->lift) {
+		double cf[k > 0 ? k : 1];
+		for (size_t c = 0; c < k; c++)
+			cf[c] = w->beta[c] / w->sd[c];
+		sc->mape_lift = lift_mape(p->lift, cf, w->s, nt, NULL);
 	}
+
+	sc->nrmse_val = sc->nrmse_test = NAN;
+	sc->obj = sc->nrmse;
+	if (!coef && !p->nv)
+		return;
+	double *cf = coef ? coef : w->coef, icpt = p->ymean;
+	for (size_t c = 0; c < k; c++) {
+		cf[c] = w->beta[c] / w->sd[c];
+		icpt -= cf[c] * w->mu[c];
+	}
+	for (size_t a = 0; a < q; a++) {
+		double g = 0;
+		for (size_t j = 0; j < q; j++)
+			g += p->v[a * q + j] * w->gt[j];
+		cf[k + a] = p->zconst[a] ? 0 : g / p->zsd[a];
+		icpt -= cf[k + a] * p->zmean[a];
+	}
+	cf[k + q] = icpt;
+	if (!p->nv)
+		return;
+	/* The held-out rows: predictions from the fitted coefficients, in
+	 * mmm-predict's order (intercept, then the features in order). */
+	double ss[2] = { 0, 0 };
+	for (size_t i = n; i < nt; i++) {
+		double f = icpt;
+		for (size_t c = 0; c < k; c++)
+			f += cf[c] * w->s[c * nt + i];
+		for (size_t j = 0; j < q; j++)
+			f += cf[k + j] * p->z[j][i];
+		double e = p->y[i] - f;
+		ss[i >= n + p->nval] += e * e;
+	}
+	sc->nrmse_val = sqrt(ss[0] / (double)p->nval) / p->vrange;
+	sc->nrmse_test = sqrt(ss[1] / (double)(p->nv - p->nval)) / p->trange;
+	sc->obj = sc->nrmse_val;
 }

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lift.h"
 #include "transform.h"
 
 enum { HP_THETA, HP_SHAPE, HP_SCALE, HP_PEAK, HP_ALPHA, HP_GAMMA, HP_NKINDS };
@@ -48,23 +49,38 @@ typedef struct mmm_channel {
 	double lo[HP_NKINDS], hi[HP_NKINDS];	/* bounds (NAN: unused) */
 } mmm_channel;
 
-/* The problem: data and configuration, built once. */
+/* The problem: data and configuration, built once.  With held-out rows
+ * (nv > 0: time-series validation) the fit uses the first n rows; the
+ * series run on for nv more, the first nval of them the validation part,
+ * the rest the test part.  The transforms run over all n + nv rows (the
+ * carryover crosses into the held-out rows as it does in mmm-predict);
+ * everything fitted (saturation ranges, standardisation, coefficients,
+ * spend shares) comes from the first n. */
 typedef struct mmm_problem {
 	size_t n, k, q;		/* rows, channels, baseline columns */
-	const double *y;	/* n */
-	const double *const *x;	/* k spend series, n each */
-	const double *const *z;	/* q baseline series, n each */
+	size_t nv, nval;	/* held-out rows, validation rows among them */
+	const double *y;	/* n + nv */
+	const double *const *x;	/* k spend series, n + nv each */
+	const double *const *z;	/* q baseline series, n + nv each */
 	const char *const *zname;	/* q */
 	mmm_channel *ch;	/* k */
 	size_t lmax;		/* delayed: window (12) */
 	double lambda_lo, lambda_hi;	/* fraction of n */
+	const lift_set *lift;	/* lift tests scored as MAPE.LIFT, or NULL */
+	int rssd_zero_penalty;	/* DECOMP.RSSD times 1 + the share of
+				 * channels with no effect (Robyn's) */
+	int const_zero;		/* a baseline term constant over the n rows
+				 * gets coefficient 0 (else an error): for
+				 * fits on part of the data */
 
 	/* Derived by mmm_problem_init. */
 	size_t nh;
 	mmm_hyper *hp;		/* nh: the channels' in order, then lambda */
 	double ymean, ycc, yrange;	/* ycc = |yc|^2 */
+	double vrange, trange;	/* ranges of y in the held-out parts */
 	double *yc;		/* n */
 	double *zmean, *zsd;	/* q */
+	unsigned char *zconst;	/* q: constant over the n rows (const_zero) */
 	double *w;		/* n x q: Zs V, column-major */
 	double *d;		/* q eigenvalues of Zs'Zs */
 	double *v;		/* q x q eigenvectors, column-major */
@@ -96,10 +112,20 @@ void mmm_adstock_of(const mmm_problem *p, const double *h, size_t c,
 void mmm_saturation_of(const mmm_problem *p, const double *h, size_t c,
     const double *adstocked, saturation *s);
 
-/* What one candidate scores. */
+/* What one candidate scores.  NRMSE of a part: sqrt(mean residual^2) /
+ * (max y - min y) over that part's rows (the training range when the
+ * part's KPI is constant). */
 typedef struct mmm_score {
-	double nrmse;		/* sqrt(mean residual^2) / (max y - min y) */
-	double rssd;		/* DECOMP.RSSD: |effect share - spend share| */
+	double nrmse;		/* of the n fitted rows */
+	double nrmse_val, nrmse_test;	/* of the held-out parts (NAN
+					 * without them) */
+	double obj;		/* the NRMSE the search minimises:
+				 * nrmse_val with held-out rows (Robyn's
+				 * ts_validation), else nrmse */
+	double rssd;		/* DECOMP.RSSD: |effect share - spend share|,
+				 * times 1 + the share of channels with
+				 * beta 0 under rssd_zero_penalty */
+	double mape_lift;	/* MAPE.LIFT of the lift tests (NAN: none) */
 	double r2;
 	double lambda;		/* absolute penalty */
 } mmm_score;
@@ -112,7 +138,7 @@ void mmm_work_free(mmm_work *w);
  * does (the final fit); off (the default): the search's faster path, equal
  * to a few ulps. */
 void mmm_work_exact(mmm_work *w, int on);
-/* The transformed media columns (k x n) of the last mmm_eval. */
+/* The transformed media columns (k x (n + nv)) of the last mmm_eval. */
 const double *mmm_work_media(const mmm_work *w);
 
 /* Fit and score the candidate h.  coef (k + q + 1 on the original scale:
@@ -120,9 +146,9 @@ const double *mmm_work_media(const mmm_work *w);
 void mmm_eval(const mmm_problem *p, mmm_work *w, const double *h,
     mmm_score *sc, double *coef);
 
-/* The transformed media columns of h, sat(adstock(x_c)), k x n into s;
- * each channel's transforms into ad and sat (k each; either may be NULL).
- * wts and state: scratch of max(n, lmax) doubles each. */
+/* The transformed media columns of h, sat(adstock(x_c)), k x (n + nv)
+ * into s; each channel's transforms into ad and sat (k each; either may
+ * be NULL).  wts and state: scratch of max(n + nv, lmax) doubles each. */
 void mmm_media(const mmm_problem *p, const double *h, double *s, adstock *ad,
     saturation *sat, double *wts, double *state);
 
@@ -141,6 +167,12 @@ typedef struct mmm_search_opts {
 	double rssd_weight;	/* trial t minimises nrmse + wt * rssd with
 				 * wt = rssd_weight * t / (trials - 1);
 				 * trial 0 minimises NRMSE alone */
+	double lift_weight;	/* with lift tests every trial adds
+				 * lift_weight * MAPE.LIFT */
+	double lift_quantile;	/* with lift tests the rules select among
+				 * the candidates whose MAPE.LIFT is within
+				 * this quantile of all (Robyn's
+				 * calibration_constraint, 0.1) */
 	void (*progress)(size_t done, size_t total);	/* or NULL */
 } mmm_search_opts;
 
@@ -150,8 +182,13 @@ typedef struct mmm_search {
 	double *h;		/* ncand x nh */
 	mmm_score *sc;		/* ncand */
 	unsigned *trial;	/* ncand */
-	size_t *front;		/* indices of the Pareto front, by NRMSE */
+	size_t *front;		/* indices of the Pareto front of obj,
+				 * DECOMP.RSSD (and MAPE.LIFT with lift
+				 * tests), by obj */
 	size_t nfront;
+	int lift;		/* MAPE.LIFT is an objective */
+	double lift_cut;	/* the calibration constraint: the
+				 * lift_quantile of MAPE.LIFT */
 } mmm_search;
 
 /* The population (2 nh, at least 10, at most the iterations), the
@@ -166,7 +203,10 @@ void mmm_search_free(mmm_search *s);
 enum { MMM_SELECT_PARETO, MMM_SELECT_NRMSE, MMM_SELECT_RSSD,
 	MMM_SELECT_KNEE, MMM_SELECT_N };
 extern const char *const mmm_select_names[MMM_SELECT_N];
-/* The candidate the rule picks from the front. */
+/* The candidate the rule picks from the front (with lift tests: from its
+ * members within the calibration constraint, normalised over the three
+ * objectives).  Is candidate i within the calibration constraint? */
 size_t mmm_select(const mmm_search *s, int rule);
+int mmm_calibrated(const mmm_search *s, size_t i);
 
 #endif

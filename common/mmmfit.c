@@ -11,6 +11,7 @@
 #include "date.h"
 #include "err.h"
 #include "mmmfit.h"
+#include "mmmstab.h"
 
 #define YEAR_DAYS 365.25
 
@@ -134,11 +135,18 @@ parse_bounds(mmm_channel *ch, const mmm_data *d, double *llo, double *lhi,
 	return 0;
 }
 
+void
+mmm_valid_split(size_t n, double frac, size_t *ntrain, size_t *nval)
+{
+	*ntrain = (size_t)floor(1 + (double)(n - 1) * frac);
+	*nval = (size_t)floor((1 - frac) / 2 * (double)n);
+}
+
 int
 mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
     char *err, size_t errsz, int *status)
 {
-	size_t n = d->n;
+	size_t n = d->n, nall = d->n, nval = 0;
 
 	*status = EXIT_USAGE;	/* the options, until the data are checked */
 
@@ -160,43 +168,97 @@ mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
 	if (parse_bounds(r->chcfg, d, &llo, &lhi, o->bounds, err, errsz) < 0)
 		return -1;
 
+	r->nall = nall;
+	if (o->valid_frac > 0) {
+		mmm_valid_split(nall, o->valid_frac, &n, &nval);
+		if (nval < 1 || nall - n - nval < 1 || n < 8) {
+			*status = EXIT_DATAERR;
+			snprintf(err, errsz, "--valid-frac %g: %zu rows give "
+			    "%zu to train, %zu to validate and %zu to test; "
+			    "each part needs rows (and training 8)",
+			    o->valid_frac, nall, n, nval, nall - n - nval);
+			return -1;
+		}
+		if (o->lift)
+			for (size_t t = 0; t < o->lift->n; t++)
+				if (o->lift->t[t].end >= n) {
+					char a[16];
+					date_format(o->lift->t[t].day1, a);
+					snprintf(err, errsz, "--lift: line %ld: the "
+					    "test ends %s, after the training "
+					    "rows of --valid-frac", o->lift->t[t].line,
+					    a);
+					*status = EXIT_USAGE;
+					return -1;
+				}
+	}
+
 	/* Baseline terms: trend, Fourier pairs on the day of the year,
-	 * controls. */
+	 * controls; defined by the training rows, computed for all. */
 	r->day0 = d->day[0];
 	r->day1 = d->day[n - 1];
 	r->fourier = o->fourier >= 0 ? o->fourier :
 	    (r->day1 - r->day0 > YEAR_DAYS ? 2 : 0);
-	size_t q = (o->trend ? 1 : 0) + 2 * (size_t)r->fourier + d->m;
-	r->zbuf = ecalloc(q * n + 1, sizeof *r->zbuf);
+	size_t q = (o->trend ? 1 : 0) + 2 * (size_t)r->fourier +
+	    (o->hol ? 1 : 0) + d->m;
+	r->zbuf = ecalloc(q * nall + 1, sizeof *r->zbuf);
 	r->zp = ecalloc(q + 1, sizeof *r->zp);
 	r->zname = ecalloc(q + 1, sizeof *r->zname);
 	size_t j = 0;
 	if (o->trend) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < nall; i++)
 			r->zbuf[i] = (double)(d->day[i] - r->day0) /
 			    (double)(r->day1 > r->day0 ? r->day1 - r->day0 : 1);
 		r->zname[j++] = estrdup("trend");
 	}
 	for (int f = 1; f <= r->fourier; f++)
 		for (int sc = 0; sc < 2; sc++) {
-			double *z = r->zbuf + j * n;
-			for (size_t i = 0; i < n; i++) {
+			double *z = r->zbuf + j * nall;
+			for (size_t i = 0; i < nall; i++) {
 				double a = 2 * M_PI * f * (double)d->day[i] /
 				    YEAR_DAYS;
 				z[i] = sc ? cos(a) : sin(a);
 			}
 			r->zname[j++] = efmt("%s%d", sc ? "cos" : "sin", f);
 		}
+	if (o->hol) {
+		/* Each row covers the days up to the next period: the
+		 * shortest step between dates (7 for weekly data, 1 for
+		 * daily, where the count is an indicator). */
+		r->hol_period = 0;
+		for (size_t i = 1; i < n; i++)
+			if (r->hol_period == 0 || d->day[i] - d->day[i - 1] <
+			    r->hol_period)
+				r->hol_period = d->day[i] - d->day[i - 1];
+		if (r->hol_period == 0)
+			r->hol_period = 1;
+		r->hol_to = r->day1 + r->hol_period - 1 + MMM_HOLIDAY_MARGIN;
+		for (size_t i = 0; i < nall; i++)
+			r->zbuf[j * nall + i] = (double)holidays_count(
+			    o->hol->day, o->hol->n, d->day[i], r->hol_period);
+		for (size_t c = 0; c < d->m; c++)
+			if (strcmp(d->controls[c], "holidays") == 0) {
+				snprintf(err, errsz, "--holidays: the control "
+				    "\"holidays\" has the name of its term");
+				return -1;
+			}
+		r->zname[j++] = estrdup("holidays");
+	}
 	for (size_t c = 0; c < d->m; c++) {
-		memcpy(r->zbuf + j * n, d->ctl[c], n * sizeof *r->zbuf);
+		memcpy(r->zbuf + j * nall, d->ctl[c], nall * sizeof *r->zbuf);
 		r->zname[j++] = estrdup(d->controls[c]);
 	}
 	for (size_t i = 0; i < q; i++)
-		r->zp[i] = r->zbuf + i * n;
-	r->prob = (mmm_problem){ .n = n, .k = d->k, .q = q, .y = d->y,
+		r->zp[i] = r->zbuf + i * nall;
+	r->prob = (mmm_problem){ .n = n, .nv = nall - n, .nval = nval,
+		.k = d->k, .q = q, .y = d->y,
 		.x = d->x, .z = r->zp, .zname = (const char *const *)r->zname,
 		.ch = r->chcfg, .lmax = ADSTOCK_LMAX_DEFAULT,
-		.lambda_lo = llo, .lambda_hi = lhi };
+		.lambda_lo = llo, .lambda_hi = lhi, .lift = o->lift,
+		.rssd_zero_penalty = o->rssd_zero_penalty,
+		/* Part of the data (held-out rows, a window): a control
+		 * that does not vary there is no error. */
+		.const_zero = nall > n || o->part };
 	*status = EXIT_DATAERR;
 	if (mmm_problem_init(&r->prob, err, errsz) < 0)
 		return -1;
@@ -219,26 +281,120 @@ carry_of(const adstock *a, double *wts)
 	return s;
 }
 
+/* Fit values, RSS-based scores and DECOMP.RSSD of the coefficients coef
+ * (k + q + 1) on the media columns s (k x n): the score of a posterior
+ * point, which no ridge solve produced. */
+static void
+score_of(const mmm_problem *p, const double *s, const double *coef,
+    mmm_score *sc)
+{
+	size_t n = p->n, k = p->k, q = p->q;
+	double rss = 0, eff[k > 0 ? k : 1], tot = 0, r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double f = coef[k + q];
+		for (size_t c = 0; c < k; c++)
+			f += coef[c] * s[c * n + i];
+		for (size_t j = 0; j < q; j++)
+			f += coef[k + j] * p->z[j][i];
+		rss += (p->y[i] - f) * (p->y[i] - f);
+	}
+	for (size_t c = 0; c < k; c++) {
+		double sum = 0;
+		for (size_t i = 0; i < n; i++)
+			sum += s[c * n + i];
+		eff[c] = coef[c] * sum;
+		tot += eff[c];
+	}
+	for (size_t c = 0; c < k; c++) {
+		double share = tot > 0 ? eff[c] / tot : 0;
+		r += (share - p->spend_share[c]) * (share - p->spend_share[c]);
+	}
+	sc->nrmse = sqrt(rss / (double)n) / p->yrange;
+	sc->r2 = 1 - rss / p->ycc;
+	sc->rssd = sqrt(r);
+	sc->lambda = NAN;
+	sc->mape_lift = p->lift ? lift_mape(p->lift, coef, s, n, NULL) : NAN;
+}
+
 void
 mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
 {
-	mmm_problem *p = &r->prob;
-	size_t n = p->n, k = p->k, q = p->q;
-
-	mmm_search_run(p, &o->search, &r->search);
+	if (o->bayes) {
+		const mmm_problem *p = &r->prob;
+		double h[p->nh], coef[p->k + p->q + 1], level;
+		r->bayes = ecalloc(1, sizeof *r->bayes);
+		mmm_bayes_run(p, &o->bopts, r->bayes);
+		mmm_bayes_point(p, r->bayes, h, coef, &level);
+		mmm_fit_point(r, d, o, h, coef, level);
+		return;
+	}
+	mmm_search_run(&r->prob, &o->search, &r->search);
 	r->chosen = mmm_select(&r->search, o->select);
-	const double *h = r->search.h + r->chosen * p->nh;
+	mmm_fit_point(r, d, o, r->search.h + r->chosen * r->prob.nh, NULL,
+	    NAN);
+}
 
-	/* The chosen candidate again, through the exact transforms. */
+void
+mmm_fit_point(mmm_result *r, const mmm_data *d, const mmm_opts *o,
+    const double *h, const double *coef, double level)
+{
+	mmm_problem *p = &r->prob;
+	size_t n = p->n, k = p->k, q = p->q, nt = r->nall;
+
+	/* The point again, through the exact transforms. */
 	mmm_work *w = mmm_work_new(p);
 	mmm_work_exact(w, 1);
 	r->coef = emalloc((k + q + 1) * sizeof *r->coef);
-	mmm_eval(p, w, h, &r->score, r->coef);
-	const double *s = mmm_work_media(w);
+	r->h = emalloc(p->nh * sizeof *r->h);
+	memcpy(r->h, h, p->nh * sizeof *r->h);
+	double *sbuf = NULL;
+	const double *s;
+	if (!coef) {
+		mmm_eval(p, w, h, &r->score, r->coef);
+		s = mmm_work_media(w);
+	} else {
+		/* Given coefficients: the intercept puts the fit's mean at
+		 * level. */
+		size_t len = n > p->lmax ? n : p->lmax;
+		double *wts = emalloc(len * sizeof *wts);
+		double *st = emalloc(len * sizeof *st);
+		sbuf = emalloc(k * n * sizeof *sbuf);
+		mmm_media(p, h, sbuf, NULL, NULL, wts, st);
+		free(wts);
+		free(st);
+		s = sbuf;
+		memcpy(r->coef, coef, (k + q) * sizeof *r->coef);
+		double icpt = level;
+		for (size_t c = 0; c < k; c++) {
+			double m = 0;
+			for (size_t i = 0; i < n; i++)
+				m += s[c * n + i];
+			icpt -= coef[c] * m / (double)n;
+		}
+		for (size_t j = 0; j < q; j++)
+			icpt -= coef[k + j] * p->zmean[j];
+		r->coef[k + q] = icpt;
+		score_of(p, s, r->coef, &r->score);
+	}
 
+	/* The fitted rows of the media and baseline columns. */
 	r->design = emalloc(n * (k + q) * sizeof *r->design);
-	memcpy(r->design, s, k * n * sizeof *r->design);
-	memcpy(r->design + k * n, r->zbuf, q * n * sizeof *r->design);
+	for (size_t c = 0; c < k; c++)
+		memcpy(r->design + c * n, s + c * nt, n * sizeof *r->design);
+	for (size_t j = 0; j < q; j++)
+		memcpy(r->design + (k + j) * n, r->zbuf + j * nt, n *
+		    sizeof *r->design);
+	if (p->nv) {
+		size_t nv = p->nval;
+		r->vdesign = emalloc(nv * (k + q) * sizeof *r->vdesign);
+		for (size_t c = 0; c < k; c++)
+			memcpy(r->vdesign + c * nv, s + c * nt + n, nv *
+			    sizeof *r->vdesign);
+		for (size_t j = 0; j < q; j++)
+			memcpy(r->vdesign + (k + j) * nv, r->zbuf + j * nt + n,
+			    nv * sizeof *r->vdesign);
+	}
 	r->names = emalloc((k + q) * sizeof *r->names);
 	for (size_t c = 0; c < k; c++)
 		r->names[c] = estrdup(d->media[c]);
@@ -285,7 +441,7 @@ mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
 		cf->carry = carry_of(&cf->ad, wts);
 		double sum = 0, imm = 0;
 		for (size_t i = 0; i < n; i++) {
-			sum += s[c * n + i];
+			sum += s[c * nt + i];
 			imm += saturation_value(&cf->sat, d->x[c][i]);
 		}
 		cf->contribution = cf->coef * sum;
@@ -312,6 +468,7 @@ mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o)
 	free(fit);
 	free(wts);
 	free(buf);
+	free(sbuf);
 	mmm_work_free(w);
 }
 
@@ -335,7 +492,12 @@ mmm_result_free(mmm_result *r)
 	free(r->zp);
 	free(r->zbuf);
 	free(r->coef);
+	free(r->h);
 	free(r->design);
+	free(r->vdesign);
+	if (r->bayes)
+		mmm_bayes_free(r->bayes);
+	free(r->bayes);
 	mmm_search_free(&r->search);
 	mmm_problem_free(&r->prob);
 	free(r->chcfg);
@@ -404,7 +566,7 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	char day[16];
 
 	jw_obj(w);
-	jw_kv_str(w, "method", "ridge");
+	jw_kv_str(w, "method", r->bayes ? "bayes" : "ridge");
 	jw_key(w, "media");
 	jw_arr(w);
 	for (size_t c = 0; c < k; c++)
@@ -426,6 +588,30 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_key(w, "fourier");
 	jw_int(w, r->fourier);
 	jw_kv_num(w, "year_days", YEAR_DAYS);
+	jw_key(w, "holidays");
+	if (o->hol) {
+		/* The days prediction needs, so that it needs no file. */
+		jw_obj(w);
+		jw_kv_str(w, "country", o->country);
+		jw_kv_str(w, "sha256", o->hol->sha256);
+		jw_key(w, "period");
+		jw_int(w, r->hol_period);
+		date_format(r->day0, day);
+		jw_kv_str(w, "from", day);
+		date_format(r->hol_to, day);
+		jw_kv_str(w, "to", day);
+		jw_key(w, "days");
+		jw_arr(w);
+		for (size_t i = date_search(o->hol->day, o->hol->n, r->day0);
+		    i < o->hol->n && o->hol->day[i] <= r->hol_to; i++) {
+			date_format(o->hol->day[i], day);
+			jw_str(w, day);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "controls");
 	jw_arr(w);
 	for (size_t c = 0; c < d->m; c++)
@@ -465,6 +651,8 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 		for (size_t i = d->n - nr; i < d->n; i++)
 			jw_num(w, d->x[c][i]);
 		jw_arr_end(w);
+		if (r->bayes)
+			mmm_bayes_write_channel(w, r->bayes, c);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -477,9 +665,10 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_kv_num(w, "media_share", all != 0 ? r->media_total / all : NAN);
 	jw_obj_end(w);
 
+	/* The ridge's covariance; a Bayesian fit has its draws instead. */
 	jw_key(w, "coef_cov");
 	double *cov = emalloc((k ? k * k : 1) * sizeof *cov);
-	if (mmm_coef_cov(r, d->y, cov) == 0) {
+	if (!r->bayes && mmm_coef_cov(r, d->y, cov) == 0) {
 		jw_obj(w);
 		jw_key(w, "channels");
 		jw_arr(w);
@@ -506,9 +695,78 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_kv_num(w, "r2", r->score.r2);
 	jw_kv_num(w, "nrmse", r->score.nrmse);
 	jw_kv_num(w, "decomp_rssd", r->score.rssd);
-	jw_kv_num(w, "lambda", r->score.lambda);
+	if (!r->bayes)
+		jw_kv_num(w, "lambda", r->score.lambda);
 	jw_kv_num(w, "durbin_watson", r->dw);
+	if (p->lift)
+		jw_kv_num(w, "mape_lift", r->score.mape_lift);
 	jw_obj_end(w);
+
+	if (p->lift) {
+		/* Each experiment: what it measured, what the model says. */
+		jw_key(w, "calibration");
+		jw_arr(w);
+		for (size_t i = 0; i < p->lift->n; i++) {
+			const lift_test *t = &p->lift->t[i];
+			jw_obj(w);
+			jw_kv_str(w, "channel", d->media[t->chan]);
+			date_format(t->day0, day);
+			jw_kv_str(w, "start", day);
+			date_format(t->day1, day);
+			jw_kv_str(w, "end", day);
+			jw_key(w, "periods");
+			jw_int(w, (long long)(t->end - t->start + 1));
+			jw_kv_num(w, "lift", t->lift);
+			jw_kv_num(w, "lift_sd", t->sd);
+			double pr = lift_predicted(t, r->coef[t->chan],
+			    r->design + t->chan * p->n);
+			jw_kv_num(w, "predicted", pr);
+			jw_kv_num(w, "ape", fabs(pr - t->lift) /
+			    fabs(t->lift));
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
+	if (r->bayes) {
+		mmm_bayes_write(w, r->bayes, p, &o->bopts);
+		jw_obj_end(w);
+		return;
+	}
+
+	jw_key(w, "validation");
+	if (p->nv) {
+		size_t part[3] = { p->n, p->nval, p->nv - p->nval };
+		static const char *const pname[3] = { "train", "validation",
+			"test" };
+		double nr[3] = { r->score.nrmse, r->score.nrmse_val,
+			r->score.nrmse_test };
+		jw_obj(w);
+		jw_kv_num(w, "valid_frac", o->valid_frac);
+		jw_kv_str(w, "objective", "validation NRMSE");
+		for (size_t i = 0, at = 0; i < 3; at += part[i++]) {
+			jw_key(w, pname[i]);
+			jw_obj(w);
+			jw_key(w, "rows");
+			jw_int(w, (long long)part[i]);
+			jw_key(w, "dates");
+			jw_arr(w);
+			date_format(d->day[at], day);
+			jw_str(w, day);
+			date_format(d->day[at + part[i] - 1], day);
+			jw_str(w, day);
+			jw_arr_end(w);
+			jw_kv_num(w, "nrmse", nr[i]);
+			jw_obj_end(w);
+		}
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+
+	if (r->stab) {
+		jw_key(w, "stability");
+		mmm_stability_write(w, r->stab, d);
+	}
 
 	jw_key(w, "search");
 	jw_obj(w);
@@ -521,6 +779,13 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_key(w, "seed");
 	jw_int(w, (long long)o->search.seed);
 	jw_kv_num(w, "rssd_weight", o->search.rssd_weight);
+	jw_key(w, "rssd_zero_penalty");
+	jw_bool(w, o->rssd_zero_penalty);
+	if (p->lift) {
+		jw_kv_num(w, "lift_weight", o->search.lift_weight);
+		jw_kv_num(w, "lift_quantile", o->search.lift_quantile);
+		jw_kv_num(w, "lift_cut", r->search.lift_cut);
+	}
 	jw_key(w, "candidates");
 	jw_int(w, (long long)r->search.ncand);
 	jw_key(w, "pareto_front");
@@ -530,7 +795,7 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_int(w, (long long)r->chosen);
 	jw_key(w, "hyperparameters");
 	jw_obj(w);
-	const double *h = r->search.h + r->chosen * p->nh;
+	const double *h = r->h;
 	for (size_t i = 0; i < p->nh; i++) {
 		jw_key(w, p->hp[i].name);
 		jw_obj(w);
@@ -656,7 +921,16 @@ mmm_write_pareto(out *o, const mmm_result *r)
 		jw_key(&w, "trial");
 		jw_int(&w, (long long)s->trial[i]);
 		jw_kv_num(&w, "nrmse", s->sc[i].nrmse);
+		if (p->nv) {
+			jw_kv_num(&w, "nrmse_validation", s->sc[i].nrmse_val);
+			jw_kv_num(&w, "nrmse_test", s->sc[i].nrmse_test);
+		}
 		jw_kv_num(&w, "decomp_rssd", s->sc[i].rssd);
+		if (s->lift) {
+			jw_kv_num(&w, "mape_lift", s->sc[i].mape_lift);
+			jw_key(&w, "calibrated");
+			jw_bool(&w, mmm_calibrated(s, i));
+		}
 		jw_kv_num(&w, "r2", s->sc[i].r2);
 		jw_key(&w, "chosen");
 		jw_bool(&w, i == r->chosen);
@@ -776,6 +1050,19 @@ mmm_model_parts(const mmm_result *r, const train_design *ds, model_fit *f,
 	*prof = pr;
 }
 
+int
+mmm_valid_data(const mmm_result *r, model_data *v)
+{
+	const mmm_problem *p = &r->prob;
+
+	if (!r->vdesign)
+		return 0;
+	*v = (model_data){ .X = r->vdesign, .y = p->y + p->n, .w = NULL,
+		.n = p->nval, .p = p->k + p->q,
+		.names = (const char *const *)r->names };
+	return 1;
+}
+
 void
 mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f)
 {
@@ -806,6 +1093,14 @@ mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f)
 	fprintf(f, "estimated time: %.3g s on %d thread%s (%.3g us a "
 	    "candidate)\n", per * (double)total / th, th, th > 1 ? "s" : "",
 	    per * 1e6);
+	if (o->stability) {
+		/* A refit costs a search (windows: of fewer rows, counted
+		 * whole). */
+		size_t refits = o->stability - 1 + o->windows;
+		fprintf(f, "stability: %zu refits (%zu seeds, %zu windows), "
+		    "estimated %.3g s more\n", refits, o->stability - 1,
+		    o->windows, per * (double)total / th * (double)refits);
+	}
 	free(h);
 	mmm_work_free(w);
 }

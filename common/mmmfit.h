@@ -11,8 +11,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "holidays.h"
 #include "jsonw.h"
 #include "mmm.h"
+#include "mmmbayes.h"
 #include "out.h"
 #include "trainset.h"
 
@@ -27,7 +29,21 @@ typedef struct mmm_opts {
 					 * more than a year, else 0 */
 	mmm_search_opts search;
 	int select;			/* MMM_SELECT_* */
+	double valid_frac;		/* 0, or the training fraction of
+					 * time-series validation */
+	size_t stability;		/* 0, or refits with K seeds */
+	size_t windows;			/* and on W windows of the rows */
+	int part;			/* the data are part of the user's (a
+					 * stability window) */
+	int bayes;			/* --method bayes */
+	mmm_bayes_opts bopts;
 	size_t window;			/* periods of "recent" spend (13) */
+	const lift_set *lift;		/* --lift: tests to calibrate on, or
+					 * NULL */
+	int rssd_zero_penalty;		/* Robyn's, on by default */
+	const holidays *hol;		/* --holidays of --country, or NULL:
+					 * a baseline term "holidays" */
+	const char *country;
 } mmm_opts;
 
 /* The data of the fit: n periods in date order. */
@@ -69,24 +85,50 @@ typedef struct mmm_result {
 	double *coef;			/* k + q + 1: media, baseline, intercept */
 	double *design;			/* n x (k + q): transformed media then
 					 * baseline terms, for metrics */
+	double *vdesign;		/* the same of the validation rows
+					 * (--valid-frac), or NULL */
 	char **names;			/* k + q */
-	double *zbuf;			/* q x n: baseline terms */
+	double *zbuf;			/* q x nall: baseline terms */
 	const double **zp;
 	char **zname;
 	int fourier;
 	long day0, day1;		/* trend's first and last day */
+	long hol_period;		/* days a row covers, for holidays */
+	long hol_to;			/* the last day the model keeps
+					 * holidays for */
 	double baseline_total, media_total;
 	double dw;			/* Durbin-Watson of the residuals */
+	size_t nall;			/* rows of the data: the fit's n, then
+					 * the held-out rows */
 	mmm_channel *chcfg;
+	const struct mmm_stability *stab;	/* or NULL: the stability
+						 * report, not owned */
+	double *h;			/* nh: the point's hyperparameters */
+	mmm_bayes *bayes;		/* --method bayes: the posterior */
 } mmm_result;
+
+/* How many holidays (and how far after the training data) the model
+ * keeps: two years past the last period. */
+#define MMM_HOLIDAY_MARGIN 730
+
+/* Time-series validation as Robyn's ts_validation: of n rows, the first
+ * floor(1 + (n - 1) frac) train (R's quantile of 1..n), the next
+ * floor((1 - frac) / 2 n) validate, the rest test. */
+void mmm_valid_split(size_t n, double frac, size_t *ntrain, size_t *nval);
 
 /* Set up the problem: -1 with *status EXIT_USAGE for options that do not
  * fit the data (a channel that is not a media column, bad bounds), or
  * EXIT_DATAERR for data the model cannot take. */
 int mmm_fit_setup(mmm_result *r, const mmm_data *d, const mmm_opts *o,
     char *err, size_t errsz, int *status);
-/* Search, select, refit exactly and decompose. */
+/* Search, select, refit exactly and decompose (ridge); or sample the
+ * posterior and decompose at its mean (bayes). */
 void mmm_fit_run(mmm_result *r, const mmm_data *d, const mmm_opts *o);
+/* Decompose at the hyperparameters h: with coef NULL the exact ridge fit
+ * of h, else the given coefficients (k + q) with the intercept that puts
+ * the fit's mean at level. */
+void mmm_fit_point(mmm_result *r, const mmm_data *d, const mmm_opts *o,
+    const double *h, const double *coef, double level);
 void mmm_result_free(mmm_result *r);
 /* --dry-run: the hyperparameters and their ranges, the number of
  * candidates, and the time from 200 timed candidates, onto f. */
@@ -98,6 +140,10 @@ void mmm_fit_dry_run(mmm_result *r, const mmm_opts *o, FILE *f);
  * ds, the generated terms' computed; the caller frees it. */
 void mmm_model_parts(const mmm_result *r, const train_design *ds,
     model_fit *f, model_data *md, model_profile **prof);
+
+/* The validation rows of --valid-frac as model data (X borrowed from r),
+ * for held-out metrics and gates; 0 without them. */
+int mmm_valid_data(const mmm_result *r, model_data *v);
 
 /* The "mmm" block of the model file: transforms, decomposition, curves,
  * search. */

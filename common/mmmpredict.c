@@ -9,11 +9,12 @@
 #include "csvio.h"
 #include "date.h"
 #include "err.h"
+#include "holidays.h"
 #include "mmmpredict.h"
 #include "num.h"
 #include "transform.h"
 
-enum { SRC_RAW, SRC_MEDIA, SRC_TREND, SRC_SIN, SRC_COS };
+enum { SRC_RAW, SRC_MEDIA, SRC_TREND, SRC_SIN, SRC_COS, SRC_HOLIDAYS };
 
 struct mmm_rows {
 	size_t p;
@@ -30,7 +31,11 @@ struct mmm_rows {
 	double year_days;
 	long first_day, last_day;	/* of the training data */
 	long prev;		/* last date seen, or LONG_MIN */
+	long *hday;		/* the holidays the model keeps, sorted */
+	size_t nhday;
+	long hperiod, hto;	/* days a row covers; the last day kept */
 	int started;
+	int replay;		/* the rows began at the first training date */
 };
 
 static int
@@ -80,7 +85,28 @@ mmm_rows_free(mmm_rows *r)
 	free(r->col);
 	free(r->ad);
 	free(r->sat);
+	free(r->hday);
 	free(r);
+}
+
+/* The holidays block: period, last day and the days, ascending. */
+static int
+read_holidays(mmm_rows *r, json_t *h)
+{
+	json_t *days = json_object_get(h, "days");
+	double per = num_of(h, "period");
+
+	if (!json_is_array(days) || !(per >= 1 && per <= 366) ||
+	    day_of(json_object_get(h, "to"), &r->hto) < 0)
+		return -1;
+	r->hperiod = (long)per;
+	r->nhday = json_array_size(days);
+	r->hday = ecalloc(r->nhday + 1, sizeof *r->hday);
+	for (size_t i = 0; i < r->nhday; i++)
+		if (day_of(json_array_get(days, i), &r->hday[i]) < 0 ||
+		    (i && r->hday[i] <= r->hday[i - 1]))
+			return -1;
+	return 0;
 }
 
 /* Channel name's transforms and end state from the model's block. */
@@ -201,6 +227,14 @@ mmm_rows_new(mmm_rows **out, void *root, const char *const *features,
 			if (read_channel(r, j, ch) < 0)
 				return bad(err, errsz, status, "model",
 				    "a channel's transforms or state");
+		} else if (strcmp(f, "holidays") == 0 && json_is_object(
+		    json_object_get(base, "holidays"))) {
+			r->src[j] = SRC_HOLIDAYS;
+			if (!r->hday && read_holidays(r, json_object_get(base,
+			    "holidays")) < 0)
+				return bad(err, errsz, status, "model",
+				    "its holidays");
+			continue;
 		} else if (strcmp(f, "trend") == 0 && json_is_object(trend)) {
 			r->src[j] = SRC_TREND;
 			continue;
@@ -220,6 +254,12 @@ mmm_rows_new(mmm_rows **out, void *root, const char *const *features,
 		}
 	}
 	return 0;
+}
+
+int
+mmm_rows_replay(const mmm_rows *r)
+{
+	return r->replay;
 }
 
 long
@@ -246,7 +286,7 @@ mmm_rows_next(mmm_rows *r, const csv_record *rec, double *x, double *raw,
 	if (!r->started) {
 		/* A replay from the first training date starts from zero; rows
 		 * after the training data continue its carryover. */
-		int replay = day == r->first_day;
+		int replay = r->replay = day == r->first_day;
 		if (!replay && day <= r->last_day) {
 			char a[16], b[16];
 			date_format(r->first_day, a);
@@ -310,6 +350,20 @@ mmm_rows_next(mmm_rows *r, const csv_record *rec, double *x, double *raw,
 		case SRC_TREND:
 			x[j] = (double)(day - r->day0) / (double)(r->day1 >
 			    r->day0 ? r->day1 - r->day0 : 1);
+			break;
+		case SRC_HOLIDAYS:
+			if (day + r->hperiod - 1 > r->hto) {
+				char to[16];
+				date_format(r->hto, to);
+				snprintf(err, errsz, "%s:%ld: date %s: the "
+				    "model keeps holidays up to %s only "
+				    "(retrain it with a newer holidays file)",
+				    r->input, rec->line, msg_field(fb,
+				    rec->f[dc], rec->len[dc]), to);
+				return -1;
+			}
+			x[j] = (double)holidays_count(r->hday, r->nhday, day,
+			    r->hperiod);
 			break;
 		case SRC_SIN:
 		case SRC_COS: {

@@ -30,6 +30,11 @@ void mmm_rows_free(mmm_rows *r);
  * a term made from the date. */
 long mmm_rows_col(const mmm_rows *r, size_t j);
 
+/* After the first row: 1 when the rows began at the first training date
+ * (the carryover started from zero), 0 when they continue after its
+ * last. */
+int mmm_rows_replay(const mmm_rows *r);
+
 /* x (p): the features of the record; raw (p): the input values (the spend
  * before its transforms; NAN for terms made from the date).  A missing or
  * non-numeric spend or date, or a date out of order, is an error

@@ -7,6 +7,7 @@
  * candidates do not depend on the number of threads. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,47 +25,101 @@ typedef struct batch {
 	const double *h;	/* m x nh */
 	mmm_score *sc;		/* m */
 	size_t m;
-	int threads;
 } batch;
 
-typedef struct slice {
-	batch *b;
-	int tid;
-} slice;
+/* The workers, started once per search: each generation is one batch,
+ * handed over at the start barrier and collected at the done barrier.
+ * The threads take chunks of candidates from a shared counter, so that a
+ * thread the machine holds back leaves its share to the others; a score
+ * depends only on its candidate (each thread has its own scratch), so
+ * which thread takes which chunk never changes the result. */
+typedef struct pool {
+	int threads;
+	batch b;
+	atomic_size_t next;	/* the first candidate not yet taken */
+	int quit;
+	pthread_barrier_t start, done;
+	pthread_t th[64];
+	struct slice {
+		struct pool *pl;
+		int tid;
+	} sl[64];
+} pool;
+
+#define CHUNK 4
+
+static void
+run_slice(pool *pl, int tid)
+{
+	batch *b = &pl->b;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&pl->next, CHUNK);
+		if (i >= b->m)
+			return;
+		size_t e = i + CHUNK < b->m ? i + CHUNK : b->m;
+		for (; i < e; i++)
+			mmm_eval(b->p, b->work[tid], b->h + i * b->p->nh,
+			    &b->sc[i], NULL);
+	}
+}
 
 static void *
-run_slice(void *arg)
+worker(void *arg)
 {
-	slice *s = arg;
-	batch *b = s->b;
+	struct slice *s = arg;
+	pool *pl = s->pl;
 
-	for (size_t i = (size_t)s->tid; i < b->m; i += (size_t)b->threads)
-		mmm_eval(b->p, b->work[s->tid], b->h + i * b->p->nh, &b->sc[i],
-		    NULL);
-	return NULL;
+	for (;;) {
+		pthread_barrier_wait(&pl->start);
+		if (pl->quit)
+			return NULL;
+		run_slice(pl, s->tid);
+		pthread_barrier_wait(&pl->done);
+	}
 }
 
 static void
-eval_batch(batch *b)
+pool_start(pool *pl, int threads)
 {
-	if (b->threads <= 1) {
-		slice s = { b, 0 };
-		run_slice(&s);
+	pl->threads = threads > 64 ? 64 : threads;
+	pl->quit = 0;
+	if (pl->threads <= 1)
 		return;
-	}
-	pthread_t th[64];
-	slice sl[64];
-	int t = b->threads > 64 ? 64 : b->threads;
-	b->threads = t;
-	for (int i = 1; i < t; i++) {
-		sl[i] = (slice){ b, i };
-		if (pthread_create(&th[i], NULL, run_slice, &sl[i]) != 0)
+	if (pthread_barrier_init(&pl->start, NULL, (unsigned)pl->threads) ||
+	    pthread_barrier_init(&pl->done, NULL, (unsigned)pl->threads))
+		die("cannot set up the search's threads");
+	for (int i = 1; i < pl->threads; i++) {
+		pl->sl[i] = (struct slice){ pl, i };
+		if (pthread_create(&pl->th[i], NULL, worker, &pl->sl[i]) != 0)
 			die("cannot start a thread");
 	}
-	sl[0] = (slice){ b, 0 };
-	run_slice(&sl[0]);
-	for (int i = 1; i < t; i++)
-		pthread_join(th[i], NULL);
+}
+
+static void
+pool_run(pool *pl)
+{
+	atomic_store(&pl->next, 0);
+	if (pl->threads <= 1) {
+		run_slice(pl, 0);
+		return;
+	}
+	pthread_barrier_wait(&pl->start);
+	run_slice(pl, 0);
+	pthread_barrier_wait(&pl->done);
+}
+
+static void
+pool_stop(pool *pl)
+{
+	if (pl->threads <= 1)
+		return;
+	pl->quit = 1;
+	pthread_barrier_wait(&pl->start);
+	for (int i = 1; i < pl->threads; i++)
+		pthread_join(pl->th[i], NULL);
+	pthread_barrier_destroy(&pl->start);
+	pthread_barrier_destroy(&pl->done);
 }
 
 /* The radical inverse of i in base b (Halton). */
@@ -107,9 +162,11 @@ typedef struct trial {
 } trial;
 
 static double
-scalar(const mmm_score *s, double w)
+scalar(const mmm_score *s, double w, double wl)
 {
-	return s->nrmse + w * s->rssd;
+	double f = s->obj + w * s->rssd;
+
+	return wl > 0 ? f + wl * s->mape_lift : f;
 }
 
 static const double *sort_key;
@@ -124,7 +181,85 @@ by_key(const void *a, const void *b)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-/* Pareto front (minimise both) of the candidates, sorted by NRMSE. */
+/* Candidates by the NRMSE objective, then DECOMP.RSSD, then MAPE.LIFT, then index: none
+ * can dominate one before it. */
+static const mmm_score *sort_sc;
+
+static int
+by_scores(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const mmm_score *x = &sort_sc[i], *y = &sort_sc[j];
+
+	if (x->obj != y->obj)
+		return x->obj < y->obj ? -1 : 1;
+	if (x->rssd != y->rssd)
+		return x->rssd < y->rssd ? -1 : 1;
+	if (x->mape_lift != y->mape_lift)
+		return x->mape_lift < y->mape_lift ? -1 : 1;
+	return i < j ? -1 : 1;
+}
+
+/* Pareto front in three objectives: each candidate against the front so
+ * far (the front is small beside the candidates). */
+static void
+pareto3(mmm_search *s)
+{
+	size_t *idx = emalloc(s->ncand * sizeof *idx);
+
+	for (size_t i = 0; i < s->ncand; i++)
+		idx[i] = i;
+	sort_sc = s->sc;
+	qsort(idx, s->ncand, sizeof *idx, by_scores);
+	s->front = emalloc(s->ncand * sizeof *s->front);
+	s->nfront = 0;
+	for (size_t r = 0; r < s->ncand; r++) {
+		const mmm_score *c = &s->sc[idx[r]];
+		int dom = !isfinite(c->obj) || !isfinite(c->rssd) ||
+		    !isfinite(c->mape_lift);
+		for (size_t f = 0; f < s->nfront && !dom; f++) {
+			const mmm_score *b = &s->sc[s->front[f]];
+			/* b comes first: it dominates unless c is better
+			 * somewhere (equal scores: the first stays). */
+			dom = b->rssd <= c->rssd && b->mape_lift <=
+			    c->mape_lift;
+		}
+		if (!dom)
+			s->front[s->nfront++] = idx[r];
+	}
+	free(idx);
+}
+
+/* The lift_quantile of the candidates' MAPE.LIFT (type 7, R's default, as
+ * Robyn's quantile()). */
+static double
+mape_quantile(const mmm_search *s, double q)
+{
+	double *v = emalloc(s->ncand * sizeof *v);
+	size_t m = 0;
+
+	for (size_t i = 0; i < s->ncand; i++)
+		if (isfinite(s->sc[i].mape_lift))
+			v[m++] = s->sc[i].mape_lift;
+	sort_key = v;
+	size_t *idx = emalloc((m ? m : 1) * sizeof *idx);
+	for (size_t i = 0; i < m; i++)
+		idx[i] = i;
+	qsort(idx, m, sizeof *idx, by_key);
+	double r = HUGE_VAL;
+	if (m) {
+		double h = (double)(m - 1) * q;
+		size_t lo = (size_t)floor(h);
+		size_t hi = lo + 1 < m ? lo + 1 : lo;
+		r = v[idx[lo]] + (h - (double)lo) * (v[idx[hi]] - v[idx[lo]]);
+	}
+	free(idx);
+	free(v);
+	return r;
+}
+
+/* Pareto front (minimise both) of the candidates, sorted by the NRMSE
+ * objective. */
 static void
 pareto(mmm_search *s)
 {
@@ -133,7 +268,7 @@ pareto(mmm_search *s)
 
 	for (size_t i = 0; i < s->ncand; i++) {
 		idx[i] = i;
-		key[i] = s->sc[i].nrmse;
+		key[i] = s->sc[i].obj;
 	}
 	sort_key = key;
 	qsort(idx, s->ncand, sizeof *idx, by_key);
@@ -169,7 +304,8 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
     mmm_search *s)
 {
 	size_t nh = p->nh, T = o->trials ? o->trials : 1, np, gens;
-	int threads = o->threads < 1 ? 1 : o->threads;
+	int threads = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+	pool pl;
 
 	mmm_search_size(nh, o, &np, &gens, &s->ncand);
 	s->nh = nh;
@@ -179,6 +315,7 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 	mmm_work **work = emalloc((size_t)threads * sizeof *work);
 	for (int i = 0; i < threads; i++)
 		work[i] = mmm_work_new(p);
+	pool_start(&pl, threads);
 
 	trial *tr = ecalloc(T, sizeof *tr);
 	uint64_t seeder = o->seed;
@@ -248,15 +385,14 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 				s->trial[at + t * np + i] = (unsigned)t;
 			}
 		}
-		batch b = { p, work, s->h + at * nh, s->sc + at, T * np,
-			threads };
-		eval_batch(&b);
+		pl.b = (batch){ p, work, s->h + at * nh, s->sc + at, T * np };
+		pool_run(&pl);
 		/* Selection. */
 		for (size_t t = 0; t < T; t++) {
 			trial *r = &tr[t];
 			for (size_t i = 0; i < np; i++) {
 				double f = scalar(&s->sc[at + t * np + i],
-				    r->w);
+				    r->w, p->lift ? o->lift_weight : 0);
 				if (!isfinite(f))
 					f = HUGE_VAL;
 				if (g == 0 || f <= r->f[i]) {
@@ -280,10 +416,18 @@ mmm_search_run(const mmm_problem *p, const mmm_search_opts *o,
 		free(tr[t].order);
 	}
 	free(tr);
+	pool_stop(&pl);
 	for (int i = 0; i < threads; i++)
 		mmm_work_free(work[i]);
 	free(work);
-	pareto(s);
+	s->lift = p->lift != NULL;
+	if (s->lift) {
+		pareto3(s);
+		s->lift_cut = mape_quantile(s, o->lift_quantile);
+	} else {
+		pareto(s);
+		s->lift_cut = HUGE_VAL;
+	}
 }
 
 void
@@ -295,35 +439,61 @@ mmm_search_free(mmm_search *s)
 	free(s->front);
 }
 
+int
+mmm_calibrated(const mmm_search *s, size_t i)
+{
+	return !s->lift || s->sc[i].mape_lift <= s->lift_cut;
+}
+
 size_t
 mmm_select(const mmm_search *s, int rule)
 {
-	size_t m = s->nfront;
-	const size_t *fr = s->front;
+	size_t *fr = emalloc((s->nfront ? s->nfront : 1) * sizeof *fr), m = 0;
 
-	if (rule == MMM_SELECT_NRMSE || m == 1)
-		return fr[0];
-	if (rule == MMM_SELECT_RSSD)
-		return fr[m - 1];
-	/* Normalised to [0, 1] over the front. */
-	double n0 = s->sc[fr[0]].nrmse, n1 = s->sc[fr[m - 1]].nrmse;
-	double r0 = s->sc[fr[m - 1]].rssd, r1 = s->sc[fr[0]].rssd;
-	double dn = n1 > n0 ? n1 - n0 : 1, dr = r1 > r0 ? r1 - r0 : 1;
+	for (size_t r = 0; r < s->nfront; r++)
+		if (mmm_calibrated(s, s->front[r]))
+			fr[m++] = s->front[r];
 	size_t best = fr[0];
+	if (rule == MMM_SELECT_NRMSE || m == 1) {
+		free(fr);
+		return best;
+	}
+	/* Each objective normalised to [0, 1] over the candidates. */
+	double lo[3], hi[3], v[3];
+	for (int j = 0; j < 3; j++)
+		lo[j] = HUGE_VAL, hi[j] = -HUGE_VAL;
+	for (size_t r = 0; r < m; r++) {
+		const mmm_score *c = &s->sc[fr[r]];
+		v[0] = c->obj, v[1] = c->rssd, v[2] = s->lift ?
+		    c->mape_lift : 0;
+		for (int j = 0; j < 3; j++)
+			lo[j] = fmin(lo[j], v[j]), hi[j] = fmax(hi[j], v[j]);
+	}
 	double bv = rule == MMM_SELECT_KNEE ? -1 : HUGE_VAL;
 	for (size_t r = 0; r < m; r++) {
-		double a = (s->sc[fr[r]].nrmse - n0) / dn;
-		double b = (s->sc[fr[r]].rssd - r0) / dr;
-		if (rule == MMM_SELECT_PARETO) {
-			double d = a * a + b * b;
+		const mmm_score *c = &s->sc[fr[r]];
+		v[0] = c->obj, v[1] = c->rssd, v[2] = s->lift ?
+		    c->mape_lift : 0;
+		double a[3];
+		for (int j = 0; j < 3; j++)
+			a[j] = (v[j] - lo[j]) / (hi[j] > lo[j] ?
+			    hi[j] - lo[j] : 1);
+		if (rule == MMM_SELECT_RSSD) {
+			if (v[1] < bv)
+				bv = v[1], best = fr[r];
+		} else if (rule == MMM_SELECT_PARETO) {
+			double d = a[0] * a[0] + a[1] * a[1] + a[2] * a[2];
 			if (d < bv)
 				bv = d, best = fr[r];
 		} else {
-			/* Distance below the chord from (0, 1) to (1, 0). */
-			double d = 1 - a - b;
+			/* Distance below the plane through the unit
+			 * points (the chord from (0, 1) to (1, 0) in two
+			 * objectives). */
+			double d = 1 - a[0] - a[1] - a[2];
 			if (d > bv)
 				bv = d, best = fr[r];
 		}
 	}
+	free(fr);
 	return best;
 }

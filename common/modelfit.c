@@ -9,13 +9,19 @@
 #include "model.h"
 #include "split.h"
 
-/* OpenBLAS's own (mmm-train links it). */
+/* OpenBLAS's own (mmm-train links it).  Its pthread build starts a
+ * server thread per extra core when it loads, and each one spins for about
+ * 2^28 cycles (0.1 s) before it sleeps, taking a core from our own threads:
+ * shut them down (weak: absent from the serial and OpenMP builds). */
 extern void openblas_set_num_threads(int n);
+extern int blas_thread_shutdown_(void) __attribute__((weak));
 
 void
 model_blas_single(void)
 {
 	openblas_set_num_threads(1);
+	if (blas_thread_shutdown_)
+		blas_thread_shutdown_();
 }
 
 static int
@@ -29,7 +35,8 @@ int
 model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
     char *err, size_t errsz)
 {
-	ridge_problem pr = { d->X, d->y, d->w, d->n, d->p, s->intercept };
+	ridge_problem pr = { d->X, d->y, d->w, d->n, d->p, s->intercept,
+		s->threads };
 	const char *msg = NULL;
 
 	memset(f, 0, sizeof *f);

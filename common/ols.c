@@ -30,6 +30,15 @@
  * deficient design, by blocked Householder QR. */
 #define GRAM_MAX_COND 1e3
 
+/* Above that and up to this, the design is factored by CholeskyQR2 (the
+ * Gram factor R1 as a preconditioner, then the Gram of A R1^-1, whose
+ * condition number is then near 1): two level-3 passes over row blocks,
+ * never the whole centred design in memory, with the accuracy of
+ * Householder QR while cond is well below 1/sqrt(eps) (Yamamoto et al.,
+ * ETNA 44, 2015).  Above it, and for rank-deficient designs, Householder
+ * QR of the stored design. */
+#define CHOLQR2_MAX_COND 1e6
+
 /* LAPACK from OpenBLAS; the trailing length is gfortran's hidden argument
  * for the character option. */
 extern void dgeqrf_(const int *m, const int *n, double *a, const int *lda,
@@ -249,9 +258,149 @@ factor(double *a, size_t n, size_t k, int with_y, double *s, double *R,
 	return 1;
 }
 
-/* The columns of the centred design a (n x (k + 1), y last), split over
- * threads by column: column c goes to thread c mod T, and each column's
- * arithmetic is the same whatever T is. */
+/* The centred design [sqrt(w), sqrt(w) (X - m), sqrt(w) y] (without the
+ * first column when there is no constant) by row blocks: the same values
+ * prep writes, never stored whole. */
+typedef struct design_src {
+	const ols_input *in;
+	const double *m;	/* k means; m[0] unused with a constant */
+	size_t k, off;
+} design_src;
+
+static void
+design_fill(const void *ctx, size_t r0, size_t mr, double *a)
+{
+	const design_src *d = ctx;
+	const ols_input *in = d->in;
+	size_t n = in->n, k = d->k, off = d->off;
+	const double *w = in->w ? in->w + r0 : NULL, *y = in->y + r0;
+	double *sw = a + k * mr;	/* sqrt(w) here until y's turn */
+
+	for (size_t i = 0; w && i < mr; i++)
+		sw[i] = sqrt(w[i]);
+	for (size_t c = 0; c < k; c++) {
+		double *ac = a + c * mr;
+		if (off && c == 0) {
+			for (size_t i = 0; i < mr; i++)
+				ac[i] = w ? sw[i] : 1;
+			continue;
+		}
+		const double *x = in->X + (c - off) * n + r0;
+		double mc = d->m[c];
+		if (w)
+			for (size_t i = 0; i < mr; i++)
+				ac[i] = sw[i] * (x[i] - mc);
+		else
+			for (size_t i = 0; i < mr; i++)
+				ac[i] = x[i] - mc;
+	}
+	if (w)
+		for (size_t i = 0; i < mr; i++)
+			sw[i] *= y[i];
+	else
+		memcpy(sw, y, mr * sizeof *sw);
+}
+
+/*
+ * factor() for the design source src (k columns and y): R (row-major) and
+ * qty from the Gram matrix when it is well conditioned (return 0), or by
+ * CholeskyQR2 (return 1); -1 when neither is safe, for Householder QR of
+ * the stored design.
+ */
+static int
+factor_src(const gram_src *src, size_t k, double *s, double *R,
+    double *qty, int threads)
+{
+	size_t kk = k + 1;
+	int ik = (int)k, info = 0, how = -1;
+	double *g = emalloc(kk * kk * sizeof *g), *c = ecalloc(k * k, sizeof *c);
+	double *c2 = ecalloc(k * k, sizeof *c2), cond;
+
+	gram_upper_src(src, NULL, 0, threads, g);
+	for (size_t j = 0; j < k; j++)
+		s[j] = sqrt(g[j * kk + j]);
+	for (size_t j = 0; j < kk; j++)
+		for (size_t i = 0; i <= j && i < k; i++)
+			g[j * kk + i] /= j < k ? s[i] * s[j] : s[i];
+	for (size_t j = 0; j < k; j++)
+		for (size_t i = 0; i <= j; i++)
+			c[j * k + i] = g[j * kk + i];
+	dpotrf_("U", &ik, c, &ik, &info, 1);
+	if (info != 0)
+		goto out;
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < k; j++)
+			R[i * k + j] = j >= i ? c[j * k + i] : 0;
+	cond = small_cond(R, k);
+	if (cond <= GRAM_MAX_COND) {
+		how = 0;
+	} else if (cond <= CHOLQR2_MAX_COND) {
+		/* Q1 = A D^-1 R1^-1 = A (R1 D)^-1 (one triangular solve, no
+		 * division per value) and Q1'y; then Q1 = Q R2, R = R2 R1 and
+		 * Q'y = R2^-T Q1'y. */
+		double *rd = emalloc(k * k * sizeof *rd);
+		for (size_t j = 0; j < k; j++)
+			for (size_t i = 0; i < k; i++)
+				rd[j * k + i] = c[j * k + i] * s[j];
+		gram_upper_src(src, rd, k, threads, g);
+		free(rd);
+		for (size_t j = 0; j < k; j++)
+			for (size_t i = 0; i <= j; i++)
+				c2[j * k + i] = g[j * kk + i];
+		dpotrf_("U", &ik, c2, &ik, &info, 1);
+		if (info != 0)
+			goto out;
+		for (size_t i = 0; i < k; i++)
+			for (size_t j = i; j < k; j++) {
+				long double t = 0;
+				for (size_t l = i; l <= j; l++)
+					t += (long double)c2[l * k + i] *
+					    c[j * k + l];
+				R[i * k + j] = (double)t;
+			}
+		for (size_t i = 0; i < k; i++)
+			for (size_t j = 0; j < k; j++)
+				c[j * k + i] = c2[j * k + i];
+		how = 1;
+	} else {
+		goto out;
+	}
+	/* qty = C^-T g[., k] with C the last Cholesky factor. */
+	for (size_t i = 0; i < k; i++) {
+		long double t = g[k * kk + i];
+		for (size_t l = 0; l < i; l++)
+			t -= (long double)c[i * k + l] * qty[l];
+		qty[i] = (double)(t / c[i * k + i]);
+	}
+out:
+	free(g);
+	free(c);
+	free(c2);
+	return how;
+}
+
+/* Residuals sqrt(W) y - A ac of the design source, block by block. */
+typedef struct resid_job {
+	const double *ac;
+	size_t k;
+	double *e;
+} resid_job;
+
+static void
+resid_block(void *ctx, size_t b, size_t r0, size_t mr, double *a)
+{
+	const resid_job *j = ctx;
+
+	(void)b;
+	memcpy(j->e + r0, a + j->k * mr, mr * sizeof *j->e);
+	cblas_dgemv(CblasColMajor, CblasNoTrans, (int)mr, (int)j->k, -1.0,
+	    a, (int)mr, j->ac, 1, 1.0, j->e + r0, 1);
+}
+
+/* The columns of the centred design a (n x (k + 1), y last), or with a
+ * NULL only the means m, split over threads by column: column c goes to
+ * thread c mod T, and each column's arithmetic is the same whatever T
+ * is. */
 typedef struct prep_job {
 	const ols_input *in;
 	const double *sw;
@@ -267,16 +416,19 @@ prep_columns(void *arg)
 	size_t n = in->n, k = j->k, off = j->off;
 
 	for (size_t c = j->t; c <= k; c += j->nt) {
-		double *ac = j->a + c * n;
+		double *ac = j->a ? j->a + c * n : NULL;
 		if (c == k) {
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; ac && i < n; i++)
 				ac[i] = j->sw[i] * in->y[i];
 		} else if (off && c == 0) {
-			memcpy(ac, j->sw, n * sizeof *ac);
+			if (ac)
+				memcpy(ac, j->sw, n * sizeof *ac);
 		} else {
 			const double *x = in->X + (c - off) * n;
 			double m = off ? wmean(x, in->w, n) : 0;
 			j->m[c] = m;
+			if (!ac)
+				continue;	/* the means alone */
 			if (in->w)
 				for (size_t i = 0; i < n; i++)
 					ac[i] = j->sw[i] * (x[i] - m);
@@ -520,9 +672,8 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 			    in->intercept ? "constant" : "zero");
 	}
 
-	double *sw = emalloc(n * sizeof *sw);
+	double *sw = NULL, *a = NULL;
 	double *m = ecalloc(k, sizeof *m), *s = emalloc(k * sizeof *s);
-	double *a = emalloc(n * (k + 1) * sizeof *a);
 	double *tau = emalloc(k * sizeof *tau), *R0 = emalloc(k * k * sizeof *R0);
 	double *rq = emalloc(k * k * sizeof *rq);
 	double *qty = emalloc(k * sizeof *qty), *nrm = emalloc(k * sizeof *nrm);
@@ -535,16 +686,27 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	size_t rank = 0;
 	int signum;
 
-	for (size_t i = 0; i < n; i++)
-		sw[i] = in->w ? sqrt(in->w[i]) : 1;
 	/* Centre each feature at its weighted mean when there is a constant
 	 * (the centred columns are then orthogonal to it), and scale every
 	 * column to unit norm: the QR then sees the design's conditioning,
-	 * not its units. */
-	prep(in, sw, m, a, k, off);
+	 * not its units.  The centred design is made block by block as the
+	 * factor needs it, and stored whole only for Householder QR. */
+	prep(in, NULL, m, NULL, k, off);
+	design_src dsrc = { in, m, k, off };
+	gram_src src = { n, k + 1, design_fill, &dsrc };
 	/* R0 of the n x k design and Q'sqrt(W)y, then the column-pivoted QR
 	 * of the k x k R0, which pivots as that of the design would. */
-	int by_qr = factor(a, n, k, 1, s, R0, qty, in->threads);
+	int by_qr = factor_src(&src, k, s, R0, qty, in->threads) < 0;
+	if (by_qr) {
+		sw = emalloc(n * sizeof *sw);
+		a = emalloc(n * (k + 1) * sizeof *a);
+		for (size_t i = 0; i < n; i++)
+			sw[i] = in->w ? sqrt(in->w[i]) : 1;
+		prep(in, sw, m, a, k, off);
+		factor(a, n, k, 1, s, R0, qty, in->threads);
+		free(a);
+		a = NULL;
+	}
 	memcpy(rq, R0, k * k * sizeof *rq);
 	gsl_matrix_view A = gsl_matrix_view_array(rq, k, k);
 	gsl_vector_view T = gsl_vector_view_array(tau, k);
@@ -605,12 +767,11 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	}
 
 	/* Residuals from the centred form, which cancels less than y - Xb:
-	 * sqrt(W) y - A ac with the centred design when the factor kept it. */
+	 * sqrt(W) y - A ac with the centred design by blocks. */
 	long double ssr = 0, slw = 0;
 	if (!by_qr) {
-		memcpy(e, a + k * n, n * sizeof *e);
-		cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)k, -1.0,
-		    a, (int)n, ac, 1, 1.0, e, 1);
+		resid_job rj = { ac, k, e };
+		gram_each_block(&src, in->threads, resid_block, &rj);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			long double f = off ? ac[0] : 0;

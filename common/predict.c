@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "mmmdraws.h"
 #include "mmmpredict.h"
 #include "num.h"
 #include "predict.h"
@@ -52,6 +53,7 @@ struct predictor {
 	 * they come from (for the drift of spend) */
 	mmm_rows *mm;
 	double *raw;
+	mmm_draws *dr;		/* a bayes mmm model's draws (intervals) */
 };
 
 /* Column index of name in the input, or -1. */
@@ -130,6 +132,14 @@ setup_interval(predictor *p, char *err, size_t errsz, int *status)
 
 	if (m->kind == MODEL_RIDGE)
 		return 0;
+	if (m->kind == MODEL_MMM) {
+		/* Only the Bayesian method keeps what an interval needs. */
+		if (mmm_draws_new(&p->dr, m->root, m->features, m->p,
+		    p->c.model_name, err, errsz, status) < 0)
+			return -1;
+		p->has_iv = p->dr != NULL;
+		return 0;
+	}
 	p->has_iv = 1;
 	p->k = m->kind == MODEL_OLS ? p->p + (size_t)m->has_intercept : p->p;
 	want = ecalloc(p->k + 1, sizeof *want);
@@ -346,12 +356,15 @@ predict_free(predictor *p)
 	free(p->newval);
 	free(p->raw);
 	mmm_rows_free(p->mm);
+	mmm_draws_free(p->dr);
 	free(p);
 }
 
 int
 predict_has_interval(const predictor *p)
 {
+	if (p->m->kind == MODEL_MMM)
+		return p->dr != NULL;
 	return p->m->kind != MODEL_RIDGE;
 }
 
@@ -551,11 +564,16 @@ predict_row(predictor *p, const csv_record *rec, out *o, char *err,
 		p->contrib[j] = p->m->coef[j] * p->x[j];
 		yhat += p->contrib[j];
 	}
+	if (p->dr) {
+		/* every row: each draw carries its own adstock over */
+		mmm_draws_row(p->dr, mmm_rows_replay(p->mm), p->raw, p->x,
+		    p->c.interval, &lo, &hi);
+	}
 	if (missing) {
 		if (!p->nmiss++)
 			p->first_miss = rec->line;
-		yhat = NAN;
-	} else if (p->interval && p->has_iv) {
+		yhat = lo = hi = NAN;
+	} else if (p->interval && p->has_iv && !p->dr) {
 		double h = half_width(p);
 		lo = yhat - h;
 		hi = yhat + h;

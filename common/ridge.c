@@ -9,6 +9,7 @@
 #include <gsl/gsl_cblas.h>
 
 #include "err.h"
+#include "gram.h"
 #include "ridge.h"
 
 /* Designs with n > p and n p at least GRAM_MIN_NP are decomposed through
@@ -23,6 +24,11 @@
  * correction exceeds the centred diagonal by more than this. */
 #define GRAM_MAX_SHIFT	1e2
 #define GRAM_BLOCK	2048
+/* Without U, designs beyond GRAM_MAX_COND and up to this (the condition
+ * number of the column-scaled centred design) are decomposed by
+ * CholeskyQR2 over row blocks, then the SVD of the small R: the
+ * accuracy of the SVD of the stored design without storing it or U. */
+#define CHOLQR2_MAX_COND 1e6
 
 /* LAPACK from OpenBLAS; the trailing length is gfortran's hidden argument
  * for the character option. */
@@ -30,6 +36,9 @@ extern void dgesdd_(const char *jobz, const int *m, const int *n, double *a,
     const int *lda, double *s, double *u, const int *ldu, double *vt,
     const int *ldvt, double *work, const int *lwork, int *iwork, int *info,
     size_t jobz_len);
+
+extern void dpotrf_(const char *uplo, const int *n, double *a,
+    const int *lda, int *info, size_t uplo_len);
 
 extern void dsyevd_(const char *jobz, const char *uplo, const int *n,
     double *a, const int *lda, double *w, double *work, const int *lwork,
@@ -300,6 +309,174 @@ out:
 	return err;
 }
 
+/* The centred, sqrt(w)-scaled [Xc yc] by row blocks, the values centre()
+ * writes. */
+typedef struct centred_src {
+	const ridge_problem *pr;
+	const double *xmean;
+	double ymean;
+} centred_src;
+
+static void
+centred_fill(const void *ctx, size_t r0, size_t m, double *a)
+{
+	const centred_src *c = ctx;
+	const ridge_problem *pr = c->pr;
+	const double *w = pr->w ? pr->w + r0 : NULL;
+	size_t n = pr->n, p = pr->p;
+
+	for (size_t j = 0; j <= p; j++) {
+		const double *x = (j < p ? pr->X + j * n : pr->y) + r0;
+		double mj = j < p ? c->xmean[j] : c->ymean, *aj = a + j * m;
+		for (size_t i = 0; i < m; i++)
+			aj[i] = (x[i] - mj) * (w ? sqrt(w[i]) : 1);
+	}
+}
+
+/* The upper Cholesky factor of the leading k x k of the (k + 1) x (k + 1)
+ * column-major g into c (column-major, lower part zero); 0, or -1 when
+ * g is not positive definite. */
+static int
+chol_lead(const double *g, size_t k, double *c)
+{
+	int ik = (int)k, info = 0;
+
+	memset(c, 0, k * k * sizeof *c);
+	for (size_t j = 0; j < k; j++)
+		for (size_t i = 0; i <= j; i++)
+			c[j * k + i] = g[j * (k + 1) + i];
+	dpotrf_("U", &ik, c, &ik, &info, 1);
+	return info == 0 ? 0 : -1;
+}
+
+/*
+ * The decomposition without U by CholeskyQR2 of the centred design over
+ * row blocks: R1 from the Gram matrix of the column-scaled design, then
+ * Q1 = A D^-1 R1^-1 = Q R2 from the Gram matrix of Q1 (near I), so that
+ * Xc = Q R with R = R2 R1 D, and Q'yc = R2^-T Q1'yc; the SVD of R gives
+ * s, V and U'yc.  *ok = 0 (nothing filled in) when the design is too
+ * ill-conditioned for it.
+ */
+static const char *
+cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
+{
+	size_t n = pr->n, p = pr->p, q = p + 1;
+	const double *w = pr->w;
+	double *xmean, *g, *c1, *c2, *sc, *ev, *r, *ur, *vt, *qy, sw = 0;
+	double ymean = 0;
+	const char *err = NULL;
+
+	*ok = 0;
+	if (n <= p || n * p < GRAM_MIN_NP || n > INT_MAX || q > 4096 ||
+	    check_problem(pr) != NULL)
+		return check_problem(pr);
+	xmean = ecalloc(p, sizeof *xmean);
+	g = emalloc(q * q * sizeof *g);
+	c1 = emalloc(p * p * sizeof *c1);
+	c2 = emalloc(p * p * sizeof *c2);
+	sc = emalloc(p * sizeof *sc);
+	ev = emalloc(p * sizeof *ev);
+	r = ecalloc(p * p, sizeof *r);
+	ur = emalloc(p * p * sizeof *ur);
+	vt = emalloc(p * p * sizeof *vt);
+	qy = emalloc(p * sizeof *qy);
+	/* The means as centre() takes them. */
+	for (size_t i = 0; i < n; i++)
+		sw += w ? w[i] : 1;
+	for (size_t j = 0; pr->fit_intercept && j <= p; j++) {
+		const double *x = j < p ? pr->X + j * n : pr->y;
+		double m = 0;
+		for (size_t i = 0; i < n; i++)
+			m += (w ? w[i] : 1) * x[i];
+		if (j < p)
+			xmean[j] = m / sw;
+		else
+			ymean = m / sw;
+	}
+	centred_src cs = { pr, xmean, ymean };
+	gram_src src = { n, q, centred_fill, &cs };
+	gram_upper_src(&src, NULL, 0, pr->threads, g);
+	for (size_t j = 0; j < p; j++) {
+		sc[j] = sqrt(g[j * q + j]);
+		if (!(sc[j] > 0) || !isfinite(sc[j]))
+			goto out;
+	}
+	for (size_t j = 0; j < p; j++)
+		for (size_t i = 0; i <= j; i++)
+			c1[j * p + i] = g[j * q + i] / (sc[i] * sc[j]);
+	if (sym_eig(c1, p, ev) != 0 || !(ev[0] > 0) || !(ev[p - 1] <=
+	    CHOLQR2_MAX_COND * CHOLQR2_MAX_COND * ev[0]))
+		goto out;
+	for (size_t j = 0; j < q; j++)
+		for (size_t i = 0; i <= j; i++)
+			g[j * q + i] /= j < p ? sc[i] * sc[j] : 1;
+	if (chol_lead(g, p, c1) < 0)
+		goto out;
+	/* A D^-1 R1^-1 = A (R1 D)^-1: one triangular solve, no division per
+	 * value; r holds R1 D for it. */
+	for (size_t j = 0; j < p; j++)
+		for (size_t i = 0; i < p; i++)
+			r[j * p + i] = c1[j * p + i] * sc[j];
+	gram_upper_src(&src, r, p, pr->threads, g);
+	memset(r, 0, p * p * sizeof *r);
+	if (chol_lead(g, p, c2) < 0)
+		goto out;
+	/* qy = R2^-T Q1'yc; R = R2 R1 D, column-major. */
+	for (size_t i = 0; i < p; i++) {
+		long double t = g[p * q + i];
+		for (size_t l = 0; l < i; l++)
+			t -= (long double)c2[i * p + l] * qy[l];
+		qy[i] = (double)(t / c2[i * p + i]);
+	}
+	for (size_t j = 0; j < p; j++)
+		for (size_t i = 0; i <= j; i++) {
+			long double t = 0;
+			for (size_t l = i; l <= j; l++)
+				t += (long double)c2[l * p + i] * c1[j * p + l];
+			r[j * p + i] = (double)t * sc[j];
+		}
+	if ((err = svd_thin(r, p, p, ev, ur, vt)) != NULL)
+		goto out;
+	d->n = n;
+	d->p = p;
+	d->k = p;
+	d->xmean = xmean;
+	xmean = NULL;
+	d->ymean = ymean;
+	d->s = emalloc(p * sizeof *d->s);
+	d->v = emalloc(p * p * sizeof *d->v);
+	d->uty = emalloc(p * sizeof *d->uty);
+	d->yc = emalloc(n * sizeof *d->yc);
+	d->hw = emalloc(n * sizeof *d->hw);
+	memcpy(d->s, ev, p * sizeof *d->s);
+	for (size_t c = 0; c < p; c++) {
+		double t = 0;
+		for (size_t j = 0; j < p; j++) {
+			d->v[c * p + j] = vt[j * p + c];
+			t += ur[c * p + j] * qy[j];
+		}
+		d->uty[c] = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double wi = w ? w[i] : 1;
+		d->yc[i] = (pr->y[i] - ymean) * (w ? sqrt(wi) : 1);
+		d->hw[i] = pr->fit_intercept ? wi / sw : 0;
+	}
+	*ok = 1;
+out:
+	free(xmean);
+	free(g);
+	free(c1);
+	free(c2);
+	free(sc);
+	free(ev);
+	free(r);
+	free(ur);
+	free(vt);
+	free(qy);
+	return err;
+}
+
 static const char *
 svd_init(ridge_svd *d, const ridge_problem *pr, int need_u)
 {
@@ -308,6 +485,8 @@ svd_init(ridge_svd *d, const ridge_problem *pr, int need_u)
 
 	memset(d, 0, sizeof *d);
 	if ((err = gram_init(d, pr, need_u, &ok)) != NULL || ok)
+		return err;
+	if (!need_u && ((err = cholqr_init(d, pr, &ok)) != NULL || ok))
 		return err;
 	return ridge_svd_init_exact(d, pr);
 }

@@ -23,6 +23,7 @@ typedef struct ridge_problem {
 	const double *w;	/* n positive weights, or NULL */
 	size_t n, p;
 	int fit_intercept;
+	int threads;		/* for the blocked decomposition; 0: one */
 } ridge_problem;
 
 /* The centred, weighted design and its thin SVD: one per data set, then any

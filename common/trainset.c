@@ -1,5 +1,6 @@
 /* trainset.c: the table and the design mmm-train fits on. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,8 @@ add_col(trainset *t, size_t idx, int role)
 			return;
 		}
 	t->c = ereallocarray(t->c, t->nc + 1, sizeof *t->c);
-	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, NULL };
+	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, 0, NULL,
+		{ 0, 0, 0, 0, 0 } };
 }
 
 static int
@@ -93,50 +95,269 @@ grow(trainset *t)
 		t->day = ereallocarray(t->day, t->cap, sizeof(long));
 }
 
-/* One record into row t->n. */
+static void moments_of(moments *m, const double *v, size_t n);
+
+/* Rows per batch: of the reading pipeline, and of the columns' moments
+ * (the same batches whatever the threads, for the same bytes). */
+#define PIPE_ROWS 4096
+
+/* The moments of rows [mdone, n) merged into each column's, while the
+ * values are still in the cache. */
+static void
+batch_moments(trainset *t)
+{
+	for (size_t k = 0; k < t->nc; k++) {
+		trainset_col *c = &t->c[k];
+		moments b;
+		if (c->numeric == 0 && c->nmiss == t->n)
+			continue;	/* text: no numbers */
+		moments_of(&b, c->v + t->mdone, t->n - t->mdone);
+		mom_merge(&c->mom, &b);
+	}
+	t->mdone = t->n;
+}
+
+/* One record into row t->n: f[k], len[k] the field of column t->c[k],
+ * f[t->nc] the date's. */
 static int
-read_row(trainset *t, const csv_reader *r, const csv_record *rec,
-    const trainset_opts *o, char *err, size_t errsz, int *status)
+read_row(trainset *t, const csv_reader *r, const char *const *f,
+    const size_t *len, long line, const trainset_opts *o, char *err,
+    size_t errsz, int *status)
 {
 	char fb[MSGFIELD_SIZE];
 
-	t->line[t->n] = rec->line;
+	t->line[t->n] = line;
 	if (t->date_idx >= 0) {
-		const char *f = rec->f[t->date_idx];
-		size_t len = rec->len[t->date_idx];
 		long sec;
-		if (date_parse(f, len, &t->day[t->n], &sec) < 0)
+		if (date_parse(f[t->nc], len[t->nc], &t->day[t->n], &sec) < 0)
 			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a date",
-			    t->name, rec->line, o->date_col,
-			    msg_field(fb, f, len));
+			    t->name, line, o->date_col,
+			    msg_field(fb, f[t->nc], len[t->nc]));
 	}
 	for (size_t k = 0; k < t->nc; k++) {
 		trainset_col *c = &t->c[k];
-		const char *f = rec->f[c->idx];
-		size_t len = rec->len[c->idx];
 		double x = NAN;
-		if (c->numeric == 0 || csv_is_missing(f, len)) {
+		if (c->numeric == 0 || csv_is_missing(f[k], len[k])) {
 			c->v[t->n] = NAN;
+			c->nmiss++;
 			continue;
 		}
 		/* One parse per value: it is most of the reading's cost. */
-		int bad = num_parse(f, len, &x) < 0;
+		int bad = num_parse(f[k], len[k], &x) < 0;
 		if (bad && c->numeric < 0) {
 			c->numeric = 0;	/* a text column */
 			x = NAN;
+			c->nmiss++;
 		} else if (bad || !isfinite(x)) {
 			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a finite "
-			    "number", t->name, rec->line,
-			    csv_colname(r, c->idx), msg_field(fb, f, len));
+			    "number", t->name, line, csv_colname(r, c->idx),
+			    msg_field(fb, f[k], len[k]));
 		} else {
 			c->numeric = 1;
 		}
 		c->v[t->n] = x;
 	}
 	t->n++;
+	if (t->n - t->mdone == PIPE_ROWS)
+		batch_moments(t);
 	return 0;
+}
+
+/*
+ * With two threads or more the reading is a pipeline: this thread splits
+ * the records (and hashes the bytes), copying the used fields of
+ * PIPE_ROWS records at a time into a batch; a second thread parses the
+ * batches in order into the table.  The rows, values and the first error
+ * are those of the one-thread loop: a CSV error is reported only after
+ * the rows before it parsed without one.
+ */
+#define PIPE_SLOTS 4
+
+typedef struct batch {
+	size_t rows;
+	char *bytes;
+	size_t nbytes, cap;
+	size_t *off, *len;	/* rows x nf */
+	long *line;
+} batch;
+
+typedef struct pipe {
+	trainset *t;
+	const csv_reader *r;
+	const trainset_opts *o;
+	size_t nf;
+	batch b[PIPE_SLOTS];
+	int full[PIPE_SLOTS];
+	size_t head, tail;	/* next to fill, next to parse */
+	int done, failed;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char err[1024];
+	int status;
+} pipe;
+
+static void *
+pipe_parse(void *arg)
+{
+	pipe *pp = arg;
+	const char **f = emalloc(pp->nf * sizeof *f);
+
+	for (;;) {
+		pthread_mutex_lock(&pp->mu);
+		while (!pp->full[pp->tail % PIPE_SLOTS] && !pp->done)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (!pp->full[pp->tail % PIPE_SLOTS]) {
+			pthread_mutex_unlock(&pp->mu);
+			break;
+		}
+		pthread_mutex_unlock(&pp->mu);
+		batch *b = &pp->b[pp->tail % PIPE_SLOTS];
+		int bad = 0;
+		for (size_t i = 0; i < b->rows && !bad; i++) {
+			trainset *t = pp->t;
+			for (size_t k = 0; k < pp->nf; k++)
+				f[k] = b->bytes + b->off[i * pp->nf + k];
+			if (t->n == t->cap)
+				grow(t);
+			bad = read_row(t, pp->r, f, b->len + i * pp->nf,
+			    b->line[i], pp->o, pp->err, sizeof pp->err,
+			    &pp->status) < 0;
+		}
+		pthread_mutex_lock(&pp->mu);
+		pp->full[pp->tail % PIPE_SLOTS] = 0;
+		pp->tail++;
+		pp->failed = bad;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+		if (bad)
+			break;
+	}
+	free(f);
+	return NULL;
+}
+
+/* Hand the batch being filled to the parser; 0, or -1 when it failed. */
+static int
+pipe_push(pipe *pp)
+{
+	int failed;
+
+	pthread_mutex_lock(&pp->mu);
+	pp->full[pp->head % PIPE_SLOTS] = 1;
+	pp->head++;
+	pthread_cond_broadcast(&pp->cv);
+	while (pp->full[pp->head % PIPE_SLOTS] && !pp->failed)
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	failed = pp->failed;
+	pthread_mutex_unlock(&pp->mu);
+	pp->b[pp->head % PIPE_SLOTS].rows = 0;
+	pp->b[pp->head % PIPE_SLOTS].nbytes = 0;
+	return failed ? -1 : 0;
+}
+
+/* Copy the used fields of rec into the batch being filled. */
+static void
+pipe_add(pipe *pp, const csv_record *rec)
+{
+	batch *b = &pp->b[pp->head % PIPE_SLOTS];
+	const trainset *t = pp->t;
+	size_t i = b->rows, need = 0;
+
+	/* A record read in place has its fields inside its raw bytes: one
+	 * copy of the line; otherwise the used fields one by one. */
+	if (rec->raw)
+		need = rec->rawlen;
+	else
+		for (size_t k = 0; k < pp->nf; k++)
+			need += rec->len[k < t->nc ? t->c[k].idx :
+			    (size_t)t->date_idx];
+	if (b->nbytes + need > b->cap) {
+		while (b->nbytes + need > b->cap)
+			b->cap = b->cap ? 2 * b->cap : 65536;
+		b->bytes = erealloc(b->bytes, b->cap);
+	}
+	if (rec->raw)
+		memcpy(b->bytes + b->nbytes, rec->raw, need);
+	for (size_t k = 0; k < pp->nf; k++) {
+		size_t c = k < t->nc ? t->c[k].idx : (size_t)t->date_idx;
+		size_t n = rec->len[c];
+		if (rec->raw) {
+			b->off[i * pp->nf + k] = b->nbytes +
+			    (size_t)(rec->f[c] - rec->raw);
+		} else {
+			memcpy(b->bytes + b->nbytes, rec->f[c], n);
+			b->off[i * pp->nf + k] = b->nbytes;
+			b->nbytes += n;
+		}
+		b->len[i * pp->nf + k] = n;
+	}
+	if (rec->raw)
+		b->nbytes += need;
+	b->line[i] = rec->line;
+	b->rows++;
+}
+
+/* Read every record through the pipeline: 0, -1 with err, or 1 when no
+ * thread could start (nothing read). */
+static int
+read_piped(trainset *t, csv_reader *r, const trainset_opts *o, size_t nf,
+    char *err, size_t errsz, int *status)
+{
+	pipe *pp = ecalloc(1, sizeof *pp);
+	pthread_t tid;
+	csv_record rec;
+	int rc = 0;
+
+	pp->t = t;
+	pp->r = r;
+	pp->o = o;
+	pp->nf = nf;
+	for (size_t s = 0; s < PIPE_SLOTS; s++) {
+		pp->b[s].off = emalloc(PIPE_ROWS * nf * sizeof *pp->b[s].off);
+		pp->b[s].len = emalloc(PIPE_ROWS * nf * sizeof *pp->b[s].len);
+		pp->b[s].line = emalloc(PIPE_ROWS * sizeof *pp->b[s].line);
+	}
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	if (pthread_create(&tid, NULL, pipe_parse, pp) != 0) {
+		rc = 1;
+		goto out;
+	}
+	while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
+		pipe_add(pp, &rec);
+		if (pp->b[pp->head % PIPE_SLOTS].rows == PIPE_ROWS &&
+		    pipe_push(pp) < 0)
+			break;
+	}
+	/* The rows before the end, or before a CSV error. */
+	if (rc <= 0 && pp->b[pp->head % PIPE_SLOTS].rows > 0)
+		pipe_push(pp);
+	pthread_mutex_lock(&pp->mu);
+	pp->done = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	pthread_join(tid, NULL);
+	if (pp->failed) {
+		/* A parse error comes before whatever the reader met after. */
+		snprintf(err, errsz, "%s", pp->err);
+		*status = pp->status;
+		rc = -1;
+	}
+	if (rc > 0)
+		rc = -1;	/* the parser stopped: it failed */
+out:
+	pthread_mutex_destroy(&pp->mu);
+	pthread_cond_destroy(&pp->cv);
+	for (size_t s = 0; s < PIPE_SLOTS; s++) {
+		free(pp->b[s].bytes);
+		free(pp->b[s].off);
+		free(pp->b[s].len);
+		free(pp->b[s].line);
+	}
+	free(pp);
+	return rc;
 }
 
 int
@@ -144,23 +365,43 @@ trainset_read(trainset *t, csv_reader *r, const trainset_opts *o,
     char *err, size_t errsz, int *status)
 {
 	csv_record rec;
-	int rc;
+	int rc = 1;
 
 	memset(t, 0, sizeof *t);
 	t->name = csv_name(r);
 	if (choose_columns(t, r, o, err, errsz, status) < 0)
 		return -1;
-	while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
-		if (t->n == t->cap)
-			grow(t);
-		if (read_row(t, r, &rec, o, err, errsz, status) < 0)
-			return -1;
+	size_t nf = t->nc + (t->date_idx >= 0);
+	if (o->threads > 1)
+		rc = read_piped(t, r, o, nf, err, errsz, status);
+	if (rc > 0) {
+		const char **f = emalloc(nf * sizeof *f);
+		size_t *len = emalloc(nf * sizeof *len);
+		while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
+			for (size_t k = 0; k < nf; k++) {
+				size_t c = k < t->nc ? t->c[k].idx :
+				    (size_t)t->date_idx;
+				f[k] = rec.f[c];
+				len[k] = rec.len[c];
+			}
+			if (t->n == t->cap)
+				grow(t);
+			if (read_row(t, r, f, len, rec.line, o, err, errsz,
+			    status) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		free(f);
+		free(len);
 	}
 	if (rc < 0)
 		return -1;
 	if (t->n == 0)
 		return err_fail(err, errsz, status, EXIT_DATAERR,
 		    "%s: no data rows", t->name);
+	if (t->mdone < t->n)
+		batch_moments(t);
 	return 0;
 }
 
@@ -181,6 +422,18 @@ keep_rows(unsigned char *keep, size_t *n, const trainset *t,
     const csv_reader *r, const trainset_opts *o, char *err, size_t errsz,
     int *status)
 {
+	size_t k;
+
+	/* No missing used value (the common case): every row, no scan. */
+	for (k = 0; k < t->nc; k++)
+		if (t->c[k].nmiss && !(t->c[k].role == 0 &&
+		    t->c[k].numeric != 1))
+			break;
+	if (k == t->nc) {
+		memset(keep, 1, t->n);
+		*n = t->n;
+		return 0;
+	}
 	*n = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		keep[i] = 1;
@@ -235,33 +488,155 @@ categories(model_profile *pr, const double *v, size_t n)
 		pr->ncats = k;
 }
 
-/* Feature j's profile over every row read, and its kept values. */
+/* The moments of v[0, n) without its NaNs: sums in four lanes (rows
+ * i mod 4), the mean, then the squared deviations about it with the
+ * lanes' correction (two-pass, as accurate as Welford's update and
+ * without its division per value). */
 static void
-fill_feature(train_design *ds, const trainset *t, const unsigned char *keep,
+moments_of(moments *m, const double *v, size_t n)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+	double q0 = 0, q1 = 0, q2 = 0, q3 = 0, lo = INFINITY, hi = -INFINITY;
+	double mean, sc, cn;
+	size_t cnt = 0, i;
+
+#define LANE(s, x) do {							\
+		double x_ = (x);					\
+		if (!isnan(x_)) {					\
+			s += x_;					\
+			cnt++;						\
+			lo = x_ < lo ? x_ : lo;				\
+			hi = x_ > hi ? x_ : hi;				\
+		}							\
+	} while (0)
+	for (i = 0; i + 4 <= n; i += 4) {
+		LANE(s0, v[i]);
+		LANE(s1, v[i + 1]);
+		LANE(s2, v[i + 2]);
+		LANE(s3, v[i + 3]);
+	}
+	for (; i < n; i++) {
+		double *sl = (i & 3) == 0 ? &s0 : (i & 3) == 1 ? &s1 : &s2;
+		LANE(*sl, v[i]);
+	}
+#undef LANE
+	mom_init(m);
+	if (cnt == 0)
+		return;
+	cn = (double)cnt;
+	mean = ((s0 + s1) + (s2 + s3)) / cn;
+#define DEV(c, q, x) do {						\
+		double d_ = (x) - mean;					\
+		if (!isnan(d_)) {					\
+			c += d_;					\
+			q += d_ * d_;					\
+		}							\
+	} while (0)
+	for (i = 0; i + 4 <= n; i += 4) {
+		DEV(c0, q0, v[i]);
+		DEV(c1, q1, v[i + 1]);
+		DEV(c2, q2, v[i + 2]);
+		DEV(c3, q3, v[i + 3]);
+	}
+	for (; i < n; i++) {
+		if ((i & 3) == 0)
+			DEV(c0, q0, v[i]);
+		else if ((i & 3) == 1)
+			DEV(c1, q1, v[i]);
+		else
+			DEV(c2, q2, v[i]);
+	}
+#undef DEV
+	sc = (c0 + c1) + (c2 + c3);
+	m->n = cn;
+	m->mean = mean + sc / cn;
+	m->m2 = ((q0 + q1) + (q2 + q3)) - sc * sc / cn;
+	if (m->m2 < 0)
+		m->m2 = 0;
+	m->min = lo;
+	m->max = hi;
+}
+
+/* Feature j's profile over every row read, and its kept values; the
+ * table's column is freed once copied. */
+static void
+fill_feature(train_design *ds, trainset *t, const unsigned char *keep,
     size_t j, size_t n)
 {
-	const trainset_col *c = &t->c[ds->fcol[j]];
-	moments m;
-	size_t miss = 0;
+	trainset_col *c = &t->c[ds->fcol[j]];
+	moments m = c->mom;
 
-	mom_init(&m);
-	for (size_t i = 0; i < t->n; i++) {
-		if (isnan(c->v[i]))
-			miss++;
-		else
-			mom_add(&m, c->v[i]);
-	}
 	ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
 		m.n ? m.min : NAN, m.n ? m.max : NAN,
-		(double)miss / (double)t->n, 0, { 0 } };
+		(double)(t->n - (size_t)m.n) / (double)t->n, 0, { 0 } };
 	categories(&ds->prof[j], c->v, t->n);
-	for (size_t i = 0, q = 0; i < t->n; i++)
+	if (n == t->n)
+		memcpy(ds->X + j * n, c->v, n * sizeof *ds->X);
+	else
+		for (size_t i = 0, q = 0; i < t->n; i++)
+			if (keep[i])
+				ds->X[j * n + q++] = c->v[i];
+	free(c->v);
+	c->v = NULL;
+}
+
+/* Features t0, t0 + nt, ... of the design: each column one thread's. */
+typedef struct fill_job {
+	train_design *ds;
+	trainset *t;
+	const unsigned char *keep;
+	size_t n, p, t0, nt;
+} fill_job;
+
+static void *
+fill_some(void *arg)
+{
+	const fill_job *f = arg;
+
+	for (size_t j = f->t0; j < f->p; j += f->nt)
+		fill_feature(f->ds, f->t, f->keep, j, f->n);
+	return NULL;
+}
+
+static void
+fill_features(train_design *ds, trainset *t, const unsigned char *keep,
+    size_t n, size_t p, int threads)
+{
+	fill_job f[2] = { { ds, t, keep, n, p, 0, 2 },
+		{ ds, t, keep, n, p, 1, 2 } };
+	pthread_t tid;
+
+	if (threads > 1 && p > 1 &&
+	    pthread_create(&tid, NULL, fill_some, &f[1]) == 0) {
+		fill_some(&f[0]);
+		pthread_join(tid, NULL);
+		return;
+	}
+	f[0].nt = 1;
+	fill_some(&f[0]);
+}
+
+/* The kept values of a table column: the column itself when every row is
+ * kept (handed over: the caller forgets it), else a copy of them and the
+ * column freed. */
+static void *
+take_kept(void *col, size_t size, const unsigned char *keep, size_t nt,
+    size_t n)
+{
+	unsigned char *src = col, *dst;
+
+	if (n == nt)
+		return src;
+	dst = emalloc(n * size);
+	for (size_t i = 0, q = 0; i < nt; i++)
 		if (keep[i])
-			ds->X[j * n + q++] = c->v[i];
+			memcpy(dst + size * q++, src + size * i, size);
+	free(src);
+	return dst;
 }
 
 int
-train_design_build(train_design *ds, const trainset *t,
+train_design_build(train_design *ds, trainset *t,
     const csv_reader *r, const trainset_opts *o, char *err, size_t errsz,
     int *status)
 {
@@ -272,10 +647,12 @@ train_design_build(train_design *ds, const trainset *t,
 	ds->fcol = emalloc((t->nc + 1) * sizeof *ds->fcol);
 	for (size_t k = 0; k < t->nc; k++) {
 		const char *cn = csv_colname(r, t->c[k].idx);
+		if (o->weights && strcmp(cn, o->weights) == 0)
+			wc = k;
 		if (strcmp(cn, o->target) == 0)
 			yc = k;
 		else if (o->weights && strcmp(cn, o->weights) == 0)
-			wc = k;
+			;
 		else if (t->c[k].role == 1 || t->c[k].numeric == 1)
 			ds->fcol[p++] = k;
 	}
@@ -290,22 +667,21 @@ train_design_build(train_design *ds, const trainset *t,
 	ds->names = emalloc(p * sizeof *ds->names);
 	ds->prof = emalloc(p * sizeof *ds->prof);
 	ds->X = emalloc(n * p * sizeof *ds->X);
-	ds->y = emalloc(n * sizeof *ds->y);
-	ds->w = o->weights ? emalloc(n * sizeof *ds->w) : NULL;
-	ds->day = t->day ? emalloc(n * sizeof *ds->day) : NULL;
-	for (size_t j = 0; j < p; j++) {
+	for (size_t j = 0; j < p; j++)
 		ds->names[j] = (char *)csv_colname(r, t->c[ds->fcol[j]].idx);
-		fill_feature(ds, t, keep, j, n);
+	fill_features(ds, t, keep, n, p, o->threads);
+	ds->y = take_kept(t->c[yc].v, sizeof *ds->y, keep, t->n, n);
+	t->c[yc].v = NULL;
+	if (o->weights && wc == yc) {
+		ds->w = emalloc(n * sizeof *ds->w);
+		memcpy(ds->w, ds->y, n * sizeof *ds->w);
+	} else if (o->weights) {
+		ds->w = take_kept(t->c[wc].v, sizeof *ds->w, keep, t->n, n);
+		t->c[wc].v = NULL;
 	}
-	for (size_t i = 0, q = 0; i < t->n; i++) {
-		if (!keep[i])
-			continue;
-		ds->y[q] = t->c[yc].v[i];
-		if (ds->w)
-			ds->w[q] = t->c[wc].v[i];
-		if (ds->day)
-			ds->day[q] = t->day[i];
-		q++;
+	if (t->day) {
+		ds->day = take_kept(t->day, sizeof *ds->day, keep, t->n, n);
+		t->day = NULL;
 	}
 	ds->d = (model_data){ ds->X, ds->y, ds->w, n, p,
 		(const char *const *)ds->names };

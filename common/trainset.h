@@ -11,6 +11,7 @@
 
 #include "csvio.h"
 #include "model.h"
+#include "stats.h"
 
 /* What to read. */
 typedef struct trainset_opts {
@@ -21,6 +22,7 @@ typedef struct trainset_opts {
 	const char *date_col;	/* used when the header has it */
 	int date_given;		/* date_col must be in the header */
 	int drop_missing;	/* else a missing used value is an error */
+	int threads;		/* > 1: split and parse on two threads */
 } trainset_opts;
 
 /* A column the fit may use: its values as doubles (NAN when missing). */
@@ -28,13 +30,16 @@ typedef struct trainset_col {
 	size_t idx;
 	int role;		/* 0 candidate feature, 1 chosen, 2 target/w */
 	int numeric;		/* -1 unknown, 0 no, 1 yes */
-	double *v;
+	size_t nmiss;		/* rows where v is NAN */
+	double *v;		/* NULL once train_design_build took it */
+	moments mom;		/* of v's numbers, merged batch by batch */
 } trainset_col;
 
 typedef struct trainset {
 	const char *name;	/* the input, for messages (the reader's) */
 	trainset_col *c;
 	size_t nc, n, cap;
+	size_t mdone;		/* rows in the columns' moments */
 	long *line, *day;	/* day NULL without a date column */
 	long date_idx;
 } trainset;
@@ -45,7 +50,10 @@ int trainset_read(trainset *t, csv_reader *r, const trainset_opts *o,
 void trainset_free(trainset *t);
 
 /* The features, target and weights over the rows kept.  names point into
- * r's header: r outlives the design. */
+ * r's header: r outlives the design.  The values move from t to the
+ * design (t's columns are freed as they are copied, or handed over), so
+ * that the two never hold every value at once; t keeps its name, lines
+ * and shape. */
 typedef struct train_design {
 	model_data d;
 	char **names;
@@ -55,7 +63,7 @@ typedef struct train_design {
 	double *y, *w, *X;
 } train_design;
 
-int train_design_build(train_design *ds, const trainset *t,
+int train_design_build(train_design *ds, trainset *t,
     const csv_reader *r, const trainset_opts *o, char *err, size_t errsz,
     int *status);
 /* The first and last day of the design; 0 and 0 without dates. */

@@ -107,15 +107,25 @@ _mmm_opts()
 		    --check-model --media --controls --adstock --saturation
 		    --bounds --trend --fourier --method --iterations --trials
 		    --seed --threads --rssd-weight --select --pareto --window
-		    --dry-run --progress -q --quiet'
+		    --dry-run --progress -q --quiet --lift --lift-weight
+		    --lift-quantile --rssd-zero-penalty --no-rssd-zero-penalty
+		    --holidays --country --valid-frac --stability --windows
+		    --chains --draws --warmup
+		    --keep-draws --target-accept --roi-prior --max-rhat --min-ess
+		    --no-diagnostics-gate'
 		argopts='-o --output --model --target --features --weights --date
 		    --level --lambda --positive --alpha-1 --alpha-2 --lambda-1
 		    --lambda-2 --tol --max-iter --cv --gates --min-r2 --max-mape
 		    --min-lift --max-cv-std --max-p --max-p-cols --registry --name
 		    --now --check-model --valid --media --controls --adstock
 		    --saturation --bounds --fourier --method --iterations --trials
-		    --seed --threads --rssd-weight --select --pareto --window'
-		fileopts='-o --output --check-model --valid --pareto'
+		    --seed --threads --rssd-weight --select --pareto --window
+		    --lift --lift-weight --lift-quantile --holidays --country
+		    --valid-frac --stability --windows
+		    --chains --draws --warmup --keep-draws --target-accept
+		    --roi-prior --max-rhat --min-ess'
+		fileopts='-o --output --check-model --valid --pareto --lift
+		    --holidays'
 		diropts='--registry'
 		colopts='--target --features --weights --date --positive
 		    --max-p-cols --media --controls'

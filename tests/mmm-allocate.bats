@@ -394,6 +394,18 @@ two() {
 	[[ "$stderr" == *'"mmm.draws.channels.tv_S.coef" holds a non-number' ]]
 }
 
+@test "a Bayesian model: its posterior draws, no covariance" {
+	mmm-train --model mmm --method bayes --chains 2 --draws 100 --warmup 100 \
+	    --keep-draws 50 --max-rhat 2 --min-ess 1 --target revenue --date DATE \
+	    --media tv_S,ooh_S,print_S,facebook_S,search_S \
+	    --controls competitor_sales_B,newsletter --trend \
+	    --now 2026-01-01-0000 "$DATA/$ROBYN" -o b.json 2>/dev/null
+	jqok '.mmm.coef_cov == null and .mmm.draws.n == 50' b.json
+	mmm-allocate -m b.json --interval 0.9 --simulate '+20%' > a.json
+	jqok '.uncertainty == "draws" and .kkt.ok'
+	jqok '.totals | .lower < .response and .response < .upper'
+}
+
 @test "--simulate: current and three scenarios; the Monte Carlo error shrinks with draws" {
 	M=$BATS_FILE_TMPDIR/m.json
 	mmm-allocate -m "$M" --simulate '+20%,-20%,+50%' --aov 40 > a.json

@@ -98,6 +98,10 @@ col() {	# col NAME FILE: the column's values, one per line
 	printf 'date,x\n2024-01-01,1\n2024-01-08,1\n2024-01-15,1\n' > w.csv
 	mmm-features --holidays h.csv w.csv > out.csv
 	[ "$(col holiday out.csv | tr '\n' ' ')" = "1 0 1 " ]
+	# a country without rows is an error, not a column of zeros
+	run mmm-features --holidays h.csv --country XX w.csv
+	[ "$status" -eq 65 ]
+	[[ "$output" == *'h.csv: no holidays of country "XX"'* ]]
 }
 
 @test "Prophet's holiday table from the shared data (country DE, weekly Robyn dates)" {

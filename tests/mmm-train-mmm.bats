@@ -158,7 +158,7 @@ jqok() {
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == "mmm-train: --model mmm needs --media"* ]]
 	run_split mmm-train "${RARGS[@]}" --features tv_S "$DATA/$ROBYN";	[ "$status" -eq 64 ]
-	run_split mmm-train "${RARGS[@]}" --method bayes "$DATA/$ROBYN";	[ "$status" -eq 64 ]
+	run_split mmm-train "${RARGS[@]}" --method gibbs "$DATA/$ROBYN";	[ "$status" -eq 64 ]
 	run_split mmm-train "${RARGS[@]}" --adstock tv_S=cubic "$DATA/$ROBYN";	[ "$status" -eq 64 ]
 	run_split mmm-train "${RARGS[@]}" --adstock radio=geometric "$DATA/$ROBYN"
 	[ "$status" -eq 64 ]

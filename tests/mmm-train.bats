@@ -517,6 +517,7 @@ halves() {
 	[ "$n" -ge 1 ]
 	cp "$DATA/$PYMC" train.csv
 	cp "$DATA/robyn-simulated-weekly/dt_simulated_weekly.csv" .
+	cp "$DATA/robyn-simulated-weekly/dt_prophet_holidays.csv" .
 	for i in $(seq 1 "$n"); do
 		run_example ex-$i.*
 		[ "$status" -eq 0 ] || { cat ex-$i.*; echo "$output"; false; }

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "gates.h"
 #include "mmmfit.h"
+#include "mmmstab.h"
 #include "model.h"
 #include "out.h"
 #include "trainset.h"
@@ -31,11 +32,19 @@ static const char usage[] =
 "       mmm-train --model mmm --target COL --media COLS [--controls COLS]\n"
 "                 [--date COL] [--adstock KIND|CH=KIND,...]\n"
 "                 [--saturation KIND|CH=KIND,...] [--bounds CH.PARAM=LO:HI,...]\n"
-"                 [--trend] [--fourier yearly:K] [--method ridge]\n"
+"                 [--trend] [--fourier yearly:K] [--holidays FILE --country XX]\n"
+"                 [--method ridge|bayes]\n"
 "                 [--iterations N] [--trials T] [--seed N] [--threads N]\n"
-"                 [--rssd-weight X] [--select pareto|nrmse|rssd|knee]\n"
-"                 [--pareto FILE] [--window N] [--dry-run] [--progress] [-q]\n"
+"                 [--rssd-weight X] [--[no-]rssd-zero-penalty]\n"
+"                 [--lift FILE] [--lift-weight X] [--lift-quantile Q]\n"
+"                 [--select pareto|nrmse|rssd|knee]\n"
+"                 [--pareto FILE] [--window N] [--valid-frac F]\n"
+"                 [--stability K [--windows W]] [--dry-run] [--progress] [-q]\n"
 "                 [gates, registry and -o as above] [FILE]\n"
+"       mmm-train --model mmm --method bayes ... [--chains N] [--draws N]\n"
+"                 [--warmup N] [--keep-draws N] [--target-accept X]\n"
+"                 [--roi-prior CH=lognormal:MU:SIGMA,...] [--max-rhat X]\n"
+"                 [--min-ess X] [--no-diagnostics-gate] [--lift FILE] [FILE]\n"
 "       mmm-train --check-model FILE\n"
 "       mmm-train -h | --help | --version\n"
 "Fit a linear model to CSV rows and write the model as JSON.\n"
@@ -69,8 +78,8 @@ static const char usage[] =
 "  --registry DIR      save DIR/NAME-VERSION.json and point\n"
 "  --name NAME         DIR/NAME-current.json at it when every gate passed\n"
 "  --now STAMP         the version, YYYY-MM-DD-HHMM (default: now, UTC)\n"
-"  --threads N         threads of the fit (default: the online CPUs); the\n"
-"                      model is the same for any N\n"
+"  --threads N         threads of the reading and the fit (default: the\n"
+"                      online CPUs); the model is the same for any N\n"
 "  --check-model FILE  validate a model file and exit\n"
 "mmm: adstock and saturation learned per channel, ridge with media >= 0:\n"
 "  --media COLS        spend columns (names or globs)\n"
@@ -82,48 +91,97 @@ static const char usage[] =
 "  --bounds B          CH.PARAM=LO:HI,... over Robyn's defaults; lambda=LO:HI\n"
 "  --trend             a linear trend in the baseline\n"
 "  --fourier yearly:K  K sine/cosine pairs (default 2 over a year of data)\n"
-"  --method ridge      the only method yet\n"
+"  --holidays FILE     a term \"holidays\": the country's holidays in each\n"
+"  --country XX        period (Robyn's prophet file: ds,holiday,country)\n"
+"  --method M          ridge (default): the search; bayes: the posterior\n"
 "  --iterations N      candidates per trial (2000)\n"
 "  --trials T          independent searches (5)\n"
 "  --seed N            the searches' seed (1)\n"
 
 "  --rssd-weight X     trial t minimises NRMSE + X t/(T-1) DECOMP.RSSD (1)\n"
+"  --no-rssd-zero-penalty  DECOMP.RSSD without Robyn's factor 1 + the\n"
+"                      share of channels with no effect (on by default)\n"
+"  --lift FILE         lift tests (channel,start,end,lift[,lift_sd]):\n"
+"                      MAPE.LIFT becomes a third objective\n"
+"  --lift-weight X     every trial adds X MAPE.LIFT (1)\n"
+"  --lift-quantile Q   select among the candidates whose MAPE.LIFT is in\n"
+"                      the lowest Q of all (0.1)\n"
 "  --select RULE       from the Pareto front: nrmse (default), pareto,\n"
 "                      rssd, knee\n"
 "  --pareto FILE       the Pareto front as JSON lines\n"
 "  --window N          periods of recent spend for marginal ROI (13)\n"
+"  --valid-frac F      fit on the first F of the rows (0.5-0.8), validate\n"
+"                      and test on halves of the rest; search on the\n"
+"                      validation NRMSE\n"
+"  --stability K       refit with seeds seed..seed+K-1 and report the spread\n"
+"                      of ROI, marginal ROI and allocation\n"
+"  --windows W         and on W windows of four fifths of the rows\n"
 "  --dry-run           print the search's size and time, and exit\n"
+"bayes: NUTS, chains in parallel threads, the same bytes for any --threads:\n"
+"  --chains N          chains (4)\n"
+"  --draws N           draws per chain after warm-up (1000)\n"
+"  --warmup N          warm-up iterations per chain (1000)\n"
+"  --keep-draws N      thinned draws stored in the model (500)\n"
+"  --target-accept X   the step size's target acceptance (0.8)\n"
+"  --roi-prior P       CH=lognormal:MU:SIGMA,...: a log-normal prior on the\n"
+"                      channel's ROI instead of a half-normal on its beta\n"
+"  --max-rhat X        gate: largest split R-hat at most X (1.01)\n"
+"  --min-ess X         gate: smallest bulk ESS at least X (400)\n"
+"  --no-diagnostics-gate  write the model whatever R-hat and ESS are\n"
 "  --progress, -q      progress on stderr always, or never\n"
 "  -h, --help          this help;  --version  the version\n";
 
 enum { O_ALPHA1 = 256, O_ALPHA2, O_CHECK, O_CV, O_DATE, O_DROP, O_FEATURES,
 	O_MEDIA, O_CONTROLS, O_ADSTOCK, O_SATURATION, O_BOUNDS, O_TREND,
 	O_FOURIER, O_METHOD, O_ITER, O_TRIALS, O_SEED, O_RSSDW,
-	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS,
+	O_SELECT, O_PARETO, O_WINDOW, O_DRYRUN, O_PROGRESS, O_LIFT,
+	O_LIFTW, O_LIFTQ, O_RSSDZ, O_NORSSDZ, O_HOLIDAYS, O_COUNTRY, O_CHAINS,
+	O_DRAWS, O_WARMUP, O_KEEP, O_TACCEPT, O_ROIPRIOR, O_MAXRHAT, O_MINESS,
+	O_NODIAG,
 	O_GATES, O_LAMBDA, O_LAMBDA1, O_LAMBDA2, O_LEVEL, O_MAXCVSTD,
 	O_MAXITER, O_MAXMAPE, O_MAXP, O_MAXPCOLS, O_MINLIFT, O_MINR2,
 	O_MODEL, O_NAME, O_NOINT, O_NORMAL, O_NOW, O_POSITIVE, O_REGISTRY,
-	O_TARGET, O_THREADS, O_TOL, O_VALID, O_VERSION, O_WEIGHTS };
+	O_TARGET, O_THREADS, O_TOL, O_VALID, O_VERSION, O_WEIGHTS,
+	O_VALIDFRAC, O_STABILITY, O_WINDOWS };
 
 static const struct option longopts[] = {
 	{ "adstock", required_argument, NULL, O_ADSTOCK },
+	{ "chains", required_argument, NULL, O_CHAINS },
+	{ "draws", required_argument, NULL, O_DRAWS },
+	{ "keep-draws", required_argument, NULL, O_KEEP },
+	{ "max-rhat", required_argument, NULL, O_MAXRHAT },
+	{ "min-ess", required_argument, NULL, O_MINESS },
+	{ "no-diagnostics-gate", no_argument, NULL, O_NODIAG },
+	{ "roi-prior", required_argument, NULL, O_ROIPRIOR },
+	{ "target-accept", required_argument, NULL, O_TACCEPT },
+	{ "warmup", required_argument, NULL, O_WARMUP },
 	{ "bounds", required_argument, NULL, O_BOUNDS },
 	{ "controls", required_argument, NULL, O_CONTROLS },
+	{ "country", required_argument, NULL, O_COUNTRY },
 	{ "dry-run", no_argument, NULL, O_DRYRUN },
 	{ "fourier", required_argument, NULL, O_FOURIER },
+	{ "holidays", required_argument, NULL, O_HOLIDAYS },
 	{ "iterations", required_argument, NULL, O_ITER },
+	{ "lift", required_argument, NULL, O_LIFT },
+	{ "lift-quantile", required_argument, NULL, O_LIFTQ },
+	{ "lift-weight", required_argument, NULL, O_LIFTW },
 	{ "media", required_argument, NULL, O_MEDIA },
 	{ "method", required_argument, NULL, O_METHOD },
+	{ "no-rssd-zero-penalty", no_argument, NULL, O_NORSSDZ },
 	{ "pareto", required_argument, NULL, O_PARETO },
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rssd-weight", required_argument, NULL, O_RSSDW },
+	{ "rssd-zero-penalty", no_argument, NULL, O_RSSDZ },
 	{ "saturation", required_argument, NULL, O_SATURATION },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "select", required_argument, NULL, O_SELECT },
 	{ "trend", no_argument, NULL, O_TREND },
 	{ "trials", required_argument, NULL, O_TRIALS },
 	{ "window", required_argument, NULL, O_WINDOW },
+	{ "valid-frac", required_argument, NULL, O_VALIDFRAC },
+	{ "stability", required_argument, NULL, O_STABILITY },
+	{ "windows", required_argument, NULL, O_WINDOWS },
 	{ "alpha-1", required_argument, NULL, O_ALPHA1 },
 	{ "alpha-2", required_argument, NULL, O_ALPHA2 },
 	{ "check-model", required_argument, NULL, O_CHECK },
@@ -170,9 +228,15 @@ static const char *check_model, *valid;
 static int default_gates, bayes_opt, cv_k;
 static mmm_opts mo = { .adstock = ADSTOCK_GEOMETRIC, .saturation = SAT_HILL,
 	.fourier = -1, .search = { .iterations = 2000, .trials = 5, .seed = 1,
-	.rssd_weight = 1 }, .select = MMM_SELECT_NRMSE, .window = 13 };
-static const char *media, *controls, *pareto_path;
+	.rssd_weight = 1, .lift_weight = 1, .lift_quantile = 0.1 },
+	.select = MMM_SELECT_NRMSE, .window = 13, .rssd_zero_penalty = 1,
+	.bopts = { .chains = 4, .draws = 1000, .warmup = 1000, .keep = 500,
+	.target_accept = 0.8, .max_depth = 10 } };
+static const char *media, *controls, *pareto_path, *lift_path;
+static const char *holidays_path;
 static int mmm_opt, dry_run, progress_forced, quiet;
+static int bayes_only, ridge_only, no_diag;
+static double max_rhat = 1.01, min_ess = 400;
 
 /* The options of --model mmm; 0 when ch is not one of them. */
 static int
@@ -213,18 +277,35 @@ parse_mmm_option(int ch)
 		mo.fourier = (int)cli_long("--fourier", optarg + 7, 0, 20);
 		break;
 	case O_METHOD:
-		if (strcmp(optarg, "ridge") != 0)
-			cli_usage_error("--method: \"%s\" is not ridge (the "
-			    "Bayesian method is not built yet)", optarg);
+		if (strcmp(optarg, "ridge") != 0 && strcmp(optarg, "bayes"))
+			cli_usage_error("--method: \"%s\" is not ridge or "
+			    "bayes", optarg);
+		mo.bayes = strcmp(optarg, "bayes") == 0;
 		break;
+	case O_CHAINS: mo.bopts.chains = (size_t)cli_long("--chains", optarg,
+	    1, 1024); bayes_only = 1; break;
+	case O_DRAWS: mo.bopts.draws = (size_t)cli_long("--draws", optarg,
+	    8, 10000000); bayes_only = 1; break;
+	case O_WARMUP: mo.bopts.warmup = (size_t)cli_long("--warmup", optarg,
+	    0, 10000000); bayes_only = 1; break;
+	case O_KEEP: mo.bopts.keep = (size_t)cli_long("--keep-draws", optarg,
+	    0, 10000000); bayes_only = 1; break;
+	case O_TACCEPT: mo.bopts.target_accept = cli_double("--target-accept",
+	    optarg, 0.05, 0.999); bayes_only = 1; break;
+	case O_ROIPRIOR: mo.bopts.roi_prior = optarg; bayes_only = 1; break;
+	case O_MAXRHAT: max_rhat = cli_double("--max-rhat", optarg, 1,
+	    HUGE_VAL); bayes_only = 1; break;
+	case O_MINESS: min_ess = cli_double("--min-ess", optarg, 0, HUGE_VAL);
+	    bayes_only = 1; break;
+	case O_NODIAG: no_diag = 1; bayes_only = 1; break;
 	case O_ITER: mo.search.iterations = (size_t)cli_long("--iterations",
-	    optarg, 4, 100000000); break;
+	    optarg, 4, 100000000); ridge_only = 1; break;
 	case O_TRIALS: mo.search.trials = (size_t)cli_long("--trials", optarg,
-	    1, 10000); break;
+	    1, 10000); ridge_only = 1; break;
 	case O_SEED: mo.search.seed = (uint64_t)cli_long("--seed", optarg, 0,
 	    LONG_MAX); break;
 	case O_RSSDW: mo.search.rssd_weight = cli_double("--rssd-weight",
-	    optarg, 0, 1e6); break;
+	    optarg, 0, 1e6); ridge_only = 1; break;
 	case O_SELECT:
 		for (v = 0; v < MMM_SELECT_N; v++)
 			if (strcmp(optarg, mmm_select_names[v]) == 0)
@@ -233,11 +314,31 @@ parse_mmm_option(int ch)
 			cli_usage_error("--select: \"%s\" is not pareto, "
 			    "nrmse, rssd or knee", optarg);
 		mo.select = v;
+		ridge_only = 1;
 		break;
-	case O_PARETO: pareto_path = optarg; break;
+	case O_PARETO: pareto_path = optarg; ridge_only = 1; break;
+	case O_LIFT: lift_path = optarg; break;
+	case O_HOLIDAYS: holidays_path = optarg; break;
+	case O_COUNTRY:
+		if (!*optarg)
+			cli_usage_error("--country: empty");
+		mo.country = optarg;
+		break;
+	case O_LIFTW: mo.search.lift_weight = cli_double("--lift-weight",
+	    optarg, 0, 1e6); ridge_only = 1; break;
+	case O_LIFTQ: mo.search.lift_quantile = cli_double(
+	    "--lift-quantile", optarg, 0, 1); ridge_only = 1; break;
+	case O_RSSDZ: mo.rssd_zero_penalty = 1; break;
+	case O_NORSSDZ: mo.rssd_zero_penalty = 0; break;
 	case O_WINDOW: mo.window = (size_t)cli_long("--window", optarg, 1,
 	    1000000); break;
-	case O_DRYRUN: dry_run = 1; break;
+	case O_VALIDFRAC: mo.valid_frac = cli_double("--valid-frac", optarg,
+	    0.5, 0.8); ridge_only = 1; break;
+	case O_STABILITY: mo.stability = (size_t)cli_long("--stability",
+	    optarg, 1, 1000); ridge_only = 1; break;
+	case O_WINDOWS: mo.windows = (size_t)cli_long("--windows", optarg, 1,
+	    1000); ridge_only = 1; break;
+	case O_DRYRUN: dry_run = 1; ridge_only = 1; break;
 	case O_PROGRESS: progress_forced = 1; return 1;
 	case 'q': quiet = 1; return 1;
 	default: return 0;
@@ -340,15 +441,34 @@ check_options(void)
 	if (spec.kind == MODEL_MMM) {
 		if (!media)
 			cli_usage_error("--model mmm needs --media");
+		if (mo.windows && !mo.stability)
+			cli_usage_error("--windows goes with --stability");
+		if (mo.stability == 1 && !mo.windows)
+			cli_usage_error("--stability 1 without --windows is "
+			    "one fit: nothing to compare (K >= 2)");
 		if (in_opts.features || in_opts.weights || positive ||
 		    cv_k || !spec.intercept || valid)
 			cli_usage_error("--features, --weights, --positive, "
 			    "--cv, --valid and --no-intercept do not go with "
 			    "--model mmm (see --media, --controls)");
+		if (!holidays_path != !mo.country)
+			cli_usage_error("--holidays and --country go "
+			    "together");
 	} else if (mmm_opt) {
 		cli_usage_error("--media, --controls and the search options "
 		    "go with --model mmm");
 	}
+	if (bayes_only && !mo.bayes)
+		cli_usage_error("--chains, --draws, --warmup, --keep-draws, "
+		    "--target-accept, --roi-prior, --max-rhat, --min-ess and "
+		    "--no-diagnostics-gate go with --method bayes");
+	if (ridge_only && mo.bayes)
+		cli_usage_error("--iterations, --trials, --rssd-weight, "
+		    "--lift-weight, --lift-quantile, --select, --pareto, "
+		    "--valid-frac, --stability, --windows and --dry-run go "
+		    "with --method ridge");
+	if (no_diag)
+		max_rhat = min_ess = NAN;
 	if (spec.kind != MODEL_RIDGE && positive)
 		cli_usage_error("--positive goes with --model ridge");
 	if (spec.kind != MODEL_BAYES && bayes_opt)
@@ -375,6 +495,8 @@ check_options(void)
 		spec.threads = ncpu > 1 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
 	}
 	mo.search.threads = spec.threads;
+	mo.bopts.threads = spec.threads;
+	mo.bopts.seed = mo.search.seed;
 	model_blas_single();
 }
 
@@ -479,7 +601,7 @@ main(int argc, char **argv)
 	model_fit fit;
 	model_cv cv;
 	metrics tr, va;
-	model_gate gates[GATE_N];
+	model_gate gates[GATE_N + 2];
 	unsigned char *pos = NULL;
 	char err[1024], sha[65], vsha[65], version[32], created[32];
 	const char *in;
@@ -489,9 +611,12 @@ main(int argc, char **argv)
 	char *feats = NULL;
 	mmm_data md;
 	mmm_result res;
+	mmm_stability stab = { 0 };
 	model_data mdata;
 	model_profile *mprof = NULL;
 	const void *mctx[2] = { &res, &md };
+	lift_set lifts = { NULL, 0 };
+	holidays hol = { NULL, 0, "" };
 
 	cli_init(argc, argv);
 	parse_options(argc, argv);
@@ -506,6 +631,7 @@ main(int argc, char **argv)
 	csv_reader *r = csv_open(in, CSV_SHA256, err, sizeof err, &st);
 	if (!r)
 		fail(err, st);
+	in_opts.threads = spec.threads;
 	if (trainset_read(&t, r, &in_opts, err, sizeof err, &st) < 0 ||
 	    train_design_build(&ds, &t, r, &in_opts, err, sizeof err, &st) < 0)
 		fail(err, st);
@@ -518,6 +644,18 @@ main(int argc, char **argv)
 	if (spec.kind == MODEL_MMM && mmm_data_from_design(&md, &ds, &t,
 	    media, err, sizeof err) < 0)
 		dien(EXIT_DATAERR, "%s", err);
+	if (lift_path) {
+		if (lift_read(lift_path, md.media, md.k, md.day, md.n, &lifts,
+		    err, sizeof err, &st) < 0)
+			dien(st, "%s", err);
+		mo.lift = &lifts;
+	}
+	if (holidays_path) {
+		if (holidays_read(holidays_path, mo.country, &hol, err,
+		    sizeof err, &st) < 0)
+			dien(st, "%s", err);
+		mo.hol = &hol;
+	}
 	trainset_free(&t);
 	t.name = csv_name(r);
 
@@ -529,6 +667,9 @@ main(int argc, char **argv)
 				cli_usage_error("%s", err);
 			dien(st, "%s: %s", t.name, err);
 		}
+		if (mo.bayes && mmm_bayes_check(&res.prob, &mo.bopts, err,
+		    sizeof err) < 0)
+			cli_usage_error("%s", err);
 		if (dry_run) {
 			mmm_fit_dry_run(&res, &mo, stdout);
 			if (fflush(stdout) == EOF || ferror(stdout))
@@ -540,10 +681,20 @@ main(int argc, char **argv)
 			csv_close(r);
 			return 0;
 		}
-		progress_init(&prog, progress_forced, quiet, "candidates");
+		progress_init(&prog, progress_forced, quiet, mo.bayes ?
+		    "iterations" : "candidates");
 		mo.search.progress = search_progress;
+		mo.bopts.progress = search_progress;
 		mmm_fit_run(&res, &md, &mo);
-		progress_done(&prog, (long long)res.search.ncand);
+		progress_done(&prog, mo.bayes ? (long long)(mo.bopts.chains *
+		    (mo.bopts.warmup + mo.bopts.draws)) :
+		    (long long)res.search.ncand);
+		if (mo.stability) {
+			if (mmm_stability_run(&stab, &res, &md, &mo, err,
+			    sizeof err) < 0)
+				dien(EXIT_DATAERR, "%s: %s", t.name, err);
+			res.stab = &stab;
+		}
 		mmm_model_parts(&res, &ds, &fit, &mdata, &mprof);
 		d = &mdata;
 		prof = mprof;
@@ -567,6 +718,10 @@ main(int argc, char **argv)
 			dien(EXIT_DATAERR, "%s: %s", t.name, err);
 	}
 	train_design_days(&ds, &first, &last);
+	/* With held-out rows the model is the fit of the first ones: its
+	 * carryover state and date range end there. */
+	if (spec.kind == MODEL_MMM && res.prob.nv)
+		last = md.day[res.prob.n - 1];
 	model_stamps(now, version, created);
 	model_doc doc = { version, created, in_opts.target, &spec, d, &fit,
 		&tr, cv_k ? &cv : NULL, gates, 0, rows_read, sha,
@@ -576,9 +731,21 @@ main(int argc, char **argv)
 		NULL, NULL, NULL, 0, 0 };
 	if (valid)
 		valid_metrics(&ds, &fit, &va, &doc, vsha);
+	model_data vd;
+	if (spec.kind == MODEL_MMM && mmm_valid_data(&res, &vd)) {
+		/* --valid-frac: the validation rows are the held-out metrics
+		 * (and what the gates judge); the test rows stay unseen. */
+		model_valid_metrics(&fit, &mdata, &vd, &va);
+		doc.valid = &va;
+		doc.valid_input = doc.input;
+		doc.valid_sha256 = sha;
+		doc.valid_rows = doc.valid_rows_read = vd.n;
+	}
 	if (gates_eval(gates, &ng, &gate, &spec, &fit, &tr, cv_k ? &cv : NULL,
 	    doc.valid, d, err, sizeof err, &st) < 0)
 		fail(err, st);
+	if (spec.kind == MODEL_MMM && res.bayes)
+		ng += mmm_bayes_gates(res.bayes, max_rhat, min_ess, gates + ng);
 	doc.ngates = ng;
 	int pass = report_gates(gates, ng);
 	if (pass && pareto_path) {
@@ -598,7 +765,10 @@ main(int argc, char **argv)
 	if (spec.kind == MODEL_MMM) {
 		free(mprof);
 		mmm_result_free(&res);
+		mmm_stability_free(&stab);
 		mmm_data_free(&md);
+		lift_free(&lifts);
+		holidays_free(&hol);
 	}
 	free(feats);
 	train_design_free(&ds);

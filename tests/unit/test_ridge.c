@@ -228,7 +228,7 @@ static void
 test_errors(void)
 {
 	const dset *d = &sets[0];
-	ridge_problem pr = { d->X, d->y, NULL, 1, d->p, 1 };
+	ridge_problem pr = { d->X, d->y, NULL, 1, d->p, 1, 0 };
 	double coef[16], b0, best, *x;
 	bayesridge m;
 	bayesridge_opts o;
@@ -316,7 +316,7 @@ main(void)
 {
 	for (size_t s = 0; s < sizeof sets / sizeof *sets; s++) {
 		const dset *d = &sets[s];
-		ridge_problem pr = { d->X, d->y, d->w, d->n, d->p, 1 };
+		ridge_problem pr = { d->X, d->y, d->w, d->n, d->p, 1, 0 };
 		test_ridge(d, &pr);
 		test_cv(d, &pr);
 		test_positive(d, &pr);
