@@ -467,6 +467,45 @@ if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train ]]; then
 	note "train-ols, train-bayes: mmm-train on 15 features of the 20-column file (model file written: statistics, covariance, metrics, profile, sha256); peer = bench/train_peer.py (pandas read_csv of the used columns + statsmodels OLS and its summary statistics, or scikit-learn BayesianRidge, training metrics, JSON)"
 fi
 
+# --- mmm-allocate (helper "alloc"; the scipy peer columns are helper "allocref"'s) ---
+# Whole-process time of: 20 channels max-response (10 concave Hill, 10
+# S-shaped) from a response CSV; and 1000 Monte Carlo draws x 3 scenarios
+# (+ the current plan) of the Robyn-data model.  Goals: under 5 ms and 50 ms.
+if [[ -x bin/mmm-allocate ]]; then
+	ctx=allocate
+	acsv=$scratch/alloc20.csv
+	awk 'BEGIN {
+		s = 12345; print "channel,beta,theta,alpha,gamma,current"
+		for (i = 0; i < 20; i++) {
+			for (j = 0; j < 5; j++) { s = (s * 1103515245 + 12345) % 2147483648; u[j] = s / 2147483648 }
+			printf "ch%d,%.6g,%.4g,%.4g,%.6g,%.6g\n", i, 1000 + 4000 * u[0], 0.7 * u[1],
+			    i % 2 ? 1.5 + 2 * u[2] : 0.5 + 0.5 * u[2], 100 + 1900 * u[3], 50 + 1450 * u[4]
+		}
+	}' >"$acsv"
+	say "allocate: 20 channels max-response, budget 3000"
+	o_s='' o_kb=''
+	median_startup o_s "$STARTUP_RUNS" 0 bin/mmm-allocate --response "$acsv" --budget 3000 --unbounded || true
+	if timed 0 bin/mmm-allocate --response "$acsv" --budget 3000 --unbounded; then o_kb=$T_KB; fi
+	row alloc-20ch-max-response 20 "$o_s" "" "$o_kb" "" "" ""
+	amodel=$scratch/mmm-1.json
+	if [[ ! -s $amodel && -x bin/mmm-train && -s $robyn ]]; then
+		bin/mmm-train --model mmm --target revenue --date DATE \
+		    --media tv_S,ooh_S,print_S,facebook_S,search_S \
+		    --controls competitor_sales_B,newsletter --trend \
+		    --now 2026-01-01-0000 -o "$amodel" "$robyn" 2>/dev/null || true
+	fi
+	if [[ -s $amodel ]]; then
+		say "allocate: 1000 draws x 3 scenarios"
+		o_s='' o_kb=''
+		median_startup o_s "$STARTUP_RUNS" 0 bin/mmm-allocate --model "$amodel" \
+		    --simulate '+20%,-20%,+50%' --draws 1000 -q || true
+		if timed 0 bin/mmm-allocate --model "$amodel" --simulate '+20%,-20%,+50%' \
+		    --draws 1000 -q; then o_kb=$T_KB; fi
+		row alloc-sim-1000x3 1000 "$o_s" "" "$o_kb" "" "" ""
+	fi
+	note "alloc-*: whole process, median of $STARTUP_RUNS runs: 20 channels max-response from a response CSV (10 concave, 10 S-shaped Hill curves; goal < 5 ms); 1000 Monte Carlo draws of the ridge coefficient covariance x 3 scenarios + the current plan with the max-response plan of the Robyn-data model (goal < 50 ms)"
+fi
+
 # --- start-up ----------------------------------------------------------------------
 small=$BENCH_DIR/daily-10-$gen_hash.csv
 if [[ ! -s $small ]]; then

@@ -21,32 +21,60 @@ alloc_marginal(const alloc_curve *c, double x)
 	return c->coef * c->carry * saturation_deriv(&c->sat, c->carry * x);
 }
 
-/* The second derivative of the saturation at u >= 0. */
-static double
-sat_d2(const saturation *s, double u)
+/* The first and second derivatives of the saturation at u >= 0, with
+ * one pow for Hill. */
+static void
+sat_d12(const saturation *s, double u, double *d1, double *d2)
 {
 	switch (s->kind) {
 	case SAT_HILL: {
 		double a = s->alpha, g = s->gamma;
-		if (u <= 0)
-			return a < 2 && a != 1 ? (a < 1 ? -INFINITY :
+		if (u <= 0) {
+			*d1 = a < 1 ? INFINITY : a == 1 ? 1 / g : 0;
+			*d2 = a < 2 && a != 1 ? (a < 1 ? -INFINITY :
 			    INFINITY) : a == 1 ? -2 / (g * g) : 0;
-		/* a g^a u^(a-2) ((a-1) g^a - (a+1) u^a) / (u^a + g^a)^3,
-		 * in v = (u/g)^a so that nothing overflows. */
+			return;
+		}
+		/* h' = a/u v/(1+v)^2, h'' = a/u^2 v((a-1) - (a+1)v)/(1+v)^3,
+		 * v = (u/g)^a; past v = 1 through w = 1/v so that nothing
+		 * overflows. */
 		double v = pow(u / g, a);
-		return a / (u * u) * v * ((a - 1) - (a + 1) * v) /
-		    ((1 + v) * (1 + v) * (1 + v));
+		if (v <= 1) {
+			*d1 = a / u * v / ((1 + v) * (1 + v));
+			*d2 = a / (u * u) * v * ((a - 1) - (a + 1) * v) /
+			    ((1 + v) * (1 + v) * (1 + v));
+		} else {
+			double w = 1 / v;
+			*d1 = a / u * w / ((1 + w) * (1 + w));
+			*d2 = a / (u * u) * w * ((a - 1) * w - (a + 1)) /
+			    ((1 + w) * (1 + w) * (1 + w));
+		}
+		return;
 	}
 	case SAT_LOGISTIC: {
 		double z = s->lambda * u / 2, th = tanh(z), ch = cosh(z);
-		return -s->lambda * s->lambda / 2 * th / (ch * ch);
+		*d1 = saturation_deriv(s, u);
+		*d2 = -s->lambda * s->lambda / 2 * th / (ch * ch);
+		return;
 	}
 	case SAT_MICHAELIS:
-		return -2 * s->vmax * s->k / ((s->k + u) * (s->k + u) *
+		*d1 = saturation_deriv(s, u);
+		*d2 = -2 * s->vmax * s->k / ((s->k + u) * (s->k + u) *
 		    (s->k + u));
+		return;
 	default:
-		return 0;
+		*d1 = 1;
+		*d2 = 0;
 	}
+}
+
+static double
+sat_d2(const saturation *s, double u)
+{
+	double d1, d2;
+
+	sat_d12(s, u, &d1, &d2);
+	return d2;
 }
 
 double
@@ -72,6 +100,7 @@ typedef struct chan {
 	double s;	/* slope of the envelope's straight part [lo, t] */
 	int flat;	/* f' constant: straight or zero */
 	double warm;	/* last concave-part solution, a Newton start */
+	double dt, dhi;	/* f' at t and at hi */
 } chan;
 
 static double
@@ -89,8 +118,18 @@ fder(const chan *h, double x)
 /* The concave envelope of f on [lo, hi]: the tangent from (lo, f(lo)) to
  * the concave part, or the chord to hi when the tangent point lies beyond
  * it.  g(t) = f'(t)(t - lo) - (f(t) - f(lo)) falls on the concave part. */
+static void chan_envelope_(chan *h);
+
 static void
 chan_envelope(chan *h)
+{
+	chan_envelope_(h);
+	h->dt = fder(h, h->t);
+	h->dhi = isfinite(h->hi) ? fder(h, h->hi) : 0;
+}
+
+static void
+chan_envelope_(chan *h)
 {
 	double xi = alloc_inflexion(h->c);
 
@@ -124,31 +163,36 @@ chan_envelope(chan *h)
 	h->s = (fval(h, b) - f0) / (b - h->lo);
 }
 
-/* The point of [a, hi] where the decreasing f' equals mu (a or hi when it
- * does not cross): safeguarded Newton from the last solution. */
+/* The point of [t, hi] (the concave part) where the decreasing f'
+ * equals mu (t or hi when it does not cross): safeguarded Newton from the
+ * last solution. */
 static double
-concave_solve(chan *h, double a, double mu)
+concave_solve(chan *h, double mu)
 {
-	if (fder(h, a) <= mu)
+	double a = h->t, b = h->hi;
+
+	if (h->dt <= mu)
 		return a;
-	if (isfinite(h->hi) && fder(h, h->hi) >= mu)
-		return h->hi;
-	double b = h->hi;
+	if (isfinite(b) && h->dhi >= mu)
+		return b;
 	if (!isfinite(b)) {
 		b = a > 0 ? 2 * a : 1;
 		while (fder(h, b) > mu && b < DBL_MAX / 4)
 			a = b, b *= 2;
 	}
+	const alloc_curve *cv = h->c;
 	double x = h->warm > a && h->warm < b ? h->warm : (a + b) / 2;
 	for (int i = 0; i < 200; i++) {
-		double d = fder(h, x) - mu;
+		double d1, d2;
+		sat_d12(&cv->sat, cv->carry * x, &d1, &d2);
+		double d = cv->coef * cv->carry * d1 - mu;
 		if (d > 0)
 			a = x;
 		else if (d < 0)
 			b = x;
 		else
 			break;
-		double c = alloc_curvature(h->c, x), nx = NAN;
+		double c = cv->coef * cv->carry * cv->carry * d2, nx = NAN;
 		if (c < 0)
 			nx = x - d / c;
 		if (!(nx > a && nx < b))
@@ -174,9 +218,8 @@ best_response(chan *h, double mu)
 	if (h->t > h->lo) {
 		if (mu >= h->s)
 			return h->lo;
-		return concave_solve(h, h->t, mu);
 	}
-	return concave_solve(h, h->lo, mu);
+	return concave_solve(h, mu);
 }
 
 static double
@@ -219,12 +262,15 @@ sum(const double *x, size_t k)
  */
 static int
 envelope_solve(chan *ch, size_t k, double R, double *x, double *mu_out,
-    double *xa, double *xb)
+    double *xa, double *xb, double hint)
 {
-	double mu_b = 0;
+	double mu_b = 0, fac = 16;
 
 	for (size_t c = 0; c < k; c++) {
 		chan *h = &ch[c];
+		h->warm = NAN;
+		if (hint >= DBL_MIN && isfinite(hint))
+			continue;
 		double xi = fmin(fmax(alloc_inflexion(h->c), h->lo), h->hi);
 		double span = isfinite(h->hi) ? h->hi - h->lo : R;
 		double d1 = fder(h, xi), d2 = fder(h, h->lo + 1e-6 * span);
@@ -232,35 +278,62 @@ envelope_solve(chan *ch, size_t k, double R, double *x, double *mu_out,
 			mu_b = d1;
 		if (isfinite(d2) && d2 > mu_b)
 			mu_b = d2;
-		h->warm = NAN;
 	}
+	/* A multiplier near the answer (a neighbouring problem's) brackets
+	 * it in smaller steps. */
+	if (hint >= DBL_MIN && isfinite(hint))
+		mu_b = hint, fac = 1.25;
 	if (!(mu_b > 0))
 		mu_b = 1;
-	double sb = responses(ch, k, mu_b, xb), sa;
-	for (int i = 0; i < 80 && sb > R; i++)
-		sb = responses(ch, k, mu_b *= 16, xb);
-	double mu_a = mu_b;
+	double sb = responses(ch, k, mu_b, xb), sa = sb, mu_a = mu_b;
 	memcpy(xa, xb, k * sizeof *xa);
-	sa = sb;
-	while (sa < R) {
-		mu_a /= 16;
-		if (mu_a < mu_b * 1e-200)
-			mu_a = 0;
-		sa = responses(ch, k, mu_a, xa);
-		if (mu_a == 0)
-			break;
-		if (sa < R)
-			mu_b = mu_a, sb = sa, memcpy(xb, xa, k * sizeof *xb);
+	for (int i = 0; i < 400 && sb > R; i++) {
+		mu_a = mu_b, sa = sb, memcpy(xa, xb, k * sizeof *xa);
+		sb = responses(ch, k, mu_b *= fac, xb);
 	}
-	for (int i = 0; i < 300 && mu_b - mu_a > 1e-15 * mu_b && sa != R; i++) {
-		double m = mu_a > 0 ? sqrt(mu_a * mu_b) : mu_b / 2;
+	/* Down until the spend reaches R; below 1e-200 of where it started
+	 * (or a subnormal, which division may not shrink) mu is 0: every
+	 * channel at its upper bound. */
+	double top = mu_b;
+	if (mu_a == mu_b)
+		while (sa < R) {
+			mu_a /= fac;
+			if (mu_a < top * 1e-200 || mu_a < DBL_MIN)
+				mu_a = 0;
+			sa = responses(ch, k, mu_a, xa);
+			if (mu_a == 0)
+				break;
+			if (sa < R)
+				mu_b = mu_a, sb = sa, memcpy(xb, xa,
+				    k * sizeof *xb);
+		}
+	/* Newton on S(mu) = R inside the bracket (S' = sum 1 / f'' over the
+	 * channels strictly inside their bounds), bisection when a step
+	 * leaves it: jumps (straight curves, S-curves switching on) stay
+	 * between mu_a and mu_b. */
+	double m = mu_a > 0 ? sqrt(mu_a * mu_b) : mu_b / 2;
+	for (int i = 0; i < 300 && mu_b - mu_a > 1e-13 * mu_b && sa != R &&
+	    sb != R; i++) {
+		if (!(m > mu_a && m < mu_b))
+			m = mu_a > 0 ? sqrt(mu_a * mu_b) : mu_b / 2;
 		if (!(m > mu_a && m < mu_b))
 			break;
-		double s = responses(ch, k, m, x);
+		double s = responses(ch, k, m, x), ds = 0;
 		if (s >= R)
 			mu_a = m, sa = s, memcpy(xa, x, k * sizeof *xa);
 		else
 			mu_b = m, sb = s, memcpy(xb, x, k * sizeof *xb);
+		if (fabs(s - R) <= 1e-14 * R)
+			break;
+		for (size_t c = 0; c < k; c++)
+			if (x[c] > ch[c].lo && x[c] < ch[c].hi && !ch[c].flat) {
+				double h = alloc_curvature(ch[c].c, x[c]);
+				if (h < 0)
+					ds += 1 / h;
+			}
+		double nm = ds < 0 ? m - (s - R) / ds : NAN;
+		/* Alternate with bisection when Newton crawls at one end. */
+		m = (i % 4 == 3) ? NAN : nm;
 	}
 	*mu_out = sa == R ? mu_a : mu_b;
 	if (sa == R) {
@@ -345,8 +418,13 @@ polish_obj(unsigned n, const double *y, double *grad, void *data)
 		double x = y[c] * p->scale;
 		f += fval(&p->ch[c], x);
 		if (grad) {
-			double d = fder(&p->ch[c], fmax(x, 1e-12 * p->scale));
-			grad[c] = (isfinite(d) ? d : 1e300) * p->scale / p->fs;
+			/* Fixed channels have nothing to trade, and a curve
+			 * infinitely steep at 0 is taken at the spends'
+			 * resolution: either would wreck SLSQP's steps. */
+			const chan *h = &p->ch[c];
+			double d = h->hi - h->lo <= 1e-9 * p->scale ? 0 :
+			    fder(h, fmax(x, h->lo + 1e-9 * p->scale));
+			grad[c] = (isfinite(d) ? d : 0) * p->scale / p->fs;
 		}
 	}
 	return f / p->fs;
@@ -364,6 +442,61 @@ polish_eq(unsigned n, const double *y, double *grad, void *data)
 			grad[c] = 1;
 	}
 	return s - p->R / p->scale;
+}
+
+/* Spends this close to a bound are at it. */
+static double
+chan_tol(double R)
+{
+	return R > 0 ? 1e-9 * R : 1e-12;
+}
+
+/* Newton on the optimality conditions of the channels strictly inside
+ * their bounds (f'_i(x_i) = mu, their sum fixed), which SLSQP meets only
+ * to its tolerance: dx_i = (dmu - r_i) / f''_i with dmu from the sum.
+ * Steps that leave a bound or lower the response are not taken. */
+static void
+newton_refine(const chan *ch, size_t k, double R, double *x, double *y)
+{
+	double tol = chan_tol(R);
+
+	for (int it = 0; it < 8; it++) {
+		double mu = 0, n = 0, sh = 0, srh = 0;
+		for (size_t c = 0; c < k; c++)
+			if (x[c] - ch[c].lo > tol && ch[c].hi - x[c] > tol)
+				mu += fder(&ch[c], x[c]), n++;
+		if (n < 2)
+			return;
+		mu /= n;
+		for (size_t c = 0; c < k; c++) {
+			if (!(x[c] - ch[c].lo > tol && ch[c].hi - x[c] > tol))
+				continue;
+			double h = alloc_curvature(ch[c].c, x[c]);
+			if (!(fabs(h) > 0) || !isfinite(h))
+				return;
+			sh += 1 / h;
+			srh += (fder(&ch[c], x[c]) - mu) / h;
+		}
+		double e = R - sum(x, k);
+		if (sh == 0)
+			return;
+		double dmu = (e + srh) / sh;
+		memcpy(y, x, k * sizeof *y);
+		for (size_t c = 0; c < k; c++) {
+			if (!(x[c] - ch[c].lo > tol && ch[c].hi - x[c] > tol))
+				continue;
+			double h = alloc_curvature(ch[c].c, x[c]);
+			y[c] = x[c] + (dmu - (fder(&ch[c], x[c]) - mu)) / h;
+			if (!(y[c] - ch[c].lo > tol && ch[c].hi - y[c] > tol))
+				return;
+		}
+		fix_budget(ch, k, R, y);
+		/* Near the optimum the response moves below its rounding. */
+		double fx = total(ch, k, x);
+		if (total(ch, k, y) < fx - 8 * DBL_EPSILON * fabs(fx))
+			return;
+		memcpy(x, y, k * sizeof *x);
+	}
 }
 
 /* Polish x in place from where it is; the better of before and after. */
@@ -388,9 +521,9 @@ polish(const chan *ch, size_t k, double R, double *x, double *work)
 	nlopt_set_upper_bounds(o, ub);
 	nlopt_set_max_objective(o, polish_obj, &p);
 	nlopt_add_equality_constraint(o, polish_eq, &p, 1e-14);
-	nlopt_set_ftol_rel(o, 1e-15);
-	nlopt_set_xtol_rel(o, 1e-13);
-	nlopt_set_maxeval(o, 500);
+	nlopt_set_ftol_rel(o, 1e-12);
+	nlopt_set_xtol_rel(o, 1e-10);
+	nlopt_set_maxeval(o, 300);
 	nlopt_result rc = nlopt_optimize(o, y, &fy);
 	nlopt_destroy(o);
 	if (rc < 0 && rc != NLOPT_ROUNDOFF_LIMITED)
@@ -400,6 +533,7 @@ polish(const chan *ch, size_t k, double R, double *x, double *work)
 	fix_budget(ch, k, R, y);
 	if (total(ch, k, y) > f0)
 		memcpy(x, y, k * sizeof *x);
+	newton_refine(ch, k, R, x, y);
 }
 
 /* The dynamic programme over G steps of the free budget: the best grid
@@ -410,7 +544,7 @@ grid_solve(const chan *ch, size_t k, double R, double *x)
 	double free_ = R;
 	for (size_t c = 0; c < k; c++)
 		free_ -= ch[c].lo;
-	const size_t G = k > 40 ? 160 : 256;
+	const size_t G = k > 40 ? 96 : 128;
 	double h = free_ / (double)G;
 	double *prev = emalloc(2 * (G + 1) * sizeof *prev), *cur = prev + G + 1;
 	double *v = emalloc((G + 1) * sizeof *v);
@@ -459,12 +593,6 @@ grid_solve(const chan *ch, size_t k, double R, double *x)
 	free(pick);
 }
 
-static double
-chan_tol(double R)
-{
-	return R > 0 ? 1e-9 * R : 1e-12;
-}
-
 double
 alloc_kkt(const alloc_problem *p, const double *x, double *mu,
     signed char *at)
@@ -487,7 +615,8 @@ alloc_kkt(const alloc_problem *p, const double *x, double *mu,
 		if (a == ALLOC_FREE)
 			mi += d, ni++;
 		else if (a == ALLOC_AT_MIN)
-			lomax = fmax(lomax, d);
+			lomax = fmax(lomax, fmin(d, alloc_marginal(
+			    &p->curve[c], p->lo[c] + tol)));
 		else
 			himin = fmin(himin, d);
 	}
@@ -498,8 +627,14 @@ alloc_kkt(const alloc_problem *p, const double *x, double *mu,
 		if (p->hi[c] - p->lo[c] <= tol)
 			continue;
 		double d = alloc_marginal(&p->curve[c], x[c]), e = 0;
-		if (x[c] - p->lo[c] <= tol)
+		if (x[c] - p->lo[c] <= tol) {
+			/* At the resolution of the spends: a curve that
+			 * is (infinitely) steep at 0 (Hill alpha < 1) is
+			 * judged also a tolerance away from it. */
+			d = fmin(d, alloc_marginal(&p->curve[c], p->lo[c] +
+			    tol));
 			e = fmax(0, d - m);
+		}
 		else if (p->hi[c] - x[c] <= tol)
 			e = fmax(0, m - d);
 		else
@@ -580,23 +715,138 @@ chans_new(const alloc_problem *p)
 	return ch;
 }
 
+/* An S-curve's regime: off (at its lower bound) or on (on its concave
+ * part, from the tangent point up). */
+static int
+is_s(const chan *h)
+{
+	return h->t > h->lo;
+}
+
+/*
+ * The best allocation with each S-curve held in its regime (on[c]): a
+ * problem over concave pieces only, which the envelope solves exactly.
+ * The response, or -INFINITY when the regimes leave no feasible point;
+ * *mu: a multiplier near the answer on entry (0: none), its own on return.
+ */
+static double
+regime_solve(const chan *ch, size_t k, double R, const unsigned char *on,
+    chan *rc, double *x, double *xa, double *xb, double *y, double *mu)
+{
+	double slo = 0, shi = 0;
+
+	for (size_t c = 0; c < k; c++) {
+		rc[c] = ch[c];
+		if (is_s(&ch[c])) {
+			if (on[c])
+				rc[c].lo = ch[c].t;
+			else
+				rc[c].hi = ch[c].lo;
+			chan_envelope(&rc[c]);
+		}
+		slo += rc[c].lo;
+		shi += rc[c].hi;
+	}
+	if (slo > R || shi < R)
+		return -INFINITY;
+	envelope_solve(rc, k, R, x, mu, xa, xb, *mu);
+	fix_budget(rc, k, R, x);
+	newton_refine(rc, k, R, x, y);
+	return total(ch, k, x);
+}
+
+/* The regimes of x: on where x is above the lower bound. */
+static void
+regimes_of(const chan *ch, size_t k, const double *x, unsigned char *on)
+{
+	for (size_t c = 0; c < k; c++)
+		on[c] = is_s(&ch[c]) && x[c] > ch[c].lo + 1e-9 * (ch[c].t -
+		    ch[c].lo);
+}
+
+/* Move spend from the channel with the lowest marginal response (that
+ * can give) to the one with the highest (that can take), by a golden-
+ * section search of the pair's best split, while that gains: each step
+ * raises the response and keeps the budget. */
+static void
+pair_repair(const chan *ch, size_t k, double R, double *x)
+{
+	double tol = chan_tol(R);
+
+	for (size_t it = 0; it < 4 * k + 8; it++) {
+		long a = -1, b = -1;
+		double da = -INFINITY, db = INFINITY;
+		for (size_t c = 0; c < k; c++) {
+			const chan *h = &ch[c];
+			if (h->hi - x[c] > tol) {
+				double d = fder(h, fmin(x[c] + tol, h->hi));
+				if (d > da)
+					da = d, a = (long)c;
+			}
+			if (x[c] - h->lo > tol) {
+				double d = fder(h, fmax(x[c] - tol, h->lo));
+				if (d < db)
+					db = d, b = (long)c;
+			}
+		}
+		if (a < 0 || b < 0 || a == b || !(da > db * (1 + 1e-9)))
+			return;
+		const chan *ha = &ch[a], *hb = &ch[b];
+		double top = fmin(ha->hi - x[a], x[b] - hb->lo), lo = 0;
+		double base = fval(ha, x[a]) + fval(hb, x[b]);
+#define PAIR(d) (fval(ha, x[a] + (d)) + fval(hb, x[b] - (d)))
+		const double gr = 0.6180339887498949;
+		double hi = top, m1 = hi - gr * (hi - lo), m2 = lo + gr * (hi -
+		    lo), f1 = PAIR(m1), f2 = PAIR(m2);
+		for (int i = 0; i < 80 && hi - lo > 1e-15 * top; i++) {
+			if (f1 < f2) {
+				lo = m1, m1 = m2, f1 = f2;
+				m2 = lo + gr * (hi - lo), f2 = PAIR(m2);
+			} else {
+				hi = m2, m2 = m1, f2 = f1;
+				m1 = hi - gr * (hi - lo), f1 = PAIR(m1);
+			}
+		}
+		double d = f1 > f2 ? m1 : m2, fd = fmax(f1, f2);
+		if (PAIR(top) > fd)
+			d = top, fd = PAIR(top);
+#undef PAIR
+		if (!(fd > base))
+			return;
+		x[a] += d;
+		x[b] -= d;
+	}
+}
+
 /* The best answer for budget R into x; 1 when provably global. */
 static int
 solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 {
 	size_t k = p->k;
-	double *work = emalloc(6 * k * sizeof *work);
+	double *work = emalloc(11 * k * sizeof *work);
 	double *xa = work + 3 * k, *xb = work + 4 * k, *y = work + 5 * k;
-	int global = 1;
+	double *z = work + 6 * k, *s1 = work + 7 * k, *s2 = work + 8 * k;
+	double *s3 = work + 9 * k, *gy = work + 10 * k;
+	int convex = 0;
+	unsigned char *on = emalloc(6 * k), *on2 = on + k, *seen = on + 2 * k;
+	chan *rc = emalloc(k * sizeof *rc);
+	size_t nseen = 0;
+	double mu_best = 0;
 
-	if (!envelope_solve(ch, k, R, x, mu, xa, xb)) {
+	if (!envelope_solve(ch, k, R, x, mu, xa, xb, 0)) {
 		fix_budget(ch, k, R, x);
+		newton_refine(ch, k, R, x, y);
 		free(work);
+		free(on);
+		free(rc);
 		return 1;
 	}
-	/* Not on the curves: the grid's basin, the envelope's roundings and
-	 * the caller's start, each polished; the best wins. */
-	global = 0;
+	/* Not on the curves: an S-curve switches on where the budget falls.
+	 * Starts: the grid's basin, the envelope's two roundings (the
+	 * switching curves off, and on) and the caller's start; the regimes
+	 * of each (which S-curves are on) solved exactly; the best improved
+	 * by switching one S-curve at a time while that gains; then
+	 * polished by SLSQP. */
 	double best = -INFINITY;
 	for (int s = 0; s < 4; s++) {
 		if (s == 0)
@@ -609,16 +859,85 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 			memcpy(y, p->start, k * sizeof *y);
 		else
 			continue;
-		for (size_t c = 0; c < k; c++)
-			if (!isfinite(y[c]))
-				y[c] = ch[c].lo;
-		polish(ch, k, R, y, work);
-		double f = total(ch, k, y);
-		if (f > best)
-			best = f, memcpy(x, y, k * sizeof *x);
+		if (s == 0)
+			for (size_t c = 0; c < k; c++)
+				if (is_s(&ch[c]) && y[c] > ch[c].lo + 1e-9 *
+				    (ch[c].t - ch[c].lo) && y[c] < ch[c].t)
+					convex = 1;
+		if (convex && s == 0)
+			memcpy(gy, y, k * sizeof *gy);
+		regimes_of(ch, k, y, on2);
+		int dup = 0;
+		for (size_t i = 0; i < nseen && !dup; i++)
+			dup = !memcmp(seen + i * k, on2, k);
+		if (dup)
+			continue;
+		memcpy(seen + nseen++ * k, on2, k);
+		double m = *mu, f = regime_solve(ch, k, R, on2, rc, z, s1,
+		    s2, s3, &m);
+		if (f > best) {
+			best = f, mu_best = m;
+			memcpy(on, on2, k);
+			memcpy(x, z, k * sizeof *x);
+		}
 	}
+	/* Switching channel c changes the optimum by at most the change of
+	 * its Lagrangian term at the current multiplier (weak duality of
+	 * the concave regime problems): only switches that bound allows
+	 * are solved. */
+	for (int round = 0; round < 3 && best > -INFINITY; round++) {
+		int gained = 0;
+		for (size_t c = 0; c < k; c++) {
+			chan *h = &ch[c];
+			if (!is_s(h))
+				continue;
+			double loff = fval(h, h->lo) - mu_best * h->lo;
+			double xo = mu_best < h->s ? concave_solve(h, mu_best) :
+			    h->t;
+			double lon = fval(h, xo) - mu_best * xo;
+			double gain = on[c] ? loff - lon : lon - loff;
+			if (!(gain > -1e-12 * fabs(best)))
+				continue;
+			memcpy(on2, on, k);
+			on2[c] = !on2[c];
+			double m = mu_best, g = regime_solve(ch, k, R, on2, rc,
+			    z, s1, s2, s3, &m);
+			if (g > best * (1 + 1e-13)) {
+				best = g, mu_best = m, gained = 1;
+				memcpy(on, on2, k);
+				memcpy(x, z, k * sizeof *x);
+			}
+		}
+		if (!gained)
+			break;
+	}
+	/* A regime's answer usually meets the optimality conditions
+	 * already; SLSQP polishes it when it does not (an S-curve held at
+	 * its tangent point would rather spend less) or when no regime was
+	 * feasible. */
+	double kmu;
+	if (best == -INFINITY) {
+		grid_solve(ch, k, R, x);
+		polish(ch, k, R, x, work);
+	} else if (alloc_kkt(p, x, &kmu, NULL) > ALLOC_KKT_TOL) {
+		polish(ch, k, R, x, work);
+	}
+	/* The grid put an S-curve on its convex part, where no regime
+	 * reaches: that basin polished by SLSQP as well. */
+	if (convex) {
+		polish(ch, k, R, gy, work);
+		if (total(ch, k, gy) > total(ch, k, x))
+			memcpy(x, gy, k * sizeof *x);
+	}
+	/* SLSQP stops at its tolerance, which a badly scaled problem can
+	 * reach with small channels off their optimum: trades between the
+	 * steepest and the flattest channel while they gain. */
+	if (alloc_kkt(p, x, &kmu, NULL) > ALLOC_KKT_TOL)
+		pair_repair(ch, k, R, x);
 	free(work);
-	return global;
+	free(on);
+	free(rc);
+	return 0;
 }
 
 int
@@ -695,7 +1014,7 @@ alloc_target(const alloc_problem *p, double target, int average,
 	double blo = slo, bhi;
 #define ROAS_AT(B, res) (q.budget = (B), alloc_solve(&q, (res), err, \
 	errsz) < 0 ? NAN : (res)->response / (B))
-	alloc_result t;
+	alloc_result t = { 0 };
 	if (blo > 0) {
 		double a = ROAS_AT(blo, &t);
 		alloc_result_free(&t);
