@@ -1,0 +1,296 @@
+#!/usr/bin/python3
+"""gen_alloc_ref.py: the reference suite of tests/mmm-allocate-ref.bats.
+
+Development aid only: the bats suite reads the files written here and needs
+no Python.  Writes into tests/data/alloc_ref/ (or DIR):
+
+  problems.csv  problem,channel,beta,theta,alpha,gamma,current,min,max
+                (the --response columns plus a problem id; 200 problems of
+                2-30 channels, values printed with 6 significant digits and
+                every reference computed from the printed values)
+  budgets.csv   problem,budget,channels,curves,bounds,slsqp,global,dual,
+                certified,local
+  globals.csv   problem,channel,x   (the recorded global allocation)
+  mc.csv        the analytic Monte Carlo case (see write_mc)
+
+Objective: sum_c beta_c * hill(x_c / (1 - theta_c)), hill(a) = a^alpha /
+(a^alpha + gamma^alpha), subject to sum_c x_c = budget, min_c <= x_c <= max_c.
+
+slsqp     scipy.optimize.minimize(method="SLSQP") from the start the issue
+          names: current scaled to the budget, clipped to the bounds; the
+          variables scaled by the budget and the objective by sum(beta) so
+          that its tolerances mean something; analytic gradient; ftol 1e-12.
+          The objective is evaluated at its answer as returned.
+global    the best of: a dynamic programme over a grid of 2000 budget steps
+          across channels (max-plus convolution, exact on the grid), SLSQP
+          started from the DP's answer, from the start, and from 40 random
+          feasible points; every candidate projected onto the constraints
+          (bounds, then the sum spread over the channels with room) before
+          it is evaluated, so the recorded value is attained by a feasible
+          allocation (globals.csv).
+dual      the Lagrangian bound min_mu [mu B + sum_c max_x (f_c(x) - mu x)]:
+          no allocation beats it.  certified = 1 when global is within 1e-9
+          relative of it (always so for concave problems; for S-curves the
+          duality gap can be real, and then DP + multistart is the evidence).
+local     1 when slsqp < global by more than 1e-6 relative: SLSQP stopped at
+          a local optimum (or short of one) and the tool must do strictly
+          better there.
+
+Usage: gen_alloc_ref.py [DIR]    (numpy, scipy from Debian's python3-*)
+"""
+import math
+import os
+import sys
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize, minimize_scalar
+from scipy.stats import norm
+
+SEED = 20261123
+NPROB = 200
+GRID = 2000
+STARTS = 40
+
+
+def g6(v):
+    """The 6-significant-digit text of v, and the double it reads back as."""
+    s = "%.6g" % v
+    return s, float(s)
+
+
+class Problem:
+    def __init__(self, beta, theta, alpha, gamma, cur, lo, hi, budget):
+        self.beta, self.theta, self.alpha, self.gamma = beta, theta, alpha, gamma
+        self.cur, self.lo, self.hi, self.budget = cur, lo, hi, budget
+        self.n = len(beta)
+
+    def hill(self, x):
+        a = np.maximum(x, 0.0) / (1.0 - self.theta)
+        with np.errstate(divide="ignore", over="ignore"):
+            r = np.where(a > 0, (self.gamma / np.where(a > 0, a, 1.0)) ** self.alpha, np.inf)
+        return 1.0 / (1.0 + r)
+
+    def f(self, x):
+        return float(np.sum(self.beta * self.hill(x)))
+
+    def grad(self, x):
+        # d/dx beta h(x/(1-theta)) = beta alpha h (1 - h) / x; at x -> 0 the
+        # limit is infinite for alpha < 1, so evaluate a hair above zero.
+        xs = np.maximum(x, 1e-9 * self.budget)
+        h = self.hill(xs)
+        return self.beta * self.alpha * h * (1.0 - h) / xs
+
+    def channel_values(self, c, x):
+        a = x / (1.0 - self.theta[c])
+        with np.errstate(divide="ignore", over="ignore"):
+            r = np.where(a > 0, (self.gamma[c] / np.where(a > 0, a, 1.0)) ** self.alpha[c], np.inf)
+        return self.beta[c] / (1.0 + r)
+
+    def project(self, x):
+        """Clip to the bounds, then move the sum onto the budget, spreading the
+        difference over the channels that still have room (exactly feasible up
+        to the last bits)."""
+        x = np.clip(np.asarray(x, float), self.lo, self.hi)
+        for _ in range(60):
+            d = self.budget - x.sum()
+            if abs(d) <= 1e-13 * self.budget:
+                break
+            room = (self.hi - x) if d > 0 else (x - self.lo)
+            free = room > 0
+            if not free.any():
+                break
+            step = np.zeros_like(x)
+            step[free] = np.minimum(room[free], abs(d) / free.sum())
+            x = np.clip(x + math.copysign(1.0, d) * step, self.lo, self.hi)
+        return x
+
+
+def slsqp(p, x0):
+    B, F = p.budget, float(np.sum(p.beta))
+    res = minimize(lambda y: -p.f(y * B) / F, x0 / B,
+                   jac=lambda y: -p.grad(y * B) * B / F, method="SLSQP",
+                   bounds=list(zip(p.lo / B, p.hi / B)),
+                   constraints=[{"type": "eq", "fun": lambda y: np.sum(y) - 1.0,
+                                 "jac": lambda y: np.ones_like(y)}],
+                   options={"ftol": 1e-12, "maxiter": 1000})
+    return res.x * B
+
+
+def start_point(p):
+    return np.clip(p.cur * p.budget / p.cur.sum(), p.lo, p.hi)
+
+
+def dp(p):
+    """Max-plus convolution over GRID steps of the spend above the minimums."""
+    R = p.budget - p.lo.sum()
+    if R <= 0:
+        return p.lo.copy()
+    h = R / GRID
+    V = np.full(GRID + 1, -np.inf)
+    V[0] = 0.0
+    choice = []
+    k = np.arange(GRID + 1)
+    for c in range(p.n):
+        m = min(GRID, int(math.floor((p.hi[c] - p.lo[c]) / h * (1 + 1e-12))))
+        g = p.channel_values(c, p.lo[c] + h * np.arange(m + 1))
+        # W[k, j] = V[k - j] + g[j], V = -inf below 0: a strided view of V
+        Vp = np.concatenate([np.full(m, -np.inf), V])
+        W = np.lib.stride_tricks.sliding_window_view(Vp, m + 1)[:, ::-1] + g[None, :]
+        j = np.argmax(W, axis=1)
+        V = W[k, j]
+        choice.append(j)
+    kk = GRID if np.isfinite(V[GRID]) else int(np.max(np.nonzero(np.isfinite(V))[0]))
+    x = np.empty(p.n)
+    for c in range(p.n - 1, -1, -1):
+        j = choice[c][kk]
+        x[c] = p.lo[c] + h * j
+        kk -= j
+    return x
+
+
+def channel_best(p, c, mu):
+    """max over [lo, hi] of f_c(x) - mu x: a dense grid, then a bounded 1-D
+    refinement around the best grid point."""
+    lo, hi = p.lo[c], p.hi[c]
+    xs = np.linspace(lo, hi, 2001)
+    v = p.channel_values(c, xs) - mu * xs
+    i = int(np.argmax(v))
+    best = v[i]
+    a, b = xs[max(i - 1, 0)], xs[min(i + 1, 2000)]
+    if b > a:
+        r = minimize_scalar(lambda t: -(float(p.channel_values(c, np.array(t))) - mu * t),
+                            bounds=(a, b), method="bounded", options={"xatol": 1e-12 * max(hi, 1)})
+        best = max(best, -r.fun)
+    return best
+
+
+def dual_bound(p):
+    F = float(np.sum(p.beta))
+
+    def D(lmu):
+        mu = math.exp(lmu)
+        return mu * p.budget + sum(channel_best(p, c, mu) for c in range(p.n))
+    # mu spans the marginal returns of the problem; D is convex in mu.
+    gmax = float(np.max(p.grad(np.maximum(p.lo, 1e-6 * p.budget)))) + F / p.budget
+    lo, hi = math.log(1e-12 * F / p.budget), math.log(10 * gmax)
+    ls = np.linspace(lo, hi, 60)
+    vals = [D(t) for t in ls]
+    i = int(np.argmin(vals))
+    r = minimize_scalar(D, bounds=(ls[max(i - 1, 0)], ls[min(i + 1, 59)]), method="bounded",
+                        options={"xatol": 1e-10})
+    return min(r.fun, vals[i])
+
+
+def make_problem(rng, pid):
+    n = int(rng.integers(2, 31))
+    curves = ["concave", "scurve", "mixed"][pid % 3]
+    bounds = ["tight", "loose"][(pid // 3) % 2]
+    rows = []
+    for _ in range(n):
+        cur = math.exp(rng.uniform(math.log(100), math.log(50000)))
+        theta = 0.0 if rng.random() < 0.2 else rng.uniform(0, 0.7)
+        s_curve = curves == "scurve" or (curves == "mixed" and rng.random() < 0.5)
+        if s_curve:
+            alpha = rng.uniform(1.2, 3.5)
+        else:
+            alpha = 1.0 if rng.random() < 0.15 else rng.uniform(0.3, 1.0)
+        a_cur = cur / (1 - theta)
+        # S-curves: often the current spend sits low on the convex part
+        spread = (0.5, 6.0) if s_curve else (0.3, 4.0)
+        gamma = a_cur * math.exp(rng.uniform(math.log(spread[0]), math.log(spread[1])))
+        h_cur = 1 / (1 + (gamma / a_cur) ** alpha)
+        roas = math.exp(rng.uniform(math.log(0.8), math.log(8)))
+        beta = cur * roas / max(h_cur, 0.05)
+        if bounds == "tight":
+            lo, hi = cur * rng.uniform(0.6, 0.95), cur * rng.uniform(1.05, 1.6)
+        else:
+            lo = 0.0 if rng.random() < 0.5 else cur * rng.uniform(0, 0.3)
+            hi = cur * rng.uniform(3, 10)
+        rows.append([g6(beta), g6(theta), g6(alpha), g6(gamma), g6(cur), g6(lo), g6(hi)])
+    col = lambda k: np.array([r[k][1] for r in rows])
+    cur, lo, hi = col(4), col(5), col(6)
+    B = cur.sum() * rng.uniform(0.6, 1.6)
+    slo, shi = lo.sum(), hi.sum()
+    B = min(max(B, slo + 0.02 * (shi - slo)), shi - 0.02 * (shi - slo))
+    bs, B = g6(B)
+    p = Problem(col(0), col(1), col(2), col(3), cur, lo, hi, B)
+    return p, rows, bs, curves, bounds
+
+
+def solve(p, rng):
+    x_s = slsqp(p, start_point(p))
+    f_s = p.f(x_s)
+    cands = [p.project(x_s)]
+    x_dp = dp(p)
+    cands += [p.project(x_dp), p.project(slsqp(p, p.project(x_dp)))]
+    for _ in range(STARTS):
+        w = rng.dirichlet(np.full(p.n, 0.5))
+        x0 = p.project(p.lo + w * (p.budget - p.lo.sum()))
+        cands.append(p.project(slsqp(p, x0)))
+    vals = [p.f(x) for x in cands]
+    i = int(np.argmax(vals))
+    return f_s, cands[i], vals[i]
+
+
+def write_mc(path):
+    """Analytic Monte Carlo case: a linear response sum_c b_c x_c with
+    b ~ N(m, S) has mean m'x and sd sqrt(x'Sx); p5/p95 = mean -/+ z95 sd."""
+    m = np.array([3.0, 1.5, 0.8])
+    sd = np.array([0.3, 0.2, 0.1])
+    corr = np.array([[1.0, 0.3, -0.2], [0.3, 1.0, 0.1], [-0.2, 0.1, 1.0]])
+    S = corr * np.outer(sd, sd)
+    x = np.array([1000.0, 2000.0, 500.0])
+    with open(path, "w") as f:
+        f.write("# linear response b'x, b ~ N(m, S); S = corr .* sd sd'; see gen_alloc_ref.py\n")
+        f.write("channel,m,sd,x," + ",".join("corr_%d" % j for j in range(3)) + "\n")
+        for c in range(3):
+            f.write("c%d,%r,%r,%r,%s\n" % (c, m[c], sd[c], x[c], ",".join(repr(v) for v in corr[c])))
+        for scale, name in ((1.0, "base"), (1.2, "+20%"), (0.8, "-20%"), (1.5, "+50%")):
+            xs = x * scale
+            mean, s = float(m @ xs), math.sqrt(float(xs @ S @ xs))
+            z = norm.ppf(0.95)
+            f.write("# %s,spend=%r,mean=%r,sd=%r,p5=%r,p95=%r\n"
+                    % (name, float(xs.sum()), mean, s, mean - z * s, mean + z * s))
+
+
+def main():
+    # SLSQP clips its own steps to the bounds and says so every time
+    warnings.filterwarnings("ignore", message="Values in x were outside bounds")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "alloc_ref")
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(SEED)
+    srng = np.random.default_rng(SEED + 1)
+    pf = open(os.path.join(out, "problems.csv"), "w")
+    bf = open(os.path.join(out, "budgets.csv"), "w")
+    gf = open(os.path.join(out, "globals.csv"), "w")
+    pf.write("problem,channel,beta,theta,alpha,gamma,current,min,max\n")
+    bf.write("problem,budget,channels,curves,bounds,slsqp,global,dual,certified,local\n")
+    gf.write("problem,channel,x\n")
+    nloc = ncert = 0
+    for pid in range(1, NPROB + 1):
+        p, rows, bs, curves, bounds = make_problem(rng, pid)
+        f_s, x_g, f_g = solve(p, srng)
+        dual = dual_bound(p)
+        if f_g > dual * (1 + 1e-9):
+            sys.exit("problem %d: primal %r above the dual bound %r" % (pid, f_g, dual))
+        cert = int(f_g >= dual * (1 - 1e-9))
+        loc = int(f_s < f_g * (1 - 1e-6))
+        nloc += loc
+        ncert += cert
+        for c, r in enumerate(rows):
+            pf.write("%d,ch%02d,%s\n" % (pid, c + 1, ",".join(t[0] for t in r)))
+            gf.write("%d,ch%02d,%.12g\n" % (pid, c + 1, x_g[c]))
+        bf.write("%d,%s,%d,%s,%s,%r,%r,%r,%d,%d\n" % (pid, bs, p.n, curves, bounds, f_s, f_g, dual, cert, loc))
+        print("problem %3d n=%2d %-7s %-5s slsqp %.10g global %.10g dual %.10g%s%s"
+              % (pid, p.n, curves, bounds, f_s, f_g, dual, " LOCAL" if loc else "",
+                 "" if cert else " (gap)"), file=sys.stderr)
+    for f in (pf, bf, gf):
+        f.close()
+    write_mc(os.path.join(out, "mc.csv"))
+    print("%d problems, %d where SLSQP stops at a local optimum, %d certified by the dual bound"
+          % (NPROB, nloc, ncert), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
