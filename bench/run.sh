@@ -433,6 +433,48 @@ if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train ]]; then
 	note "train-ols, train-bayes: mmm-train on 15 features of the 20-column file (model file written: statistics, covariance, metrics, profile, sha256); peer = bench/train_peer.py (pandas read_csv of the used columns + statsmodels OLS and its summary statistics, or scikit-learn BayesianRidge, training metrics, JSON)"
 fi
 
+# --- allocate vs the scipy peer (helper allocref; alloc's own rows are in their own block) ---
+# A deterministic 20-channel --response problem (concave and S-shaped Hill
+# curves, bounds 0.5x-2x current, budget = current spend) from
+# bench/alloc_peer.py make-response.  alloc-20ch: mmm-allocate against
+# alloc_peer.py response (scipy SLSQP from current, read CSV, write JSON);
+# alloc-mc-3x1000: --simulate '+20%,-20%,+50%' --draws 1000 against
+# alloc_peer.py simulate (numpy Gaussian coefficients, same scenarios).
+# Medians of whole-process runs (ours STARTUP_RUNS, peer PEER_RUNS).
+if [[ -x bin/mmm-allocate ]]; then
+	ctx=alloc-peer
+	have_allocpeer=0
+	if [[ -x $PY ]] && "$PY" -c 'import numpy, scipy.optimize' 2>/dev/null; then
+		have_allocpeer=1
+	else
+		note "alloc-*: $PY cannot import numpy and scipy; peer columns left blank"
+	fi
+	ar=$scratch/alloc-20.csv
+	"$PY" bench/alloc_peer.py make-response 20 "$ar"
+	ab=$(awk -F, 'NR > 1 { s += $6 } END { printf "%.17g", s }' "$ar")
+	o_s='' p_s=''
+	say "alloc-20ch: bin/mmm-allocate --response ($STARTUP_RUNS runs), peer ($PEER_RUNS runs)"
+	median_startup o_s "$STARTUP_RUNS" 0 bin/mmm-allocate --response "$ar" --budget "$ab" || true
+	if ((have_allocpeer)); then
+		median_startup p_s "$PEER_RUNS" 0 "$PY" bench/alloc_peer.py response "$ar" "$ab" /dev/null || true
+	fi
+	row alloc-20ch 20 "$o_s" "$p_s" "" "" "" ""
+	if ((have_allocpeer)) && bin/mmm-allocate --response "$ar" --budget "$ab" >"$scratch/alloc-ours.json" 2>/dev/null &&
+	    "$PY" bench/alloc_peer.py response "$ar" "$ab" "$scratch/alloc-peer.json"; then
+		note "alloc-20ch: response ours $(jq .totals.response "$scratch/alloc-ours.json"), scipy SLSQP $(jq .totals.response "$scratch/alloc-peer.json") (goal: under 5 ms a process)"
+	fi
+	o_s='' p_s=''
+	say "alloc-mc-3x1000: bin/mmm-allocate --simulate, peer"
+	median_startup o_s "$STARTUP_RUNS" 0 bin/mmm-allocate --response "$ar" --budget "$ab" \
+	    --simulate '+20%,-20%,+50%' --draws 1000 --seed 1 || true
+	if ((have_allocpeer)); then
+		median_startup p_s "$PEER_RUNS" 0 "$PY" bench/alloc_peer.py simulate "$ar" '+20%,-20%,+50%' \
+		    1000 1 /dev/null || true
+	fi
+	row alloc-mc-3x1000 1000 "$o_s" "$p_s" "" "" "" ""
+	note "alloc-*: median whole-process wall, ours $STARTUP_RUNS runs, peer (bench/alloc_peer.py: scipy SLSQP; numpy Monte Carlo) $PEER_RUNS runs; goals 5 ms (20 channels) and 50 ms (1000 draws x 3 scenarios)"
+fi
+
 # --- start-up ----------------------------------------------------------------------
 small=$BENCH_DIR/daily-10-$gen_hash.csv
 if [[ ! -s $small ]]; then

@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# mmm-allocate against recorded references: 200 random --response problems
+# (2-30 channels, concave and S-shaped Hill curves, tight and loose bounds)
+# solved by scipy's SLSQP from the start and by a global search, and the
+# closed form of a linear response with Gaussian coefficients.  The numbers
+# come from tests/data/gen_alloc_ref.py (see its header); no Python here.
+load common
+
+REF=$BATS_TEST_DIRNAME/data/alloc_ref
+
+# Run the tool once on every problem; the tests read the table it leaves:
+# one line per problem, "ID RC FEASIBLE RESPONSE SPENT KKT_OK" then
+# "CHANNEL RECOMMENDED MIN MAX" per channel, blank-separated.
+setup_file() {
+	local dir=$BATS_FILE_TMPDIR id budget rc
+	awk -F, -v dir="$dir" 'NR > 1 {
+		f = dir "/p" $1 ".csv"
+		if (!(f in seen)) { seen[f] = 1; print "channel,beta,theta,alpha,gamma,current,min,max" > f }
+		print $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 > f
+	    }' "$REF/problems.csv"
+	: >"$dir/results"
+	while IFS=, read -r id budget _; do
+		rc=0
+		mmm-allocate --response "$dir/p$id.csv" --budget "$budget" \
+		    >"$dir/o$id.json" 2>"$dir/e$id.txt" || rc=$?
+		printf '%s %s ' "$id" "$rc" >>"$dir/results"
+		if [ "$rc" -eq 0 ]; then
+			jq -r '[.feasible, .totals.response, .totals.recommended_spend,
+			    .kkt.ok, (.channels[] | .channel, .recommended, .min, .max)]
+			    | map(tostring) | join(" ")' "$dir/o$id.json" >>"$dir/results" ||
+			    echo "jq-failed" >>"$dir/results"
+		else
+			echo "exit-$rc: $(head -c 200 "$dir/e$id.txt")" >>"$dir/results"
+		fi
+	done < <(tail -n +2 "$REF/budgets.csv")
+}
+
+# check WHAT: run the awk check WHAT over every problem; prints one line per
+# failing problem (id, the numbers compared) and fails when there is any.
+check() {
+	run awk -v what="$1" -v rel=1e-6 -f - "$REF/budgets.csv" "$REF/problems.csv" \
+	    "$BATS_FILE_TMPDIR/results" <<'EOF'
+function abs(v) { return v < 0 ? -v : v }
+function hill(x, p, c,   a) {	# beta * hill(x / (1 - theta)), gamma in spend units
+	a = x / (1 - th[p, c])
+	return a <= 0 ? 0 : be[p, c] / (1 + (ga[p, c] / a) ^ al[p, c])
+}
+FILENAME ~ /budgets/ && FNR > 1 {
+	split($0, f, ","); B[f[1]] = f[2]; nch[f[1]] = f[3]
+	slsqp[f[1]] = f[6]; glob[f[1]] = f[7]; loc[f[1]] = f[10]; np++
+	next
+}
+FILENAME ~ /problems/ && FNR > 1 {
+	split($0, f, ","); c = ++k[f[1]]
+	name[f[1], c] = f[2]; be[f[1], c] = f[3]; th[f[1], c] = f[4]
+	al[f[1], c] = f[5]; ga[f[1], c] = f[6]; lo[f[1], c] = f[8]; hi[f[1], c] = f[9]
+	next
+}
+FILENAME ~ /results/ {
+	p = $1; seen++
+	if ($2 != 0 || $3 != "true") {
+		if (what == "runs") print "problem " p ": " $0
+		else print "problem " p ": did not run (see the exit 0 test)"
+		bad++
+		next
+	}
+	obj = 0; spent = 0; ok = 1; msg = ""
+	n = (NF - 6) / 4
+	if (n != nch[p]) { print "problem " p ": " n " channels out, " nch[p] " in"; bad++; next }
+	for (c = 1; c <= n; c++) {
+		i = 6 + 4 * (c - 1)
+		x = $(i + 2) + 0
+		obj += hill(x, p, c); spent += x
+		if ($(i + 1) != name[p, c]) { ok = 0; msg = msg " channel " c " is " $(i + 1) " not " name[p, c] }
+		if ($(i + 3) + 0 != lo[p, c] || $(i + 4) + 0 != hi[p, c])
+			{ ok = 0; msg = msg " " name[p, c] " bounds out " $(i + 3) ".." $(i + 4) " in " lo[p, c] ".." hi[p, c] }
+		if (x < lo[p, c] - 1e-12 * abs(lo[p, c]) || x > hi[p, c] + 1e-12 * hi[p, c])
+			{ ok = 0; msg = msg " " name[p, c] "=" $(i + 2) " outside " lo[p, c] ".." hi[p, c] }
+	}
+	if (what == "bounds" && !ok) { print "problem " p ":" msg; bad++ }
+	if (what == "budget" && (abs(spent - B[p]) > 1e-9 * B[p] || abs($5 - B[p]) > 1e-9 * B[p])) {
+		printf "problem %s: budget %s, channels sum to %.17g, totals.recommended_spend %s\n", p, B[p], spent, $5
+		bad++
+	}
+	if (what == "response" && abs($4 - obj) > 1e-9 * abs(obj)) {
+		printf "problem %s: totals.response %s, recomputed from the allocation %.17g\n", p, $4, obj
+		bad++
+	}
+	if (what == "kkt" && $6 != "true") { print "problem " p ": kkt.ok is " $6; bad++ }
+	if (what == "slsqp" && obj < slsqp[p] - rel * abs(slsqp[p])) {
+		printf "problem %s: objective %.17g below SLSQP's %.17g (rel %.3g)\n", p, obj, slsqp[p], (slsqp[p] - obj) / slsqp[p]
+		bad++
+	}
+	if (what == "global" && obj < glob[p] - rel * abs(glob[p])) {
+		printf "problem %s: objective %.17g below the global %.17g (rel %.3g)\n", p, obj, glob[p], (glob[p] - obj) / glob[p]
+		bad++
+	}
+	if (what == "local" && loc[p] == 1) {
+		nloc++
+		if (!(obj > slsqp[p] + 1e-9 * abs(slsqp[p]))) {
+			printf "problem %s: objective %.17g not above SLSQP's local optimum %.17g (global %.17g)\n", p, obj, slsqp[p], glob[p]
+			bad++
+		}
+	}
+}
+END {
+	if (seen != np) { print "results for " seen " of " np " problems"; bad++ }
+	if (what == "local") print nloc " local-optimum cases"
+	exit bad > 0
+}
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+# The references hang together: global >= SLSQP (to 1e-9: SLSQP's answer
+# may miss the budget by ~1e-12 and read a hair higher), global <= the dual
+# bound, and enough local-optimum cases to mean something.
+@test "reference data: 200 problems, 2-30 channels, both curve kinds and bound kinds" {
+	run awk -F, 'NR > 1 { n++; if ($3 < 2 || $3 > 30) bad++; kind[$4 "/" $5]++
+	    if ($7 + 0 < $6 * (1 - 1e-9)) { print "problem " $1 ": global below slsqp"; bad++ }
+	    if ($7 + 0 > $8 * (1 + 1e-9)) { print "problem " $1 ": global above the dual bound"; bad++ }
+	    loc += $10 }
+	    END { print n, length(kind), loc; exit !(n == 200 && length(kind) == 6 && loc >= 5 && !bad) }' \
+	    "$REF/budgets.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "every problem: exit 0 and feasible" {
+	check runs
+}
+
+@test "every problem: channels in input order, bounds echoed and respected" {
+	check bounds
+}
+
+@test "every problem: spends the budget to 1e-9 relative" {
+	check budget
+}
+
+@test "every problem: totals.response is the response of the allocation (1e-9)" {
+	check response
+}
+
+@test "every problem: KKT conditions verified (kkt.ok)" {
+	check kkt
+}
+
+@test "every problem: never below scipy SLSQP from the same start by 1e-6 relative" {
+	check slsqp
+}
+
+@test "every problem: at least the recorded global optimum less 1e-6 relative" {
+	check global
+}
+
+@test "where SLSQP stops at a local optimum: strictly better" {
+	check local
+}
