@@ -31,8 +31,8 @@ LDFLAGS_ALL = -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 # needs a CBLAS: OpenBLAS (3 ms to start) only for the tools that fit, GSL's
 # own for the rest, so that mmm-predict starts in about a millisecond.
 BLAS_mmm-train = -lopenblas
-LDLIBS_ALL = -lcsv -ljansson -lgsl $(or $(BLAS_$(@F)),-lgslcblas) -lmvec -lm
-LDLIBS_TEST = -lcsv -ljansson -lgsl -lopenblas -lmvec -lm
+LDLIBS_ALL = -lcsv -ljansson -lgsl $(or $(BLAS_$(@F)),-lgslcblas) -lnlopt -lmvec -lm
+LDLIBS_TEST = -lcsv -ljansson -lgsl -lopenblas -lnlopt -lmvec -lm
 
 TOOLS = $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 COMMON_SRC = $(wildcard common/*.c)

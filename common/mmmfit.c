@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_linalg.h>
+
 #include "date.h"
 #include "err.h"
 #include "mmmfit.h"
@@ -456,6 +458,13 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 		jw_kv_num(w, "recent_spend", cf->recent_spend);
 		jw_kv_num(w, "mroi", cf->mroi);
 		jw_kv_num(w, "carryover_share", cf->carryover_share);
+		/* The last spends, for mmm-allocate --window. */
+		jw_key(w, "recent");
+		jw_arr(w);
+		size_t nr = d->n < MMM_RECENT ? d->n : MMM_RECENT;
+		for (size_t i = d->n - nr; i < d->n; i++)
+			jw_num(w, d->x[c][i]);
+		jw_arr_end(w);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -467,6 +476,30 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	double all = r->baseline_total + r->media_total;
 	jw_kv_num(w, "media_share", all != 0 ? r->media_total / all : NAN);
 	jw_obj_end(w);
+
+	jw_key(w, "coef_cov");
+	double *cov = emalloc((k ? k * k : 1) * sizeof *cov);
+	if (mmm_coef_cov(r, d->y, cov) == 0) {
+		jw_obj(w);
+		jw_key(w, "channels");
+		jw_arr(w);
+		for (size_t c = 0; c < k; c++)
+			jw_str(w, d->media[c]);
+		jw_arr_end(w);
+		jw_key(w, "matrix");
+		jw_arr(w);
+		for (size_t a = 0; a < k; a++) {
+			jw_arr(w);
+			for (size_t b = 0; b < k; b++)
+				jw_num(w, cov[a * k + b]);
+			jw_arr_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	free(cov);
 
 	jw_key(w, "fit");
 	jw_obj(w);
@@ -510,6 +543,101 @@ mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
 	jw_obj_end(w);
 	(void)q;
 	jw_obj_end(w);
+}
+
+int
+mmm_coef_cov(const mmm_result *r, const double *y, double *cov)
+{
+	size_t n = r->prob.n, k = r->prob.k, q = r->prob.q, m = 0;
+	double lambda = r->score.lambda;
+	size_t *col = emalloc((k + q + 1) * sizeof *col);
+	double *mean = emalloc((k + q + 1) * sizeof *mean);
+	double *sd = emalloc((k + q + 1) * sizeof *sd);
+	int rc = -1;
+
+	memset(cov, 0, k * k * sizeof *cov);
+	/* The columns of the final fit: the media whose coefficient is not
+	 * held at the bound 0 (the active set), the baseline terms;
+	 * standardised as the ridge saw them. */
+	for (size_t j = 0; j < k + q; j++) {
+		if (j < k && !(r->coef[j] > 0))
+			continue;
+		const double *x = r->design + j * n;
+		double mu = 0, ss = 0;
+		for (size_t i = 0; i < n; i++)
+			mu += x[i];
+		mu /= (double)n;
+		for (size_t i = 0; i < n; i++)
+			ss += (x[i] - mu) * (x[i] - mu);
+		if (!(ss > 0))
+			continue;
+		mean[m] = mu;
+		sd[m] = sqrt(ss / (double)n);
+		col[m++] = j;
+	}
+	double rss = 0;
+	for (size_t i = 0; i < n; i++) {
+		double f = r->coef[k + q];
+		for (size_t j = 0; j < k + q; j++)
+			f += r->coef[j] * r->design[j * n + i];
+		rss += (y[i] - f) * (y[i] - f);
+	}
+	gsl_matrix *g = gsl_matrix_alloc(m ? m : 1, m ? m : 1);
+	gsl_matrix *pinv = gsl_matrix_alloc(m ? m : 1, m ? m : 1);
+	if (!g || !pinv)
+		die("out of memory");
+	for (size_t a = 0; a < m; a++)
+		for (size_t b = 0; b <= a; b++) {
+			const double *xa = r->design + col[a] * n;
+			const double *xb = r->design + col[b] * n;
+			double s = 0;
+			for (size_t i = 0; i < n; i++)
+				s += (xa[i] - mean[a]) * (xb[i] - mean[b]);
+			s /= sd[a] * sd[b];
+			gsl_matrix_set(g, a, b, s);
+			gsl_matrix_set(g, b, a, s);
+		}
+	gsl_matrix_memcpy(pinv, g);
+	for (size_t a = 0; a < m; a++)
+		gsl_matrix_set(pinv, a, a, gsl_matrix_get(g, a, a) + lambda);
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	if (m > 0 && gsl_linalg_cholesky_decomp1(pinv) == 0 &&
+	    gsl_linalg_cholesky_invert(pinv) == 0) {
+		/* edf = tr(P^-1 G); sigma^2 = RSS / (n - 1 - edf), the 1 for
+		 * the intercept; cov = sigma^2 P^-1 G P^-1. */
+		double edf = 0;
+		for (size_t a = 0; a < m; a++)
+			for (size_t b = 0; b < m; b++)
+				edf += gsl_matrix_get(pinv, a, b) *
+				    gsl_matrix_get(g, b, a);
+		double dof = (double)n - 1 - edf;
+		if (dof > 0) {
+			double s2 = rss / dof;
+			for (size_t a = 0; a < m && col[a] < k; a++)
+				for (size_t b = 0; b < m && col[b] < k; b++) {
+					double v = 0;
+					for (size_t i = 0; i < m; i++)
+						for (size_t j = 0; j < m; j++)
+							v += gsl_matrix_get(pinv,
+							    a, i) *
+							    gsl_matrix_get(g, i,
+							    j) * gsl_matrix_get(
+							    pinv, j, b);
+					cov[col[a] * k + col[b]] = s2 * v /
+					    (sd[a] * sd[b]);
+				}
+			rc = 0;
+		}
+	}
+	if (m == 0)
+		rc = 0;
+	gsl_set_error_handler(old);
+	gsl_matrix_free(g);
+	gsl_matrix_free(pinv);
+	free(col);
+	free(mean);
+	free(sd);
+	return rc;
 }
 
 void

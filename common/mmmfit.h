@@ -103,6 +103,20 @@ void mmm_model_parts(const mmm_result *r, const train_design *ds,
  * search. */
 void mmm_write_block(jsonw *w, const mmm_result *r, const mmm_data *d,
     const mmm_opts *o);
+/* Spends per channel the model file keeps ("recent"). */
+#define MMM_RECENT 104
+
+/*
+ * The covariance (k x k, row-major, original scale) of the media
+ * coefficients of the final refit with the transforms held fixed: the
+ * ridge sandwich sigma^2 P^-1 G P^-1 on the standardised design of the
+ * media not held at 0 and the baseline terms (G = Z'Z, P = G + lambda I),
+ * sigma^2 = RSS / (n - 1 - edf), edf = tr(P^-1 G).  Channels at the bound
+ * 0 have zero variance.  0, or -1 when P cannot be inverted or no degrees
+ * of freedom are left (cov then all 0).
+ */
+int mmm_coef_cov(const mmm_result *r, const double *y, double *cov);
+
 /* The Pareto front as JSON lines, one candidate per line. */
 void mmm_write_pareto(out *o, const mmm_result *r);
 
