@@ -4,8 +4,9 @@ work as the tool, as a whole process, in numpy + scipy.
 
     alloc_peer.py make-response N FILE
         write a deterministic N-channel --response CSV (channel,beta,theta,
-        alpha,gamma,current,min,max; concave and S-shaped Hill curves, bounds
-        0.5x and 2x current); standard library only, not timed
+        alpha,gamma,current,min,max,beta_sd; concave and S-shaped Hill
+        curves, bounds 0.5x and 2x current, beta_sd 10% of beta); standard
+        library only, not timed
     alloc_peer.py response FILE BUDGET OUT
         max-response: read the CSV, maximise sum beta hill(x/(1-theta)) with
         scipy.optimize.minimize(method="SLSQP") from current scaled to the
@@ -14,11 +15,12 @@ work as the tool, as a whole process, in numpy + scipy.
         change %, contribution, ROAS, marginal ROAS; totals)
     alloc_peer.py simulate FILE SCENARIOS DRAWS SEED OUT
         Monte Carlo: revenue under Gaussian coefficient uncertainty, beta_c ~
-        N(beta, (cv beta)^2) independent (cv from the CSV's optional `cv`
-        column, else 0.1), clipped at 0, DRAWS draws, for the baseline
-        (current spend) and each scenario of SCENARIOS ("+20%,-20%,+50%":
-        every channel's current spend scaled); write spend, revenue mean,
-        p5, p95, ROAS, marginal ROAS against the baseline as JSON
+        N(beta_c, beta_sd_c^2) independent (the CSV's beta_sd column, as
+        mmm-allocate reads it; 10% of beta when absent), clipped at 0, DRAWS
+        draws, for the current plan and each scenario of SCENARIOS
+        ("+20%,-20%,+50%": every channel's current spend scaled); write
+        spend, revenue mean, p5, p95, ROAS, marginal ROAS against the
+        current plan as JSON
 """
 import csv
 import json
@@ -36,7 +38,7 @@ def read_response(path):
 def make_response(n, path):
     rng = random.Random(20261123)
     with open(path, "w") as f:
-        f.write("channel,beta,theta,alpha,gamma,current,min,max\n")
+        f.write("channel,beta,theta,alpha,gamma,current,min,max,beta_sd\n")
         for c in range(n):
             cur = math.exp(rng.uniform(math.log(500), math.log(20000)))
             theta = rng.uniform(0, 0.6)
@@ -44,8 +46,8 @@ def make_response(n, path):
             gamma = cur / (1 - theta) * math.exp(rng.uniform(math.log(0.5), math.log(3)))
             h = 1 / (1 + (gamma * (1 - theta) / cur) ** alpha)
             beta = cur * math.exp(rng.uniform(0, math.log(6))) / max(h, 0.05)
-            f.write("ch%02d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n"
-                    % (c + 1, beta, theta, alpha, gamma, cur, 0.5 * cur, 2 * cur))
+            f.write("ch%02d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n"
+                    % (c + 1, beta, theta, alpha, gamma, cur, 0.5 * cur, 2 * cur, 0.1 * beta))
 
 
 def curves(rows):
@@ -105,10 +107,10 @@ def simulate(path, scenarios, draws, seed, out):
     import numpy as np
     rows = read_response(path)
     beta, theta, alpha, gamma, cur = curves(rows)
-    cv = np.array([float(r.get("cv") or 0.1) for r in rows])
+    sd = np.array([float(r["beta_sd"]) if r.get("beta_sd") else 0.1 * float(r["beta"]) for r in rows])
     rng = np.random.default_rng(seed)
-    b = np.maximum(rng.normal(beta, cv * beta, size=(draws, len(rows))), 0)
-    names = ["baseline"] + [s.strip() for s in scenarios.split(",")]
+    b = np.maximum(rng.normal(beta, sd, size=(draws, len(rows))), 0)
+    names = ["current"] + [s.strip() for s in scenarios.split(",")]
     scale = [1.0] + [1 + float(s.strip().rstrip("%")) / 100 for s in names[1:]]
     base_rev = base_spend = None
     res = []

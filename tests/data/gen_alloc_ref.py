@@ -11,7 +11,8 @@ no Python.  Writes into tests/data/alloc_ref/ (or DIR):
   budgets.csv   problem,budget,channels,curves,bounds,slsqp,global,dual,
                 certified,local
   globals.csv   problem,channel,x   (the recorded global allocation)
-  mc.csv        the analytic Monte Carlo case (see write_mc)
+  mc_response.csv, mc_expected.csv   the analytic Monte Carlo case (see
+                write_mc)
 
 Objective: sum_c beta_c * hill(x_c / (1 - theta_c)), hill(a) = a^alpha /
 (a^alpha + gamma^alpha), subject to sum_c x_c = budget, min_c <= x_c <= max_c.
@@ -271,25 +272,32 @@ def solve(p, rng, grid=GRID, starts=STARTS):
     return f_s, x, fx
 
 
-def write_mc(path):
-    """Analytic Monte Carlo case: a linear response sum_c b_c x_c with
-    b ~ N(m, S) has mean m'x and sd sqrt(x'Sx); p5/p95 = mean -/+ z95 sd."""
-    m = np.array([3.0, 1.5, 0.8])
-    sd = np.array([0.3, 0.2, 0.1])
-    corr = np.array([[1.0, 0.3, -0.2], [0.3, 1.0, 0.1], [-0.2, 0.1, 1.0]])
-    S = corr * np.outer(sd, sd)
-    x = np.array([1000.0, 2000.0, 500.0])
-    with open(path, "w") as f:
-        f.write("# linear response b'x, b ~ N(m, S); S = corr .* sd sd'; see gen_alloc_ref.py\n")
-        f.write("channel,m,sd,x," + ",".join("corr_%d" % j for j in range(3)) + "\n")
-        for c in range(3):
-            f.write("c%d,%r,%r,%r,%s\n" % (c, m[c], sd[c], x[c], ",".join(repr(v) for v in corr[c])))
-        for scale, name in ((1.0, "base"), (1.2, "+20%"), (0.8, "-20%"), (1.5, "+50%")):
-            xs = x * scale
-            mean, s = float(m @ xs), math.sqrt(float(xs @ S @ xs))
-            z = norm.ppf(0.95)
-            f.write("# %s,spend=%r,mean=%r,sd=%r,p5=%r,p95=%r\n"
-                    % (name, float(xs.sum()), mean, s, mean - z * s, mean + z * s))
+def write_mc(out):
+    """The analytic Monte Carlo case.  With the curves fixed and the
+    coefficients independent Gaussians b_c ~ N(beta_c, sd_c^2), the response
+    sum_c b_c h_c(x_c) is Gaussian: mean sum beta_c h_c(x_c), sd
+    sqrt(sum (sd_c h_c(x_c))^2) (a linear response in the coefficients,
+    whatever the curves), p5/p95 = mean -/+ z_0.95 sd.  sd_c is 10% of
+    beta_c, so the tool's clipping of b_c at 0 (a 1e-23 chance) changes
+    nothing.  mc_response.csv is the --response file; mc_expected.csv the
+    current plan and the scenarios +20%, -20%, +50% of every channel."""
+    ch = [("search", 40000.0, 0.1, 0.8, 3000.0, 2500.0),
+          ("social", 25000.0, 0.3, 2.2, 4000.0, 3500.0),
+          ("tv", 60000.0, 0.6, 1.0, 9000.0, 6000.0)]
+    with open(os.path.join(out, "mc_response.csv"), "w") as f:
+        f.write("channel,beta,theta,alpha,gamma,current,min,max,beta_sd\n")
+        for name, beta, theta, alpha, gamma, cur in ch:
+            f.write("%s,%r,%r,%r,%r,%r,%r,%r,%r\n"
+                    % (name, beta, theta, alpha, gamma, cur, cur / 2, cur * 2, beta / 10))
+    z = norm.ppf(0.95)
+    with open(os.path.join(out, "mc_expected.csv"), "w") as f:
+        f.write("name,spend,mean,sd,p5,p95\n")
+        for name, scale in (("current", 1.0), ("+20%", 1.2), ("-20%", 0.8), ("+50%", 1.5)):
+            h = [1 / (1 + (g / (cur * scale / (1 - th))) ** al) for _, _, th, al, g, cur in ch]
+            mean = sum(c[1] * hc for c, hc in zip(ch, h))
+            sd = math.sqrt(sum((c[1] / 10 * hc) ** 2 for c, hc in zip(ch, h)))
+            spend = sum(c[5] * scale for c in ch)
+            f.write("%s,%r,%r,%r,%r,%r\n" % (name, spend, mean, sd, mean - z * sd, mean + z * sd))
 
 
 def verify(out):
@@ -353,7 +361,7 @@ def main():
                  "" if cert else " (gap)"), file=sys.stderr)
     for f in (pf, bf, gf):
         f.close()
-    write_mc(os.path.join(out, "mc.csv"))
+    write_mc(out)
     print("%d problems, %d where SLSQP stops at a local optimum, %d certified by the dual bound"
           % (NPROB, nloc, ncert), file=sys.stderr)
 
