@@ -10,7 +10,8 @@ REF=$BATS_TEST_DIRNAME/data/alloc_ref
 
 # Run the tool once on every problem; the tests read the table it leaves:
 # one line per problem, "ID RC FEASIBLE RESPONSE SPENT KKT_OK" then
-# "CHANNEL RECOMMENDED MIN MAX" per channel, blank-separated.
+# "CHANNEL RECOMMENDED MIN MAX" per channel, blank-separated (or "ID RC exit
+# MESSAGE" when the tool failed).
 setup_file() {
 	local dir=$BATS_FILE_TMPDIR id budget rc
 	awk -F, -v dir="$dir" 'NR > 1 {
@@ -18,21 +19,29 @@ setup_file() {
 		if (!(f in seen)) { seen[f] = 1; print "channel,beta,theta,alpha,gamma,current,min,max" > f }
 		print $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 > f
 	    }' "$REF/problems.csv"
-	: >"$dir/results"
+	: >"$dir/rc"
 	while IFS=, read -r id budget _; do
 		rc=0
 		mmm-allocate --response "$dir/p$id.csv" --budget "$budget" \
 		    >"$dir/o$id.json" 2>"$dir/e$id.txt" || rc=$?
-		printf '%s %s ' "$id" "$rc" >>"$dir/results"
 		if [ "$rc" -eq 0 ]; then
-			jq -r '[.feasible, .totals.response, .totals.recommended_spend,
-			    .kkt.ok, (.channels[] | .channel, .recommended, .min, .max)]
-			    | map(tostring) | join(" ")' "$dir/o$id.json" >>"$dir/results" ||
-			    echo "jq-failed" >>"$dir/results"
+			echo "$id 0" >>"$dir/rc"
 		else
-			echo "exit-$rc: $(head -c 200 "$dir/e$id.txt")" >>"$dir/results"
+			echo "$id $rc $(head -c 200 "$dir/e$id.txt" | tr '\n' ' ')" >>"$dir/rc"
+			rm -f "$dir/o$id.json"
 		fi
 	done < <(tail -n +2 "$REF/budgets.csv")
+	# one jq for all the answers: "o12.json FEASIBLE ..." per file
+	jq -r '[input_filename, .feasible, .totals.response,
+	    .totals.recommended_spend, .kkt.ok,
+	    (.channels[] | .channel, .recommended, .min, .max)]
+	    | map(tostring) | join(" ")' "$dir"/o*.json >"$dir/answers" || true
+	awk 'FNR == NR { sub(/.*\/o/, "", $1); sub(/\.json$/, "", $1); a[$1] = $0; next }
+	    { id = $1; rc = $2
+	      if (rc != 0) { print id, rc, "exit", $0; next }
+	      if (!(id in a)) { print id, "jq", "no answer read"; next }
+	      line = a[id]; sub(/^[^ ]* /, "", line); print id, rc, line }' \
+	    "$dir/answers" "$dir/rc" >"$dir/results"
 }
 
 # check WHAT: run the awk check WHAT over every problem; prints one line per
