@@ -555,8 +555,8 @@ alloc_kkt(const alloc_problem *p, const double *x, double *mu,
 		if (a == ALLOC_FREE)
 			mi += d, ni++;
 		else if (a == ALLOC_AT_MIN)
-			lomax = fmax(lomax, isfinite(d) ? d :
-			    alloc_marginal(&p->curve[c], x[c] + tol));
+			lomax = fmax(lomax, fmin(d, alloc_marginal(
+			    &p->curve[c], p->lo[c] + tol)));
 		else
 			himin = fmin(himin, d);
 	}
@@ -569,10 +569,10 @@ alloc_kkt(const alloc_problem *p, const double *x, double *mu,
 		double d = alloc_marginal(&p->curve[c], x[c]), e = 0;
 		if (x[c] - p->lo[c] <= tol) {
 			/* At the resolution of the spends: a curve that
-			 * is infinitely steep at 0 (Hill alpha < 1) is
-			 * judged a tolerance away from it. */
-			if (!isfinite(d))
-				d = alloc_marginal(&p->curve[c], x[c] + tol);
+			 * is (infinitely) steep at 0 (Hill alpha < 1) is
+			 * judged also a tolerance away from it. */
+			d = fmin(d, alloc_marginal(&p->curve[c], p->lo[c] +
+			    tol));
 			e = fmax(0, d - m);
 		}
 		else if (p->hi[c] - x[c] <= tol)
@@ -708,10 +708,11 @@ static int
 solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 {
 	size_t k = p->k;
-	double *work = emalloc(10 * k * sizeof *work);
+	double *work = emalloc(11 * k * sizeof *work);
 	double *xa = work + 3 * k, *xb = work + 4 * k, *y = work + 5 * k;
 	double *z = work + 6 * k, *s1 = work + 7 * k, *s2 = work + 8 * k;
-	double *s3 = work + 9 * k;
+	double *s3 = work + 9 * k, *gy = work + 10 * k;
+	int convex = 0;
 	unsigned char *on = emalloc(6 * k), *on2 = on + k, *seen = on + 2 * k;
 	chan *rc = emalloc(k * sizeof *rc);
 	size_t nseen = 0;
@@ -743,6 +744,13 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 			memcpy(y, p->start, k * sizeof *y);
 		else
 			continue;
+		if (s == 0)
+			for (size_t c = 0; c < k; c++)
+				if (is_s(&ch[c]) && y[c] > ch[c].lo + 1e-9 *
+				    (ch[c].t - ch[c].lo) && y[c] < ch[c].t)
+					convex = 1;
+		if (convex && s == 0)
+			memcpy(gy, y, k * sizeof *gy);
 		regimes_of(ch, k, y, on2);
 		int dup = 0;
 		for (size_t i = 0; i < nseen && !dup; i++)
@@ -791,6 +799,13 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 	if (best == -INFINITY)
 		grid_solve(ch, k, R, x);
 	polish(ch, k, R, x, work);
+	/* The grid put an S-curve on its convex part, where no regime
+	 * reaches: that basin polished by SLSQP as well. */
+	if (convex) {
+		polish(ch, k, R, gy, work);
+		if (total(ch, k, gy) > total(ch, k, x))
+			memcpy(x, gy, k * sizeof *x);
+	}
 	free(work);
 	free(on);
 	free(rc);

@@ -450,3 +450,26 @@ alloc_write(jsonw *w, const alloc_report *r)
 		jw_null(w);
 	}
 }
+
+void
+alloc_curves_write(out *o, const alloc_input *in, const double *hi,
+    size_t points, double max_x)
+{
+	out_str(o, "channel,spend,response,marginal\n");
+	for (size_t c = 0; c < in->k; c++) {
+		double top = in->current[c] > 0 ? max_x * in->current[c] :
+		    isfinite(hi[c]) && hi[c] > 0 ? hi[c] : 1;
+		for (size_t i = 0; i < points; i++) {
+			double x = points > 1 ? top * (double)i /
+			    (double)(points - 1) : top;
+			csv_write_field(o, in->names[c], strlen(in->names[c]));
+			out_putc(o, ',');
+			out_num(o, x);
+			out_putc(o, ',');
+			out_num(o, alloc_response(&in->curve[c], x));
+			out_putc(o, ',');
+			out_num(o, alloc_marginal(&in->curve[c], x));
+			out_putc(o, '\n');
+		}
+	}
+}

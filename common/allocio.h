@@ -9,6 +9,7 @@
 
 #include "allocate.h"
 #include "jsonw.h"
+#include "out.h"
 
 typedef struct alloc_input {
 	size_t k;
@@ -71,5 +72,11 @@ typedef struct alloc_report {
 /* The report's members into an open object w (the caller opens and closes
  * it, so that scenarios and periods can follow). */
 void alloc_write(jsonw *w, const alloc_report *r);
+
+/* Response curves as CSV channel,spend,response,marginal: points spends
+ * per channel from 0 to max_x times its current spend (or, at a current
+ * spend of 0, its upper bound hi[c] when finite, else 1). */
+void alloc_curves_write(out *o, const alloc_input *in, const double *hi,
+    size_t points, double max_x);
 
 #endif

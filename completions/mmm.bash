@@ -71,6 +71,22 @@ _mmm_opts()
 		colopts='--keep --by'
 		listopts='--keep --by'
 		;;
+	mmm-allocate)
+		options='-h --help --version -o --output -q --quiet -m --model
+		    -r --response -b --budget --periods --current --window --min
+		    --max --unbounded --fix --mode --target --average --context
+		    --rule --interval --simulate --scenarios --draws --seed --aov
+		    --curves --points --max-x'
+		argopts='-o --output -m --model -r --response -b --budget
+		    --periods --current --window --min --max --fix --mode
+		    --target --context --rule --interval --simulate --scenarios
+		    --draws --seed --aov --curves --points --max-x'
+		fileopts='-o --output -m --model -r --response --context
+		    --scenarios --curves'
+		diropts=''
+		colopts=''
+		listopts=''
+		;;
 	mmm-synth)
 		options='-h --help --version -o --output --periods --freq
 		    --start --channels --seed --noise --truth --components'
@@ -254,9 +270,13 @@ _mmm()
 			_mmm_add "" "$cur" "" daily weekly
 			return
 			;;
+		--mode)
+			_mmm_add "" "$cur" "" max-response target-roas
+			return
+			;;
 		--model)
 			# mmm-train's kinds; mmm-predict's --model is a file
-			if [[ $cmd == mmm-predict ]]; then
+			if [[ $cmd == mmm-predict || $cmd == mmm-allocate ]]; then
 				compopt -o filenames 2>/dev/null
 				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			else
@@ -386,4 +406,4 @@ _mmm()
 }
 
 complete -F _mmm mmm-validate mmm-features mmm-split mmm-train mmm-predict \
-    mmm-synth
+    mmm-synth mmm-allocate

@@ -9,6 +9,8 @@
 
 #include "allocate.h"
 #include "allocio.h"
+#include "allocrules.h"
+#include "allocsim.h"
 #include "cli.h"
 #include "err.h"
 #include "jsonw.h"
@@ -20,7 +22,11 @@ static const char usage[] =
 "                    [--periods N] [--current CH=X,...] [--window N]\n"
 "                    [--min CH=X|X%,...] [--max CH=X|X%,...] [--unbounded]\n"
 "                    [--fix CH,...] [--mode max-response|target-roas]\n"
-"                    [--target R] [--average] [-o FILE] [-q]\n"
+"                    [--target R] [--average] [--context FILE]\n"
+"                    [--rule 'COND:CH*F' ...] [--interval P]\n"
+"                    [--simulate '+20%,-20%,+50%'] [--scenarios FILE]\n"
+"                    [--draws N] [--seed N] [--aov X] [--curves FILE]\n"
+"                    [--points N] [--max-x X] [-o FILE] [-q]\n"
 "       mmm-allocate -h | --help | --version\n"
 "Allocate a budget over response curves; write the plan as JSON.\n"
 "  -m, --model FILE     a marketing-mix model of mmm-train (mmm-model(5))\n"
@@ -38,27 +44,52 @@ static const char usage[] =
 "  --mode M             max-response (default) or target-roas\n"
 "  --target R           target-roas: the return per unit to keep\n"
 "  --average            target-roas on the average, not marginal, return\n"
+"  --context FILE       a forecast per period (date, temperature ...)\n"
+"  --rule 'COND:CH*F'   scale CH's spend (CH.min, CH.max: its bounds) by F\n"
+"                       in the periods where COND (COL OP NUMBER) holds\n"
+"  --interval P         the response's interval at level P (0.9)\n"
+"  --simulate LIST      scenarios: every spend changed by +X% or -X%\n"
+"  --scenarios FILE     scenarios as CSV scenario,channel,change (percent)\n"
+"  --draws N            Monte Carlo draws (1000)\n"
+"  --seed N             their seed (1)\n"
+"  --aov X              conversions = revenue / X in the scenarios\n"
+"  --curves FILE        response curves as CSV for plotting\n"
+"  --points N           points per curve (100)\n"
+"  --max-x X            curves up to X times current spend (3)\n"
 "  -o, --output FILE    write the JSON to FILE (atomically)\n"
 "  -q, --quiet          no warnings on stderr\n"
 "  -h, --help           this help;  --version  the version\n";
 
 enum { O_PERIODS = 256, O_CURRENT, O_WINDOW, O_MIN, O_MAX, O_UNBOUNDED,
-	O_FIX, O_MODE, O_TARGET, O_AVERAGE, O_VERSION };
+	O_FIX, O_MODE, O_TARGET, O_AVERAGE, O_VERSION, O_CONTEXT, O_RULE,
+	O_INTERVAL, O_SIMULATE, O_SCENARIOS, O_DRAWS, O_SEED, O_AOV, O_CURVES,
+	O_POINTS, O_MAXX };
 
 static const struct option longopts[] = {
+	{ "aov", required_argument, NULL, O_AOV },
 	{ "average", no_argument, NULL, O_AVERAGE },
 	{ "budget", required_argument, NULL, 'b' },
+	{ "context", required_argument, NULL, O_CONTEXT },
 	{ "current", required_argument, NULL, O_CURRENT },
+	{ "curves", required_argument, NULL, O_CURVES },
+	{ "draws", required_argument, NULL, O_DRAWS },
 	{ "fix", required_argument, NULL, O_FIX },
 	{ "help", no_argument, NULL, 'h' },
+	{ "interval", required_argument, NULL, O_INTERVAL },
 	{ "max", required_argument, NULL, O_MAX },
+	{ "max-x", required_argument, NULL, O_MAXX },
 	{ "min", required_argument, NULL, O_MIN },
 	{ "mode", required_argument, NULL, O_MODE },
 	{ "model", required_argument, NULL, 'm' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "periods", required_argument, NULL, O_PERIODS },
+	{ "points", required_argument, NULL, O_POINTS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "response", required_argument, NULL, 'r' },
+	{ "rule", required_argument, NULL, O_RULE },
+	{ "scenarios", required_argument, NULL, O_SCENARIOS },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "simulate", required_argument, NULL, O_SIMULATE },
 	{ "target", required_argument, NULL, O_TARGET },
 	{ "unbounded", no_argument, NULL, O_UNBOUNDED },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -66,9 +97,13 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static const char *model_path, *response_path, *output;
-static double budget = NAN, target = NAN;
-static long periods, window;
+static const char *model_path, *response_path, *output, *context_path,
+    *simulate, *scenarios_path, *curves_path;
+static const char **rule_text;
+static size_t nrules;
+static double budget = NAN, target = NAN, level = NAN, aov, max_x = 3;
+static long periods, window, draws = 1000, points = 100;
+static unsigned long long seed = 1;
 static int quiet, target_mode, average;
 static alloc_bound_opts bo;
 
@@ -88,10 +123,20 @@ parse_options(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'r': response_path = optarg; break;
+		case O_AOV: aov = cli_double("--aov", optarg, 1e-300, 1e300);
+			break;
 		case O_AVERAGE: average = 1; break;
+		case O_CONTEXT: context_path = optarg; break;
 		case O_CURRENT: bo.current = optarg; break;
+		case O_CURVES: curves_path = optarg; break;
+		case O_DRAWS: draws = cli_long("--draws", optarg, 2, 10000000);
+			break;
 		case O_FIX: bo.fix = optarg; break;
+		case O_INTERVAL: level = cli_double("--interval", optarg, 1e-9,
+		    1 - 1e-9); break;
 		case O_MAX: bo.max = optarg; break;
+		case O_MAXX: max_x = cli_double("--max-x", optarg, 1e-300,
+		    1e300); break;
 		case O_MIN: bo.min = optarg; break;
 		case O_MODE:
 			if (strcmp(optarg, "max-response") &&
@@ -102,6 +147,17 @@ parse_options(int argc, char **argv)
 			break;
 		case O_PERIODS: periods = cli_long("--periods", optarg, 1,
 		    1000000); break;
+		case O_POINTS: points = cli_long("--points", optarg, 1,
+		    10000000); break;
+		case O_RULE:
+			rule_text = ereallocarray(rule_text, nrules + 1,
+			    sizeof *rule_text);
+			rule_text[nrules++] = optarg;
+			break;
+		case O_SCENARIOS: scenarios_path = optarg; break;
+		case O_SEED: seed = (unsigned long long)cli_long("--seed",
+		    optarg, 0, 0x7fffffffffffffffL); break;
+		case O_SIMULATE: simulate = optarg; break;
 		case O_TARGET: target = cli_double("--target", optarg, 1e-300,
 		    1e300); break;
 		case O_UNBOUNDED: bo.unbounded = 1; break;
@@ -125,6 +181,37 @@ parse_options(int argc, char **argv)
 	if (response_path && window)
 		cli_usage_error("--window needs --model (a response CSV has "
 		    "its current spends)");
+	if (nrules && !context_path)
+		cli_usage_error("--rule needs --context FILE");
+	if (simulate && scenarios_path)
+		cli_usage_error("give --simulate or --scenarios, not both");
+}
+
+/* The Monte Carlo parts: the interval of the plan's response into rep,
+ * the scenarios into w (after the report). */
+static alloc_curve *
+sample(const alloc_input *in, alloc_unc **u)
+{
+	char err[1024];
+
+	if (alloc_unc_new(in, u, err, sizeof err) < 0)
+		dien(EXIT_DATAERR, "%s", err);
+	if (!*u && !quiet)
+		warn("%s: no posterior draws, coefficient covariance or "
+		    "beta_sd: the intervals have width 0", in->source);
+	return alloc_unc_sample(*u, in, (size_t)draws, seed);
+}
+
+static void
+interval(const alloc_curve *dr, const alloc_input *in, const double *x,
+    alloc_report *rep)
+{
+	double *y = emalloc((size_t)draws * sizeof *y);
+
+	alloc_sim_responses(dr, (size_t)draws, in->k, x, y);
+	rep->lower = alloc_quantile(y, (size_t)draws, (1 - level) / 2);
+	rep->upper = alloc_quantile(y, (size_t)draws, (1 + level) / 2);
+	free(y);
 }
 
 int
@@ -191,15 +278,63 @@ main(int argc, char **argv)
 		}
 	}
 
+	alloc_unc *unc = NULL;
+	alloc_curve *dr = NULL;
+	alloc_scenario *sc = NULL;
+	size_t nsc = 0;
+	if (simulate && alloc_scenarios_parse(simulate, k, &sc, &nsc, err,
+	    sizeof err) < 0)
+		cli_usage_error("%s", err);
+	if (scenarios_path && alloc_scenarios_read(scenarios_path, &in, &sc,
+	    &nsc, err, sizeof err, &status) < 0)
+		dien(status, "%s", err);
+	if ((!isnan(level) && rep.res) || simulate || scenarios_path)
+		dr = sample(&in, &unc);
+	if (!isnan(level) && rep.res) {
+		rep.level = level;
+		interval(dr, &in, res.x, &rep);
+	}
+	alloc_rule *rules = ecalloc(nrules + 1, sizeof *rules);
+	alloc_context ctx = { 0 };
+	for (size_t i = 0; i < nrules; i++)
+		if (alloc_rule_parse(rule_text[i], &in, &rules[i], err,
+		    sizeof err) < 0)
+			cli_usage_error("%s", err);
+	if (context_path && alloc_context_read(context_path, rules, nrules,
+	    &ctx, err, sizeof err, &status) < 0)
+		dien(status, "%s", err);
+
 	out *o = out_open(output);
 	jsonw w;
 	jw_init(&w, o, 1);
 	jw_obj(&w);
 	alloc_write(&w, &rep);
+	if (dr)
+		jw_kv_str(&w, "uncertainty", alloc_unc_source(unc));
+	if (sc || simulate)
+		alloc_sim_write(&w, &in, dr, (size_t)draws, sc, nsc, aov);
+	if (context_path && rep.res && alloc_periods_write(&w, &p, res.x,
+	    &in, &ctx, rules, nrules, err, sizeof err) < 0) {
+		out_abort(o);
+		dien(EXIT_USAGE, "%s", err);
+	}
 	jw_obj_end(&w);
 	jw_end(&w);
 	out_commit(o);
+	if (curves_path) {
+		out *co = out_open(curves_path);
+		alloc_curves_write(co, &in, hi, (size_t)points, max_x);
+		out_commit(co);
+	}
 
+	for (size_t i = 0; i < nrules; i++)
+		alloc_rule_free(&rules[i]);
+	free(rules);
+	free(rule_text);
+	alloc_context_free(&ctx);
+	alloc_scenarios_free(sc, nsc);
+	free(dr);
+	alloc_unc_free(unc);
 	if (rep.res)
 		alloc_result_free(&res);
 	free(lo);
