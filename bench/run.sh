@@ -472,7 +472,7 @@ if [[ -x bin/mmm-allocate ]]; then
 		    1000 1 /dev/null || true
 	fi
 	row alloc-mc-3x1000 1000 "$o_s" "$p_s" "" "" "" ""
-	note "alloc-*: median whole-process wall, ours $STARTUP_RUNS runs, peer (bench/alloc_peer.py: scipy SLSQP; numpy Monte Carlo) $PEER_RUNS runs; goals 5 ms (20 channels) and 50 ms (1000 draws x 3 scenarios)"
+	note "alloc-*: median whole-process wall, ours $STARTUP_RUNS runs, peer (bench/alloc_peer.py: scipy SLSQP; numpy Monte Carlo) $PEER_RUNS runs; goals 5 ms (20 channels) and 50 ms (1000 draws x 3 scenarios); alloc-mc: ours also solves the allocation in the same run, the peer only simulates"
 fi
 
 # --- start-up ----------------------------------------------------------------------
