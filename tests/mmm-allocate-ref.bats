@@ -169,35 +169,50 @@ EOF
 }
 
 # --- Monte Carlo against a closed form -------------------------------------
-# mc_response.csv: three Hill curves with beta_sd = 10% of beta.  The curves
-# are fixed and the coefficients independent Gaussians, so each plan's
-# response is Gaussian with the mean and sd of mc_expected.csv.  Tolerances:
-# 5 Monte Carlo standard errors at N draws, sd / sqrt(N) for the mean and
+# mc_response.csv: three Hill curves with beta_sd = 10% of beta;
+# mc_model.json: the same curves as a model file whose coefficients have a
+# strongly correlated covariance (mmm.coef_cov).  The curves are fixed and
+# the coefficients Gaussian, so each plan's response is Gaussian with the
+# mean and sd of mc_expected.csv / mc_model_expected.csv.  Tolerances: 5
+# Monte Carlo standard errors at N draws, sd / sqrt(N) for the mean and
 # sqrt(0.05 * 0.95) / phi(z_0.95) sd / sqrt(N) = 2.11 sd / sqrt(N) for p5 and
 # p95 (the quantile's asymptotic error).
 
-@test "Monte Carlo: mean, p5, p95 of current and +20%, -20%, +50% match the closed form" {
-	n=20000
-	run_split mmm-allocate --response "$REF/mc_response.csv" \
-	    --simulate '+20%,-20%,+50%' --draws "$n" --seed 7
-	[ "$status" -eq 0 ]
+# mc_check EXPECTED N: the scenarios of $output (spend, mean, p5, p95)
+# against EXPECTED at N draws.
+mc_check() {
+	local n=$2
 	jq -r '.scenarios[] | [.name, .spend, .revenue_mean, .revenue_p5,
 	    .revenue_p95] | @tsv' <<<"$output" >got.tsv
 	run awk -F '\t' -v n="$n" '
 	    function abs(v) { return v < 0 ? -v : v }
 	    FILENAME ~ /expected/ { if (FNR > 1) { split($0, f, ","); sp[f[1]] = f[2]
 		mu[f[1]] = f[3]; sd[f[1]] = f[4]; p5[f[1]] = f[5]; p95[f[1]] = f[6] }; next }
-	    { seen++
-	      if (!($1 in mu)) { print "unexpected scenario " $1; bad++; next }
+	    { if (!($1 in mu)) { print "unexpected scenario " $1; bad++; next }
 	      se = sd[$1] / sqrt(n); got[$1] = 1
 	      if (abs($2 - sp[$1]) > 1e-9 * sp[$1]) { print $1 ": spend " $2 " not " sp[$1]; bad++ }
 	      if (abs($3 - mu[$1]) > 5 * se) { print $1 ": mean " $3 " not " mu[$1] " +- " 5 * se; bad++ }
 	      if (abs($4 - p5[$1]) > 5 * 2.11 * se) { print $1 ": p5 " $4 " not " p5[$1] " +- " 5 * 2.11 * se; bad++ }
 	      if (abs($5 - p95[$1]) > 5 * 2.11 * se) { print $1 ": p95 " $5 " not " p95[$1] " +- " 5 * 2.11 * se; bad++ } }
 	    END { for (k in mu) if (!(k in got)) { print "missing scenario " k; bad++ }
-		exit bad > 0 }' "$REF/mc_expected.csv" got.tsv
+		exit bad > 0 }' "$1" got.tsv
 	echo "$output"
 	[ "$status" -eq 0 ]
+}
+
+@test "Monte Carlo (beta_sd): mean, p5, p95 of current, +20%, -20%, +50% match the closed form" {
+	run_split mmm-allocate --response "$REF/mc_response.csv" \
+	    --simulate '+20%,-20%,+50%' --draws 20000 --seed 7
+	[ "$status" -eq 0 ]
+	mc_check "$REF/mc_expected.csv" 20000
+}
+
+@test "Monte Carlo (correlated coef_cov): mean, p5, p95 match the closed form" {
+	run_split mmm-allocate --model "$REF/mc_model.json" \
+	    --simulate '+20%,-20%,+50%' --draws 20000 --seed 7
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .uncertainty <<<"$output")" = coef_cov ]
+	mc_check "$REF/mc_model_expected.csv" 20000
 }
 
 @test "Monte Carlo: the same seed gives the same scenarios, another seed others" {

@@ -12,7 +12,8 @@ no Python.  Writes into tests/data/alloc_ref/ (or DIR):
                 certified,local
   globals.csv   problem,channel,x   (the recorded global allocation)
   mc_response.csv, mc_expected.csv   the analytic Monte Carlo case (see
-                write_mc)
+                write_mc); mc_model.json, mc_model_expected.csv   the same
+                curves as a model file with correlated coefficients
 
 Objective: sum_c beta_c * hill(x_c / (1 - theta_c)), hill(a) = a^alpha /
 (a^alpha + gamma^alpha), subject to sum_c x_c = budget, min_c <= x_c <= max_c.
@@ -44,6 +45,7 @@ Usage: gen_alloc_ref.py [DIR]    (numpy, scipy from Debian's python3-*)
        gen_alloc_ref.py --verify [DIR]   re-solve the uncertified problems
        with a 4x finer grid and 5x the starts; prints any improvement
 """
+import json
 import math
 import os
 import sys
@@ -298,6 +300,33 @@ def write_mc(out):
             sd = math.sqrt(sum((c[1] / 10 * hc) ** 2 for c, hc in zip(ch, h)))
             spend = sum(c[5] * scale for c in ch)
             f.write("%s,%r,%r,%r,%r,%r\n" % (name, spend, mean, sd, mean - z * sd, mean + z * sd))
+    # The same curves as a minimal model file whose coefficients have a
+    # correlated covariance (mmm.coef_cov): sd sqrt(h' S h).
+    # Strong correlations, so that ignoring them (sd 4497 at the current
+    # plan) or a wrong square root of S (L'L instead of LL': 4730) misses
+    # the true 6251 by far more than the Monte Carlo error.
+    sd = np.array([c[1] / 10 for c in ch])
+    corr = np.array([[1.0, 0.5, 0.85], [0.5, 1.0, 0.3], [0.85, 0.3, 1.0]])
+    assert np.all(np.linalg.eigvalsh(corr) > 0)
+    S = corr * np.outer(sd, sd)
+    model = {"format": "mmm-model", "format_version": 1, "kind": "mmm", "target": "revenue",
+             "features": [], "coefficients": {},
+             "mmm": {"media": [c[0] for c in ch],
+                     "channels": {name: {"saturation": {"kind": "hill", "alpha": alpha, "gamma": gamma},
+                                         "coef": beta, "carry": 1 / (1 - theta), "recent_spend": cur}
+                                  for name, beta, theta, alpha, gamma, cur in ch},
+                     "coef_cov": {"channels": [c[0] for c in ch], "matrix": S.tolist()}}}
+    with open(os.path.join(out, "mc_model.json"), "w") as f:
+        json.dump(model, f, indent=1)
+        f.write("\n")
+    with open(os.path.join(out, "mc_model_expected.csv"), "w") as f:
+        f.write("name,spend,mean,sd,p5,p95\n")
+        for name, scale in (("current", 1.0), ("+20%", 1.2), ("-20%", 0.8), ("+50%", 1.5)):
+            h = np.array([1 / (1 + (g / (cur * scale / (1 - th))) ** al) for _, _, th, al, g, cur in ch])
+            b = np.array([c[1] for c in ch])
+            mean, sdv = float(b @ h), math.sqrt(float(h @ S @ h))
+            spend = sum(c[5] * scale for c in ch)
+            f.write("%s,%r,%r,%r,%r,%r\n" % (name, spend, mean, sdv, mean - z * sdv, mean + z * sdv))
 
 
 def verify(out):
