@@ -2,30 +2,26 @@
 """alloc_peer.py: the Python peer of mmm-allocate for bench/run.sh: the same
 work as the tool, as a whole process, in numpy + scipy.
 
-    alloc_peer.py make-response N FILE
-        write a deterministic N-channel --response CSV (channel,beta,theta,
-        alpha,gamma,current,min,max,beta_sd; concave and S-shaped Hill
-        curves, bounds 0.5x and 2x current, beta_sd 10% of beta); standard
-        library only, not timed
     alloc_peer.py response FILE BUDGET OUT
-        max-response: read the CSV, maximise sum beta hill(x/(1-theta)) with
+        max-response: read a --response CSV (channel,beta,theta,alpha,gamma,
+        current[,min,max]; without min/max the bounds are 0 and none, as
+        mmm-allocate --unbounded), maximise sum beta hill(x/(1-theta)) with
         scipy.optimize.minimize(method="SLSQP") from current scaled to the
         budget (clipped to the bounds), equality sum = budget, the bounds;
         write the allocation as JSON (per channel current, recommended,
         change %, contribution, ROAS, marginal ROAS; totals)
-    alloc_peer.py simulate FILE SCENARIOS DRAWS SEED OUT
-        Monte Carlo: revenue under Gaussian coefficient uncertainty, beta_c ~
-        N(beta_c, beta_sd_c^2) independent (the CSV's beta_sd column, as
-        mmm-allocate reads it; 10% of beta when absent), clipped at 0, DRAWS
-        draws, for the current plan and each scenario of SCENARIOS
-        ("+20%,-20%,+50%": every channel's current spend scaled); write
-        spend, revenue mean, p5, p95, ROAS, marginal ROAS against the
-        current plan as JSON
+    alloc_peer.py simulate MODEL SCENARIOS DRAWS SEED OUT
+        Monte Carlo over an mmm model file: each channel's steady-state
+        response coef * sat(carry * x) (mmm.channels: hill, logistic,
+        michaelis or none), coefficients ~ N(coef, mmm.coef_cov) clipped at
+        0, DRAWS draws, the current plan (recent_spend) and each scenario of
+        SCENARIOS ("+20%,-20%,+50%": every channel's spend scaled); write
+        spend, revenue mean, p5, p95, ROAS and marginal ROAS against the
+        current plan as JSON.  mmm-allocate --simulate also solves the
+        allocation in the same run; this peer only simulates.
 """
 import csv
 import json
-import math
-import random
 import sys
 
 
@@ -33,21 +29,6 @@ def read_response(path):
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     return rows
-
-
-def make_response(n, path):
-    rng = random.Random(20261123)
-    with open(path, "w") as f:
-        f.write("channel,beta,theta,alpha,gamma,current,min,max,beta_sd\n")
-        for c in range(n):
-            cur = math.exp(rng.uniform(math.log(500), math.log(20000)))
-            theta = rng.uniform(0, 0.6)
-            alpha = rng.uniform(0.4, 1.0) if c % 2 == 0 else rng.uniform(1.2, 3.0)
-            gamma = cur / (1 - theta) * math.exp(rng.uniform(math.log(0.5), math.log(3)))
-            h = 1 / (1 + (gamma * (1 - theta) / cur) ** alpha)
-            beta = cur * math.exp(rng.uniform(0, math.log(6))) / max(h, 0.05)
-            f.write("ch%02d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n"
-                    % (c + 1, beta, theta, alpha, gamma, cur, 0.5 * cur, 2 * cur, 0.1 * beta))
 
 
 def curves(rows):
@@ -58,7 +39,8 @@ def curves(rows):
 
 def hill(np, x, theta, alpha, gamma):
     a = np.maximum(x, 1e-300) / (1 - theta)
-    return 1 / (1 + (gamma / a) ** alpha)
+    with np.errstate(over="ignore"):	# (gamma / a)^alpha = inf: hill 0
+        return 1 / (1 + (gamma / a) ** alpha)
 
 
 def response(path, budget, out):
@@ -69,8 +51,8 @@ def response(path, budget, out):
     warnings.filterwarnings("ignore", message="Values in x were outside bounds")
     rows = read_response(path)
     beta, theta, alpha, gamma, cur = curves(rows)
-    lo = np.array([float(r["min"]) for r in rows])
-    hi = np.array([float(r["max"]) for r in rows])
+    lo = np.array([float(r.get("min") or 0) for r in rows])
+    hi = np.array([float(r.get("max") or np.inf) for r in rows])
     B, F = budget, float(beta.sum())
 
     def f(x):
@@ -84,7 +66,7 @@ def response(path, budget, out):
     x0 = np.clip(cur * B / cur.sum(), lo, hi)
     res = minimize(lambda y: -f(y * B).sum() / F, x0 / B,
                    jac=lambda y: -grad(y * B) * B / F, method="SLSQP",
-                   bounds=list(zip(lo / B, hi / B)),
+                   bounds=[(a, b if np.isfinite(b) else None) for a, b in zip(lo / B, hi / B)],
                    constraints=[{"type": "eq", "fun": lambda y: y.sum() - 1,
                                  "jac": lambda y: np.ones_like(y)}],
                    options={"ftol": 1e-12, "maxiter": 1000})
@@ -103,20 +85,46 @@ def response(path, budget, out):
     write_json(doc, out)
 
 
+def saturation(np, sat, x):
+    kind = sat["kind"]
+    if kind == "hill":
+        with np.errstate(over="ignore"):
+            return 1 / (1 + (sat["gamma"] / np.maximum(x, 1e-300)) ** sat["alpha"])
+    if kind == "logistic":
+        e = np.exp(-sat["lambda"] * x)
+        return (1 - e) / (1 + e)
+    if kind == "michaelis":
+        return sat["vmax"] * x / (sat["k"] + x)
+    if kind == "none":
+        return x
+    sys.exit("alloc_peer.py: saturation %r is not known" % kind)
+
+
 def simulate(path, scenarios, draws, seed, out):
     import numpy as np
-    rows = read_response(path)
-    beta, theta, alpha, gamma, cur = curves(rows)
-    sd = np.array([float(r["beta_sd"]) if r.get("beta_sd") else 0.1 * float(r["beta"]) for r in rows])
+    with open(path) as f:
+        mmm = json.load(f)["mmm"]
+    media = mmm["media"]
+    ch = [mmm["channels"][m] for m in media]
+    coef = np.array([c["coef"] for c in ch])
+    carry = np.array([c["carry"] for c in ch])
+    cur = np.array([c["recent_spend"] for c in ch])
+    cov = mmm.get("coef_cov")
+    if not cov:
+        sys.exit("alloc_peer.py: %s has no mmm.coef_cov" % path)
+    idx = [media.index(m) for m in cov["channels"]]
+    S = np.zeros((len(media), len(media)))
+    S[np.ix_(idx, idx)] = np.array(cov["matrix"])
     rng = np.random.default_rng(seed)
-    b = np.maximum(rng.normal(beta, sd, size=(draws, len(rows))), 0)
+    b = np.maximum(rng.multivariate_normal(coef, S, size=draws, method="eigh"), 0)
     names = ["current"] + [s.strip() for s in scenarios.split(",")]
-    scale = [1.0] + [1 + float(s.strip().rstrip("%")) / 100 for s in names[1:]]
+    scale = [1.0] + [1 + float(s.rstrip("%")) / 100 for s in names[1:]]
     base_rev = base_spend = None
     res = []
     for name, s in zip(names, scale):
         x = cur * s
-        rev = b @ hill(np, x, theta, alpha, gamma)
+        h = np.array([saturation(np, c["saturation"], carry[i] * x[i]) for i, c in enumerate(ch)])
+        rev = b @ h
         spend = float(x.sum())
         p5, p95 = np.percentile(rev, [5, 95])
         mean = float(rev.mean())
@@ -139,9 +147,7 @@ def write_json(doc, out):
 
 def main():
     a = sys.argv[1:]
-    if a[:1] == ["make-response"] and len(a) == 3:
-        make_response(int(a[1]), a[2])
-    elif a[:1] == ["response"] and len(a) == 4:
+    if a[:1] == ["response"] and len(a) == 4:
         response(a[1], float(a[2]), a[3])
     elif a[:1] == ["simulate"] and len(a) == 6:
         simulate(a[1], a[2], int(a[3]), int(a[4]), a[5])

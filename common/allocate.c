@@ -21,32 +21,60 @@ alloc_marginal(const alloc_curve *c, double x)
 	return c->coef * c->carry * saturation_deriv(&c->sat, c->carry * x);
 }
 
-/* The second derivative of the saturation at u >= 0. */
-static double
-sat_d2(const saturation *s, double u)
+/* The first and second derivatives of the saturation at u >= 0, with
+ * one pow for Hill. */
+static void
+sat_d12(const saturation *s, double u, double *d1, double *d2)
 {
 	switch (s->kind) {
 	case SAT_HILL: {
 		double a = s->alpha, g = s->gamma;
-		if (u <= 0)
-			return a < 2 && a != 1 ? (a < 1 ? -INFINITY :
+		if (u <= 0) {
+			*d1 = a < 1 ? INFINITY : a == 1 ? 1 / g : 0;
+			*d2 = a < 2 && a != 1 ? (a < 1 ? -INFINITY :
 			    INFINITY) : a == 1 ? -2 / (g * g) : 0;
-		/* a g^a u^(a-2) ((a-1) g^a - (a+1) u^a) / (u^a + g^a)^3,
-		 * in v = (u/g)^a so that nothing overflows. */
+			return;
+		}
+		/* h' = a/u v/(1+v)^2, h'' = a/u^2 v((a-1) - (a+1)v)/(1+v)^3,
+		 * v = (u/g)^a; past v = 1 through w = 1/v so that nothing
+		 * overflows. */
 		double v = pow(u / g, a);
-		return a / (u * u) * v * ((a - 1) - (a + 1) * v) /
-		    ((1 + v) * (1 + v) * (1 + v));
+		if (v <= 1) {
+			*d1 = a / u * v / ((1 + v) * (1 + v));
+			*d2 = a / (u * u) * v * ((a - 1) - (a + 1) * v) /
+			    ((1 + v) * (1 + v) * (1 + v));
+		} else {
+			double w = 1 / v;
+			*d1 = a / u * w / ((1 + w) * (1 + w));
+			*d2 = a / (u * u) * w * ((a - 1) * w - (a + 1)) /
+			    ((1 + w) * (1 + w) * (1 + w));
+		}
+		return;
 	}
 	case SAT_LOGISTIC: {
 		double z = s->lambda * u / 2, th = tanh(z), ch = cosh(z);
-		return -s->lambda * s->lambda / 2 * th / (ch * ch);
+		*d1 = saturation_deriv(s, u);
+		*d2 = -s->lambda * s->lambda / 2 * th / (ch * ch);
+		return;
 	}
 	case SAT_MICHAELIS:
-		return -2 * s->vmax * s->k / ((s->k + u) * (s->k + u) *
+		*d1 = saturation_deriv(s, u);
+		*d2 = -2 * s->vmax * s->k / ((s->k + u) * (s->k + u) *
 		    (s->k + u));
+		return;
 	default:
-		return 0;
+		*d1 = 1;
+		*d2 = 0;
 	}
+}
+
+static double
+sat_d2(const saturation *s, double u)
+{
+	double d1, d2;
+
+	sat_d12(s, u, &d1, &d2);
+	return d2;
 }
 
 double
@@ -72,6 +100,7 @@ typedef struct chan {
 	double s;	/* slope of the envelope's straight part [lo, t] */
 	int flat;	/* f' constant: straight or zero */
 	double warm;	/* last concave-part solution, a Newton start */
+	double dt, dhi;	/* f' at t and at hi */
 } chan;
 
 static double
@@ -89,8 +118,18 @@ fder(const chan *h, double x)
 /* The concave envelope of f on [lo, hi]: the tangent from (lo, f(lo)) to
  * the concave part, or the chord to hi when the tangent point lies beyond
  * it.  g(t) = f'(t)(t - lo) - (f(t) - f(lo)) falls on the concave part. */
+static void chan_envelope_(chan *h);
+
 static void
 chan_envelope(chan *h)
+{
+	chan_envelope_(h);
+	h->dt = fder(h, h->t);
+	h->dhi = isfinite(h->hi) ? fder(h, h->hi) : 0;
+}
+
+static void
+chan_envelope_(chan *h)
 {
 	double xi = alloc_inflexion(h->c);
 
@@ -124,31 +163,36 @@ chan_envelope(chan *h)
 	h->s = (fval(h, b) - f0) / (b - h->lo);
 }
 
-/* The point of [a, hi] where the decreasing f' equals mu (a or hi when it
- * does not cross): safeguarded Newton from the last solution. */
+/* The point of [t, hi] (the concave part) where the decreasing f'
+ * equals mu (t or hi when it does not cross): safeguarded Newton from the
+ * last solution. */
 static double
-concave_solve(chan *h, double a, double mu)
+concave_solve(chan *h, double mu)
 {
-	if (fder(h, a) <= mu)
+	double a = h->t, b = h->hi;
+
+	if (h->dt <= mu)
 		return a;
-	if (isfinite(h->hi) && fder(h, h->hi) >= mu)
-		return h->hi;
-	double b = h->hi;
+	if (isfinite(b) && h->dhi >= mu)
+		return b;
 	if (!isfinite(b)) {
 		b = a > 0 ? 2 * a : 1;
 		while (fder(h, b) > mu && b < DBL_MAX / 4)
 			a = b, b *= 2;
 	}
+	const alloc_curve *cv = h->c;
 	double x = h->warm > a && h->warm < b ? h->warm : (a + b) / 2;
 	for (int i = 0; i < 200; i++) {
-		double d = fder(h, x) - mu;
+		double d1, d2;
+		sat_d12(&cv->sat, cv->carry * x, &d1, &d2);
+		double d = cv->coef * cv->carry * d1 - mu;
 		if (d > 0)
 			a = x;
 		else if (d < 0)
 			b = x;
 		else
 			break;
-		double c = alloc_curvature(h->c, x), nx = NAN;
+		double c = cv->coef * cv->carry * cv->carry * d2, nx = NAN;
 		if (c < 0)
 			nx = x - d / c;
 		if (!(nx > a && nx < b))
@@ -174,9 +218,8 @@ best_response(chan *h, double mu)
 	if (h->t > h->lo) {
 		if (mu >= h->s)
 			return h->lo;
-		return concave_solve(h, h->t, mu);
 	}
-	return concave_solve(h, h->lo, mu);
+	return concave_solve(h, mu);
 }
 
 static double
@@ -219,12 +262,15 @@ sum(const double *x, size_t k)
  */
 static int
 envelope_solve(chan *ch, size_t k, double R, double *x, double *mu_out,
-    double *xa, double *xb)
+    double *xa, double *xb, double hint)
 {
-	double mu_b = 0;
+	double mu_b = 0, fac = 16;
 
 	for (size_t c = 0; c < k; c++) {
 		chan *h = &ch[c];
+		h->warm = NAN;
+		if (hint > 0)
+			continue;
 		double xi = fmin(fmax(alloc_inflexion(h->c), h->lo), h->hi);
 		double span = isfinite(h->hi) ? h->hi - h->lo : R;
 		double d1 = fder(h, xi), d2 = fder(h, h->lo + 1e-6 * span);
@@ -232,26 +278,31 @@ envelope_solve(chan *ch, size_t k, double R, double *x, double *mu_out,
 			mu_b = d1;
 		if (isfinite(d2) && d2 > mu_b)
 			mu_b = d2;
-		h->warm = NAN;
 	}
+	/* A multiplier near the answer (a neighbouring problem's) brackets
+	 * it in smaller steps. */
+	if (hint > 0 && isfinite(hint))
+		mu_b = hint, fac = 1.25;
 	if (!(mu_b > 0))
 		mu_b = 1;
-	double sb = responses(ch, k, mu_b, xb), sa;
-	for (int i = 0; i < 80 && sb > R; i++)
-		sb = responses(ch, k, mu_b *= 16, xb);
-	double mu_a = mu_b;
+	double sb = responses(ch, k, mu_b, xb), sa = sb, mu_a = mu_b;
 	memcpy(xa, xb, k * sizeof *xa);
-	sa = sb;
-	while (sa < R) {
-		mu_a /= 16;
-		if (mu_a < mu_b * 1e-200)
-			mu_a = 0;
-		sa = responses(ch, k, mu_a, xa);
-		if (mu_a == 0)
-			break;
-		if (sa < R)
-			mu_b = mu_a, sb = sa, memcpy(xb, xa, k * sizeof *xb);
+	for (int i = 0; i < 400 && sb > R; i++) {
+		mu_a = mu_b, sa = sb, memcpy(xa, xb, k * sizeof *xa);
+		sb = responses(ch, k, mu_b *= fac, xb);
 	}
+	if (mu_a == mu_b)
+		while (sa < R) {
+			mu_a /= fac;
+			if (mu_a < mu_b * 1e-200)
+				mu_a = 0;
+			sa = responses(ch, k, mu_a, xa);
+			if (mu_a == 0)
+				break;
+			if (sa < R)
+				mu_b = mu_a, sb = sa, memcpy(xb, xa,
+				    k * sizeof *xb);
+		}
 	/* Newton on S(mu) = R inside the bracket (S' = sum 1 / f'' over the
 	 * channels strictly inside their bounds), bisection when a step
 	 * leaves it: jumps (straight curves, S-curves switching on) stay
@@ -666,7 +717,8 @@ is_s(const chan *h)
 /*
  * The best allocation with each S-curve held in its regime (on[c]): a
  * problem over concave pieces only, which the envelope solves exactly.
- * The response, or -INFINITY when the regimes leave no feasible point.
+ * The response, or -INFINITY when the regimes leave no feasible point;
+ * *mu: a multiplier near the answer on entry (0: none), its own on return.
  */
 static double
 regime_solve(const chan *ch, size_t k, double R, const unsigned char *on,
@@ -688,7 +740,7 @@ regime_solve(const chan *ch, size_t k, double R, const unsigned char *on,
 	}
 	if (slo > R || shi < R)
 		return -INFINITY;
-	envelope_solve(rc, k, R, x, mu, xa, xb);
+	envelope_solve(rc, k, R, x, mu, xa, xb, *mu);
 	fix_budget(rc, k, R, x);
 	newton_refine(rc, k, R, x, y);
 	return total(ch, k, x);
@@ -718,7 +770,7 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 	size_t nseen = 0;
 	double mu_best = 0;
 
-	if (!envelope_solve(ch, k, R, x, mu, xa, xb)) {
+	if (!envelope_solve(ch, k, R, x, mu, xa, xb, 0)) {
 		fix_budget(ch, k, R, x);
 		newton_refine(ch, k, R, x, y);
 		free(work);
@@ -758,8 +810,8 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 		if (dup)
 			continue;
 		memcpy(seen + nseen++ * k, on2, k);
-		double m, f = regime_solve(ch, k, R, on2, rc, z, s1, s2, s3,
-		    &m);
+		double m = *mu, f = regime_solve(ch, k, R, on2, rc, z, s1,
+		    s2, s3, &m);
 		if (f > best) {
 			best = f, mu_best = m;
 			memcpy(on, on2, k);
@@ -777,16 +829,16 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 			if (!is_s(h))
 				continue;
 			double loff = fval(h, h->lo) - mu_best * h->lo;
-			double xo = mu_best < h->s ? concave_solve(h, h->t,
-			    mu_best) : h->t;
+			double xo = mu_best < h->s ? concave_solve(h, mu_best) :
+			    h->t;
 			double lon = fval(h, xo) - mu_best * xo;
 			double gain = on[c] ? loff - lon : lon - loff;
 			if (!(gain > -1e-12 * fabs(best)))
 				continue;
 			memcpy(on2, on, k);
 			on2[c] = !on2[c];
-			double m, g = regime_solve(ch, k, R, on2, rc, z, s1, s2,
-			    s3, &m);
+			double m = mu_best, g = regime_solve(ch, k, R, on2, rc,
+			    z, s1, s2, s3, &m);
 			if (g > best * (1 + 1e-13)) {
 				best = g, mu_best = m, gained = 1;
 				memcpy(on, on2, k);
@@ -796,9 +848,17 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 		if (!gained)
 			break;
 	}
-	if (best == -INFINITY)
+	/* A regime's answer usually meets the optimality conditions
+	 * already; SLSQP polishes it when it does not (an S-curve held at
+	 * its tangent point would rather spend less) or when no regime was
+	 * feasible. */
+	double kmu;
+	if (best == -INFINITY) {
 		grid_solve(ch, k, R, x);
-	polish(ch, k, R, x, work);
+		polish(ch, k, R, x, work);
+	} else if (alloc_kkt(p, x, &kmu, NULL) > ALLOC_KKT_TOL) {
+		polish(ch, k, R, x, work);
+	}
 	/* The grid put an S-curve on its convex part, where no regime
 	 * reaches: that basin polished by SLSQP as well. */
 	if (convex) {
