@@ -2,8 +2,10 @@
 # mmm-allocate against recorded references: 200 random --response problems
 # (2-30 channels, concave and S-shaped Hill curves, tight and loose bounds)
 # solved by scipy's SLSQP from the start and by a global search, and the
-# closed form of a linear response with Gaussian coefficients.  The numbers
-# come from tests/data/gen_alloc_ref.py (see its header); no Python here.
+# Monte Carlo of Gaussian coefficients (independent, and correlated through
+# a model's coef_cov) against its closed form.  The numbers come from
+# tests/data/gen_alloc_ref.py (see its header; tests/data/alloc_ref/
+# FINDINGS.md says what the tool misses); no Python here.
 load common
 
 REF=$BATS_TEST_DIRNAME/data/alloc_ref
