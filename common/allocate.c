@@ -946,7 +946,7 @@ alloc_target(const alloc_problem *p, double target, int average,
 	double blo = slo, bhi;
 #define ROAS_AT(B, res) (q.budget = (B), alloc_solve(&q, (res), err, \
 	errsz) < 0 ? NAN : (res)->response / (B))
-	alloc_result t;
+	alloc_result t = { 0 };
 	if (blo > 0) {
 		double a = ROAS_AT(blo, &t);
 		alloc_result_free(&t);

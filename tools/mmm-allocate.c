@@ -219,8 +219,8 @@ main(int argc, char **argv)
 {
 	char err[1024];
 	int status;
-	model_file m = { 0 };
-	alloc_input in;
+	static model_file m;
+	static alloc_input in;
 
 	cli_init(argc, argv);
 	parse_options(argc, argv);
@@ -235,7 +235,10 @@ main(int argc, char **argv)
 		dien(status, "%s", err);
 	}
 	size_t k = in.k;
-	double *lo = emalloc(k * sizeof *lo), *hi = emalloc(k * sizeof *hi);
+	/* static: still reachable when an error exits below. */
+	static double *lo, *hi;
+	lo = emalloc(k * sizeof *lo);
+	hi = emalloc(k * sizeof *hi);
 	if (alloc_bounds(&in, &bo, lo, hi, err, sizeof err, &status) < 0)
 		dien(status, "%s", err);
 	if (isnan(budget)) {
@@ -248,7 +251,7 @@ main(int argc, char **argv)
 
 	alloc_problem p = { k, in.curve, lo, hi, budget, in.current,
 		(const char *const *)in.names };
-	alloc_result res;
+	static alloc_result res;
 	alloc_report rep = { .mode = target_mode ? "target-roas" :
 		"max-response", .budget = budget, .periods = periods,
 		.target = target, .average = average, .feasible = 1, .in = &in,
@@ -278,9 +281,9 @@ main(int argc, char **argv)
 		}
 	}
 
-	alloc_unc *unc = NULL;
-	alloc_curve *dr = NULL;
-	alloc_scenario *sc = NULL;
+	static alloc_unc *unc;
+	static alloc_curve *dr;
+	static alloc_scenario *sc;
 	size_t nsc = 0;
 	if (simulate && alloc_scenarios_parse(simulate, k, &sc, &nsc, err,
 	    sizeof err) < 0)
@@ -294,8 +297,9 @@ main(int argc, char **argv)
 		rep.level = level;
 		interval(dr, &in, res.x, &rep);
 	}
-	alloc_rule *rules = ecalloc(nrules + 1, sizeof *rules);
-	alloc_context ctx = { 0 };
+	static alloc_rule *rules;
+	static alloc_context ctx;
+	rules = ecalloc(nrules + 1, sizeof *rules);
 	for (size_t i = 0; i < nrules; i++)
 		if (alloc_rule_parse(rule_text[i], &in, &rules[i], err,
 		    sizeof err) < 0)
