@@ -14,14 +14,17 @@
  * is at its upper bound and alloc_result.capped says so).
  *
  * Method: the Lagrangian of the problem over each curve's concave envelope
- * (bisection on the multiplier mu; each channel's best response to mu is
- * its lower bound or the point of its concave part where f' = mu).  When
- * that answer lies on every true curve it is the global optimum.  When it
- * does not (an S-curve sits on the straight part of its envelope: the
- * budget falls where a channel switches on), a dynamic programme over a
- * grid of the budget finds the basin of the global optimum and NLopt's
- * SLSQP polishes it, and polishes the envelope's two roundings and the
- * caller's start too; the best of them is the answer. */
+ * (Newton and bisection on the multiplier mu; each channel's best response
+ * to mu is its lower bound or the point of its concave part where
+ * f' = mu).  When that answer lies on every true curve it is the global
+ * optimum.  When it does not (an S-curve sits on the straight part of its
+ * envelope: the budget falls where a channel switches on), the regimes of
+ * the S-curves (off at the lower bound, or on the concave part) of a
+ * dynamic programme's grid answer, of the envelope's two roundings and of
+ * the caller's start are solved exactly, then improved one switch at a
+ * time where weak duality allows a gain; NLopt's SLSQP polishes the answer
+ * when it misses the KKT conditions, and the grid's basin when the grid
+ * puts an S-curve on its convex part; the best is the answer. */
 #ifndef MMM_ALLOCATE_H
 #define MMM_ALLOCATE_H
 

@@ -364,6 +364,24 @@ two() {
 	jqok '.scenarios[0] | (.revenue_p95 - (400 + 1.6448536 * 31.6228) | fabs) < 1'
 }
 
+@test "Monte Carlo of a saturation-none model's covariance: the closed form" {
+	# Straight curves: tv_S alone (the others at 0) responds coef carry x
+	# with coef ~ N(coef, var): mean coef carry x, sd sqrt(var) carry x
+	# (coef is 6 sds above 0: clipping has probability 1e-9).
+	mmm-train --model mmm --target revenue --date DATE \
+	    --media tv_S,ooh_S,print_S,facebook_S,search_S \
+	    --controls competitor_sales_B,newsletter --trend --saturation none \
+	    --now 2026-01-01-0000 "$DATA/$ROBYN" -o n.json
+	mmm-allocate -m n.json --current tv_S=1000,ooh_S=0,print_S=0,facebook_S=0,search_S=0 \
+	    --fix tv_S,ooh_S,print_S,facebook_S,search_S --simulate '+0%' --draws 100000 > a.json
+	m=$(jq '.mmm.channels.tv_S | .coef * .carry * 1000' n.json)
+	sd=$(jq '(.mmm.coef_cov.matrix[0][0] | sqrt) * .mmm.channels.tv_S.carry * 1000' n.json)
+	jqok "(.mmm.channels.tv_S.coef / (.mmm.coef_cov.matrix[0][0] | sqrt)) > 5.5" n.json
+	jqok ".scenarios[0] | (.revenue_mean - $m | fabs) < 4 * $sd / 316.23"
+	jqok ".scenarios[0] | (.revenue_p5 - ($m - 1.6448536 * $sd) | fabs) < 0.03 * $sd"
+	jqok ".scenarios[0] | (.revenue_p95 - ($m + 1.6448536 * $sd) | fabs) < 0.03 * $sd"
+}
+
 @test "--scenarios FILE: per channel changes" {
 	two
 	printf 'scenario,channel,change\ntv up,tv,+50\ntv up,search,-10%%\nsearch off,search,-100\n' > s.csv

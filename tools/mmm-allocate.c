@@ -129,7 +129,7 @@ parse_options(int argc, char **argv)
 		case O_CONTEXT: context_path = optarg; break;
 		case O_CURRENT: bo.current = optarg; break;
 		case O_CURVES: curves_path = optarg; break;
-		case O_DRAWS: draws = cli_long("--draws", optarg, 2, 10000000);
+		case O_DRAWS: draws = cli_long("--draws", optarg, 2, 1000000);
 			break;
 		case O_FIX: bo.fix = optarg; break;
 		case O_INTERVAL: level = cli_double("--interval", optarg, 1e-9,
@@ -263,6 +263,7 @@ main(int argc, char **argv)
 			rep.feasible = 0;
 			rep.reason = reason;
 			rep.res = NULL;
+			rep.budget = NAN;
 			if (!quiet)
 				warn("%s: %s", in.source, reason);
 		} else {
