@@ -506,6 +506,43 @@ if [[ -x bin/mmm-allocate ]]; then
 	note "alloc-*: whole process, median of $STARTUP_RUNS runs: 20 channels max-response from a response CSV (10 concave, 10 S-shaped Hill curves; goal < 5 ms); 1000 Monte Carlo draws of the ridge coefficient covariance x 3 scenarios + the current plan with the max-response plan of the Robyn-data model (goal < 50 ms)"
 fi
 
+# --- allocate: the scipy peer beside alloc's rows (helper allocref) -----------------
+# Fills the peer column of alloc-20ch-max-response and alloc-sim-1000x3 with
+# bench/alloc_peer.py on the same inputs (median of PEER_RUNS whole-process
+# runs): scipy SLSQP from current on $acsv, budget 3000, unbounded; numpy
+# draws from the model's coef_cov, the current plan and the 3 scenarios
+# (ours also solves the allocation in that run: the peer does less).
+# set_peer CASE SECONDS: the peer column of the row CASE.
+set_peer() {
+	awk -F '\t' -v OFS='\t' -v c="$1" -v s="$2" '$1 == c { $4 = s } 1' "$rows_tsv" >"$rows_tsv.new" &&
+	    mv -- "$rows_tsv.new" "$rows_tsv"
+}
+if [[ -s ${acsv:-} && -x bin/mmm-allocate ]]; then
+	ctx=alloc-peer
+	if [[ -x $PY ]] && "$PY" -c 'import numpy, scipy.optimize' 2>/dev/null; then
+		say "allocate: scipy peer, 20 channels ($PEER_RUNS runs)"
+		p_s=''
+		if median_startup p_s "$PEER_RUNS" 0 "$PY" bench/alloc_peer.py response "$acsv" 3000 /dev/null; then
+			set_peer alloc-20ch-max-response "$p_s"
+		fi
+		if bin/mmm-allocate --response "$acsv" --budget 3000 --unbounded >"$scratch/alloc-ours.json" 2>/dev/null &&
+		    "$PY" bench/alloc_peer.py response "$acsv" 3000 "$scratch/alloc-peer.json"; then
+			note "alloc-20ch-max-response: response ours $(jq .totals.response "$scratch/alloc-ours.json"), scipy SLSQP from current $(jq .totals.response "$scratch/alloc-peer.json")"
+		fi
+		if [[ -s ${amodel:-} ]]; then
+			say "allocate: numpy peer, 1000 draws x 3 scenarios ($PEER_RUNS runs)"
+			p_s=''
+			if median_startup p_s "$PEER_RUNS" 0 "$PY" bench/alloc_peer.py simulate "$amodel" \
+			    '+20%,-20%,+50%' 1000 1 /dev/null; then
+				set_peer alloc-sim-1000x3 "$p_s"
+			fi
+		fi
+		note "alloc-* peer: bench/alloc_peer.py, median of $PEER_RUNS whole-process runs (python3 + numpy/scipy start-up included); the sim peer only simulates, ours also allocates"
+	else
+		note "alloc-*: $PY cannot import numpy and scipy; peer columns left blank"
+	fi
+fi
+
 # --- start-up ----------------------------------------------------------------------
 small=$BENCH_DIR/daily-10-$gen_hash.csv
 if [[ ! -s $small ]]; then
