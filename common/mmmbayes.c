@@ -92,8 +92,9 @@ mmm_bayes_check(const mmm_problem *p, const mmm_bayes_opts *o, char *err,
 			    (j == HP_ALPHA ? 0.5 : 0.3) || p->ch[c].hi[j] !=
 			    (j == HP_ALPHA ? 3 : 1)))
 				return err_fail(err, errsz, NULL, 0, "--method "
-				    "bayes: --bounds sets theta only (alpha "
-				    "and gamma have log-normal priors)");
+				    "bayes: --bounds sets theta only (and "
+				    "peak; alpha and gamma have log-normal "
+				    "priors)");
 	double mu[p->k], sd[p->k];
 	if (parse_roi(p, o->roi_prior, mu, sd, err, errsz) < 0)
 		return -1;
