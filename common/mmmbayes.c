@@ -17,7 +17,7 @@
 #include "vmath.h"
 
 const char *const mmm_bayes_qnames[BQ_N] = { "theta", "alpha", "gamma",
-	"gamma_fraction", "coef", "roi", "contribution", "carry" };
+	"gamma_fraction", "coef", "roi", "contribution", "carry", "peak" };
 
 /* "CH=lognormal:MU:SIGMA,..." (CH a name or glob) into mu, sd (k, NaN
  * where none). */
@@ -68,21 +68,33 @@ int
 mmm_bayes_check(const mmm_problem *p, const mmm_bayes_opts *o, char *err,
     size_t errsz)
 {
-	for (size_t c = 0; c < p->k; c++)
-		if (p->ch[c].ak != ADSTOCK_GEOMETRIC &&
-		    p->ch[c].ak != ADSTOCK_NONE)
+	for (size_t c = 0; c < p->k; c++) {
+		adstock_kind ak = p->ch[c].ak;
+		/* Robyn's Weibull windows round the scale to a whole lag, so
+		 * the density is a step function of it: no gradient. */
+		if (ak == ADSTOCK_WEIBULL_CDF || ak == ADSTOCK_WEIBULL_PDF)
+			return err_fail(err, errsz, NULL, 0, "--method bayes: "
+			    "channel \"%s\": adstock %s is not sampled: its "
+			    "window rounds SCALE to a whole lag, so the "
+			    "likelihood is a step function of SCALE that NUTS "
+			    "cannot follow (use --method ridge, or adstock "
+			    "delayed)", p->ch[c].name, adstock_kind_name(ak));
+		if (ak != ADSTOCK_GEOMETRIC && ak != ADSTOCK_DELAYED &&
+		    ak != ADSTOCK_NONE)
 			return err_fail(err, errsz, NULL, 0, "--method bayes: "
 			    "channel \"%s\": adstock %s is not sampled (only "
-			    "geometric and none)", p->ch[c].name,
-			    adstock_kind_name(p->ch[c].ak));
+			    "geometric, delayed and none)", p->ch[c].name,
+			    adstock_kind_name(ak));
+	}
 	for (size_t c = 0; c < p->k; c++)
 		for (int j = HP_ALPHA; j <= HP_GAMMA; j++)
 			if (!isnan(p->ch[c].lo[j]) && (p->ch[c].lo[j] !=
 			    (j == HP_ALPHA ? 0.5 : 0.3) || p->ch[c].hi[j] !=
 			    (j == HP_ALPHA ? 3 : 1)))
 				return err_fail(err, errsz, NULL, 0, "--method "
-				    "bayes: --bounds sets theta only (alpha "
-				    "and gamma have log-normal priors)");
+				    "bayes: --bounds sets theta only (and "
+				    "peak; alpha and gamma have log-normal "
+				    "priors)");
 	double mu[p->k], sd[p->k];
 	if (parse_roi(p, o->roi_prior, mu, sd, err, errsz) < 0)
 		return -1;
@@ -109,17 +121,18 @@ typedef struct bdata {
 	double *ys, *zs, *xs, *xmax;	/* n, q x n, k x n, k */
 	double *roi_mu, *roi_sd;	/* k */
 	/* coordinates of each channel's parameters (-1: none) */
-	int *ith, *ial, *igf, *ib;
+	int *ith, *ipk, *ial, *igf, *ib;
 	size_t ig, ilev, isig;
 } bdata;
 
 /* One chain's model: scratch and the quantities of the last point. */
 typedef struct bmodel {
 	const bdata *d;
-	double *a, *da;			/* n */
-	double *s, *dth, *dgf, *dal;	/* k x n */
+	double *a, *da, *dap;		/* n */
+	double *s, *dth, *dgf, *dal, *dpk;	/* k x n */
+	double *w, *dwth, *dwpk;	/* lmax: delayed window, derivatives */
 	double *r, *tmp;		/* n */
-	double *theta, *alpha, *gf, *G, *beta, *sbar, *ssum;	/* k */
+	double *theta, *peak, *alpha, *gf, *G, *beta, *sbar, *ssum;	/* k */
 	double *alast;		/* k: the adstock at the last row */
 	double level, sigma;
 } bmodel;
@@ -132,13 +145,18 @@ bmodel_init(bmodel *m, const bdata *d)
 	m->d = d;
 	m->a = emalloc(n * sizeof *m->a);
 	m->da = emalloc(n * sizeof *m->da);
+	m->dap = emalloc(n * sizeof *m->dap);
+	m->w = emalloc((d->p->lmax + 1) * sizeof *m->w);
+	m->dwth = emalloc((d->p->lmax + 1) * sizeof *m->dwth);
+	m->dwpk = emalloc((d->p->lmax + 1) * sizeof *m->dwpk);
+	m->dpk = emalloc(k * n * sizeof *m->dpk);
 	m->r = emalloc(n * sizeof *m->r);
 	m->tmp = emalloc(n * sizeof *m->tmp);
 	m->s = emalloc(k * n * sizeof *m->s);
 	m->dth = emalloc(k * n * sizeof *m->dth);
 	m->dgf = emalloc(k * n * sizeof *m->dgf);
 	m->dal = emalloc(k * n * sizeof *m->dal);
-	double **v[] = { &m->theta, &m->alpha, &m->gf, &m->G, &m->beta,
+	double **v[] = { &m->theta, &m->peak, &m->alpha, &m->gf, &m->G, &m->beta,
 		&m->sbar, &m->ssum, &m->alast };
 	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
 		*v[i] = ecalloc(k, sizeof **v[i]);
@@ -149,6 +167,12 @@ bmodel_free(bmodel *m)
 {
 	free(m->a);
 	free(m->da);
+	free(m->dap);
+	free(m->w);
+	free(m->dwth);
+	free(m->dwpk);
+	free(m->dpk);
+	free(m->peak);
 	free(m->r);
 	free(m->tmp);
 	free(m->s);
@@ -165,8 +189,43 @@ bmodel_free(bmodel *m)
 	free(m->alast);
 }
 
+/* The delayed window w_l = theta^((l - peak)^2) / sum_m theta^((m -
+ * peak)^2), l < len, into m->w, and its derivatives in theta and peak into
+ * m->dwth, m->dwpk.  With e_l = (l - peak)^2 log theta the weights are
+ * softmax(e) (computed so: no underflow of the sum for small theta), and
+ * dw_l = w_l (de_l - sum_m w_m de_m), the normalisation's share. */
+static void
+delayed_window(bmodel *m, double th, double pk, size_t len)
+{
+	double L = log(th), emax = -HUGE_VAL, sum = 0, mth = 0, mpk = 0;
+	double *w = m->w, *wt = m->dwth, *wp = m->dwpk;
+
+	for (size_t l = 0; l < len; l++) {
+		double d = (double)l - pk;
+		w[l] = d * d * L;
+		emax = fmax(emax, w[l]);
+	}
+	for (size_t l = 0; l < len; l++) {
+		w[l] = exp(w[l] - emax);
+		sum += w[l];
+	}
+	for (size_t l = 0; l < len; l++) {
+		double d = (double)l - pk;
+		w[l] /= sum;
+		wt[l] = d * d / th;
+		wp[l] = -2 * d * L;
+		mth += w[l] * wt[l];
+		mpk += w[l] * wp[l];
+	}
+	for (size_t l = 0; l < len; l++) {
+		wt[l] = w[l] * (wt[l] - mth);
+		wp[l] = w[l] * (wp[l] - mpk);
+	}
+}
+
 /* Channel c's transformed series and its derivatives into m (s, dth, dgf,
- * dal rows c), from theta, alpha, gf; G and the sums too. */
+ * dal, and dpk for delayed adstock, rows c), from theta, peak, alpha, gf;
+ * G and the sums too. */
 static void
 channel_series(bmodel *m, size_t c)
 {
@@ -178,16 +237,37 @@ channel_series(bmodel *m, size_t c)
 	double *a = m->a, *da = m->da;
 	double *s = m->s + c * n, *dth = m->dth + c * n;
 	double *dgf = m->dgf + c * n, *dal = m->dal + c * n;
-	int geo = ch->ak == ADSTOCK_GEOMETRIC;
+	double *dpk = m->dpk + c * n, *dap = m->dap;
+	int geo = ch->ak == ADSTOCK_GEOMETRIC, del = ch->ak == ADSTOCK_DELAYED;
 
 	/* Adstock and its derivative in theta: a_t = x_t + th a_{t-1}. */
 	double prev = 0, dprev = 0, lo = HUGE_VAL, hi = -HUGE_VAL;
 	size_t imin = 0, imax = 0;
 	if (!geo)
 		th = 0;
+	/* Delayed: a_t = sum_{l <= min(t, len - 1)} w_l x_{t-l}, as
+	 * adstock_apply from a zero state, and its derivatives. */
+	for (size_t t = 0; del && t < n; t++) {
+		size_t len = d->p->lmax, top = t < len - 1 ? t : len - 1;
+		double v = 0, dv = 0, dp = 0;
+		if (t == 0)
+			delayed_window(m, m->theta[c], m->peak[c], len);
+		for (size_t l = 0; l <= top; l++) {
+			v += m->w[l] * x[t - l];
+			dv += m->dwth[l] * x[t - l];
+			dp += m->dwpk[l] * x[t - l];
+		}
+		a[t] = v;
+		da[t] = dv;
+		dap[t] = dp;
+		if (v < lo)
+			lo = v, imin = t;
+		if (v > hi)
+			hi = v, imax = t;
+	}
 	/* The extremes kept in registers: the recursion is the serial part
 	 * of the whole density. */
-	for (size_t t = 0; t < n; t++) {
+	for (size_t t = 0; !del && t < n; t++) {
 		double v = x[t] + th * prev, dv = prev + th * dprev;
 		a[t] = v;
 		da[t] = dv;
@@ -198,11 +278,12 @@ channel_series(bmodel *m, size_t c)
 		if (v > hi)
 			hi = v, imax = t;
 	}
-	if (!geo)
+	if (!geo && !del)
 		memset(da, 0, n * sizeof *da);
 	m->alast[c] = a[n - 1];
 	double G = lo + gf * (hi - lo), dG = da[imin] + gf * (da[imax] -
 	    da[imin]), rng = hi - lo;
+	double dGp = del ? dap[imin] + gf * (dap[imax] - dap[imin]) : 0;
 	if (!(G > 0))
 		G = 1e-300;
 	m->G[c] = G;
@@ -230,6 +311,11 @@ channel_series(bmodel *m, size_t c)
 		}
 		for (size_t t = 0; t < n; t++)
 			sum += s[t];
+		for (size_t t = 0; del && t < n; t++) {
+			double ia = a[t] > 0 ? al / a[t] : 0;
+			dpk[t] = s[t] * (1 - s[t]) * (ia * dap[t] - al * dGp /
+			    G);
+		}
 		break;
 	}
 	case SAT_LOGISTIC: {
@@ -239,6 +325,8 @@ channel_series(bmodel *m, size_t c)
 			double sx = lam * w, sG = -a[t] * lam / G * w;
 			s[t] = v;
 			dth[t] = sx * da[t] + sG * dG;
+			if (del)
+				dpk[t] = sx * dap[t] + sG * dGp;
 			dgf[t] = sG * rng;
 			dal[t] = 0;
 			sum += v;
@@ -251,6 +339,8 @@ channel_series(bmodel *m, size_t c)
 			double sx = G / (den * den), sG = -a[t] / (den * den);
 			s[t] = v;
 			dth[t] = sx * da[t] + sG * dG;
+			if (del)
+				dpk[t] = sx * dap[t] + sG * dGp;
 			dgf[t] = sG * rng;
 			dal[t] = 0;
 			sum += v;
@@ -260,6 +350,8 @@ channel_series(bmodel *m, size_t c)
 		for (size_t t = 0; t < n; t++) {
 			s[t] = a[t];
 			dth[t] = da[t];
+			if (del)
+				dpk[t] = dap[t];
 			dgf[t] = dal[t] = 0;
 			sum += a[t];
 		}
@@ -285,12 +377,13 @@ logp(void *ctx, const double *u, double *g)
 	const mmm_problem *p = d->p;
 	size_t n = d->n, k = d->k, q = d->q;
 	double lp = 0;
-	double sg[k];
+	double sg[k], spk[k];
 
 	memset(g, 0, d->dim * sizeof *g);
 	for (size_t c = 0; c < k; c++) {
 		const mmm_channel *ch = &p->ch[c];
 		m->theta[c] = 0;
+		m->peak[c] = 0;
 		m->alpha[c] = 1;
 		m->gf[c] = 0.5;
 		if (d->ith[c] >= 0) {
@@ -302,6 +395,17 @@ logp(void *ctx, const double *u, double *g)
 			 * logit: sg^A (1 - sg)^B */
 			lp += MMMB_THETA_A * log(sg[c]) + MMMB_THETA_B * log1p(-sg[c]);
 			g[d->ith[c]] += MMMB_THETA_A * (1 - sg[c]) - MMMB_THETA_B * sg[c];
+		}
+		if (d->ipk[c] >= 0) {
+			double lo = ch->lo[HP_PEAK], hi = ch->hi[HP_PEAK];
+			double v = u[d->ipk[c]];
+			spk[c] = sigmoid(v);
+			m->peak[c] = lo + (hi - lo) * spk[c];
+			/* Beta(A, B) on the scaled peak, as theta's */
+			lp += MMMB_PEAK_A * log(spk[c]) + MMMB_PEAK_B *
+			    log1p(-spk[c]);
+			g[d->ipk[c]] += MMMB_PEAK_A * (1 - spk[c]) - MMMB_PEAK_B *
+			    spk[c];
 		}
 		if (d->ial[c] >= 0) {
 			double v = u[d->ial[c]];
@@ -401,9 +505,11 @@ logp(void *ctx, const double *u, double *g)
 	for (size_t c = 0; c < k; c++) {
 		const double *s = m->s + c * n, *dth = m->dth + c * n;
 		const double *dgf = m->dgf + c * n, *dal = m->dal + c * n;
+		const double *dpk = m->dpk + c * n;
+		int del = d->ipk[c] >= 0;
 		double b = m->beta[c];
-		double db = 0, ath = 0, agf = 0, aal = 0;
-		double sth = 0, sgf = 0, sal = 0;
+		double db = 0, ath = 0, agf = 0, aal = 0, apk = 0;
+		double sth = 0, sgf = 0, sal = 0, spks = 0;
 		for (size_t t = 0; t < n; t++) {
 			db += r[t] * s[t];
 			ath += r[t] * dth[t];
@@ -413,21 +519,27 @@ logp(void *ctx, const double *u, double *g)
 			sgf += dgf[t];
 			sal += dal[t];
 		}
+		for (size_t t = 0; del && t < n; t++) {
+			apk += r[t] * dpk[t];
+			spks += dpk[t];
+		}
 		db *= iv;
 		ath *= b * iv;
 		agf *= b * iv;
 		aal *= b * iv;
+		apk *= b * iv;
 		/* Lifts: d/dbeta and d/dphi of each experiment's term. */
 		for (size_t e = 0; e < nlift; e++) {
 			const lift_test *x = &p->lift->t[e];
 			if (x->chan != c)
 				continue;
-			double sum = 0, wth = 0, wgf = 0, wal = 0;
+			double sum = 0, wth = 0, wgf = 0, wal = 0, wpk = 0;
 			for (size_t t = x->start; t <= x->end; t++) {
 				sum += s[t];
 				wth += dth[t];
 				wgf += dgf[t];
 				wal += dal[t];
+				wpk += del ? dpk[t] : 0;
 			}
 			double sdz = x->sd / d->ysd;
 			double res = (x->lift / d->ysd - b * sum) / (sdz * sdz);
@@ -435,6 +547,7 @@ logp(void *ctx, const double *u, double *g)
 			ath += res * b * wth;
 			agf += res * b * wgf;
 			aal += res * b * wal;
+			apk += res * b * wpk;
 		}
 		if (!isnan(d->roi_mu[c])) {
 			/* beta = ROI spend / (sd_y S): d log beta / d phi =
@@ -444,6 +557,7 @@ logp(void *ctx, const double *u, double *g)
 			ath -= bd * sth / m->ssum[c];
 			agf -= bd * sgf / m->ssum[c];
 			aal -= bd * sal / m->ssum[c];
+			apk -= bd * spks / m->ssum[c];
 		} else {
 			g[d->ib[c]] += b * db;
 		}
@@ -451,6 +565,11 @@ logp(void *ctx, const double *u, double *g)
 			const mmm_channel *ch = &p->ch[c];
 			g[d->ith[c]] += ath * (ch->hi[HP_THETA] -
 			    ch->lo[HP_THETA]) * sg[c] * (1 - sg[c]);
+		}
+		if (del) {
+			const mmm_channel *ch = &p->ch[c];
+			g[d->ipk[c]] += apk * (ch->hi[HP_PEAK] -
+			    ch->lo[HP_PEAK]) * spk[c] * (1 - spk[c]);
 		}
 		if (d->ial[c] >= 0)
 			g[d->ial[c]] += aal * m->alpha[c];
@@ -497,12 +616,16 @@ bdata_init(bdata *d, const mmm_problem *p, const mmm_bayes_opts *o)
 	    sizeof err) < 0)
 		die("%s", err);	/* mmm_bayes_check has passed */
 	d->ith = emalloc(k * sizeof *d->ith);
+	d->ipk = emalloc(k * sizeof *d->ipk);
 	d->ial = emalloc(k * sizeof *d->ial);
 	d->igf = emalloc(k * sizeof *d->igf);
 	d->ib = emalloc(k * sizeof *d->ib);
 	int at = 0;
 	for (size_t c = 0; c < k; c++) {
-		d->ith[c] = p->ch[c].ak == ADSTOCK_GEOMETRIC ? at++ : -1;
+		adstock_kind ak = p->ch[c].ak;
+		d->ith[c] = ak == ADSTOCK_GEOMETRIC || ak == ADSTOCK_DELAYED ?
+		    at++ : -1;
+		d->ipk[c] = ak == ADSTOCK_DELAYED ? at++ : -1;
 		d->ial[c] = p->ch[c].sk == SAT_HILL ? at++ : -1;
 		d->igf[c] = p->ch[c].sk != SAT_NONE ? at++ : -1;
 		d->ib[c] = at++;
@@ -523,6 +646,7 @@ bdata_free(bdata *d)
 	free(d->roi_mu);
 	free(d->roi_sd);
 	free(d->ith);
+	free(d->ipk);
 	free(d->ial);
 	free(d->igf);
 	free(d->ib);
@@ -545,6 +669,8 @@ init_point(const bdata *d, uint64_t *rng, double *u)
 	for (size_t c = 0; c < d->k; c++) {
 		if (d->ith[c] >= 0)
 			u[d->ith[c]] = 2 * rng_unit(rng) - 1;
+		if (d->ipk[c] >= 0)
+			u[d->ipk[c]] = 2 * rng_unit(rng) - 1;
 		if (d->ial[c] >= 0)
 			u[d->ial[c]] = MMMB_ALPHA_MU + 2 * rng_unit(rng) - 1;
 		if (d->igf[c] >= 0)
@@ -599,11 +725,13 @@ derive(const bdata *d, const bmodel *m, const double *u, mmm_bayes *b,
 		double *x = b->chq + c * BQ_N * nd;
 		const mmm_channel *ch = &p->ch[c];
 		int geo = ch->ak == ADSTOCK_GEOMETRIC;
+		int del = ch->ak == ADSTOCK_DELAYED;
 		double coef = m->beta[c] * d->ysd;
 		if (ch->sk == SAT_NONE)
 			coef /= d->xmax[c];
 		icpt -= d->ysd * m->beta[c] * m->sbar[c];
-		x[BQ_THETA * nd + j] = geo ? m->theta[c] : NAN;
+		x[BQ_THETA * nd + j] = geo || del ? m->theta[c] : NAN;
+		x[BQ_PEAK * nd + j] = del ? m->peak[c] : NAN;
 		x[BQ_ALPHA * nd + j] = ch->sk == SAT_HILL ? m->alpha[c] : NAN;
 		x[BQ_GAMMA * nd + j] = ch->sk != SAT_NONE ? m->G[c] *
 		    d->xmax[c] : NAN;
@@ -612,6 +740,7 @@ derive(const bdata *d, const bmodel *m, const double *u, mmm_bayes *b,
 		double contrib = d->ysd * m->beta[c] * m->ssum[c];
 		x[BQ_CONTRIB * nd + j] = contrib;
 		x[BQ_ROI * nd + j] = contrib / p->spend[c];
+		/* the delayed window is normalised: it only moves spend */
 		x[BQ_CARRY * nd + j] = geo ? 1 / (1 - m->theta[c]) : 1;
 		b->state[c * nd + j] = geo ? m->alast[c] * d->xmax[c] : NAN;
 	}
@@ -727,16 +856,16 @@ mmm_bayes_run(const mmm_problem *p, const mmm_bayes_opts *o, mmm_bayes *b)
 	free(res);
 
 	/* Diagnostics of every sampled parameter and ROI. */
-	size_t np = k * 5 + q + 2;
+	size_t np = k * 6 + q + 2;
 	b->pname = ecalloc(np, sizeof *b->pname);
 	b->rhat = ecalloc(np, sizeof *b->rhat);
 	b->ess = ecalloc(np, sizeof *b->ess);
 	b->rhat_max = 0;
 	b->ess_min = HUGE_VAL;
-	static const int diag_q[] = { BQ_THETA, BQ_ALPHA, BQ_GFRAC, BQ_COEF,
-		BQ_ROI };
+	static const int diag_q[] = { BQ_THETA, BQ_PEAK, BQ_ALPHA, BQ_GFRAC,
+		BQ_COEF, BQ_ROI };
 	for (size_t c = 0; c < k; c++)
-		for (size_t i = 0; i < 5; i++) {
+		for (size_t i = 0; i < 6; i++) {
 			const double *x = b->chq + (c * BQ_N + (size_t)diag_q[i])
 			    * nd;
 			if (isnan(x[0]))
@@ -802,6 +931,51 @@ mmm_bayes_grad_error(const mmm_problem *p, const mmm_bayes_opts *o,
 	free(u);
 	free(g);
 	free(g2);
+	bmodel_free(&m);
+	bdata_free(&d);
+	return worst;
+}
+
+double
+mmm_bayes_series_error(const mmm_problem *p, const mmm_bayes_opts *o,
+    uint64_t seed)
+{
+	bdata d;
+	bmodel m;
+	size_t n = p->n, nt = p->n + p->nv, k = p->k;
+	size_t len = nt > p->lmax ? nt : p->lmax;
+	double worst = 0, h[p->nh];
+
+	bdata_init(&d, p, o);
+	bmodel_init(&m, &d);
+	double *u = emalloc(d.dim * sizeof *u), *g = emalloc(d.dim *
+	    sizeof *g), *s = emalloc(k * nt * sizeof *s);
+	double *wts = emalloc(len * sizeof *wts), *st = emalloc(len *
+	    sizeof *st);
+	uint64_t rng = seed;
+	init_point(&d, &rng, u);
+	logp(&m, u, g);
+	for (size_t i = 0; i < p->nh; i++) {
+		const mmm_hyper *hy = &p->hp[i];
+		size_t c = hy->chan < 0 ? 0 : (size_t)hy->chan;
+		h[i] = hy->chan < 0 ? NAN : hy->kind == HP_THETA ? m.theta[c] :
+		    hy->kind == HP_PEAK ? m.peak[c] : hy->kind == HP_ALPHA ?
+		    m.alpha[c] : hy->kind == HP_GAMMA ? m.gf[c] : NAN;
+	}
+	mmm_media(p, h, s, NULL, NULL, wts, st);
+	for (size_t c = 0; c < k; c++) {
+		/* the sampler's series are of x / max x: saturation is
+		 * scale-free, the identity is not */
+		double sc = p->ch[c].sk == SAT_NONE ? d.xmax[c] : 1;
+		for (size_t t = 0; t < n; t++)
+			worst = fmax(worst, fabs(m.s[c * n + t] * sc -
+			    s[c * nt + t]) / fmax(1, fabs(s[c * nt + t])));
+	}
+	free(u);
+	free(g);
+	free(s);
+	free(wts);
+	free(st);
 	bmodel_free(&m);
 	bdata_free(&d);
 	return worst;

@@ -1,7 +1,7 @@
 /* mmmbayes.h: the Bayesian marketing-mix model of mmm-train --model mmm
  * --method bayes — the posterior of the model mmm.h fits by ridge, sampled
- * by NUTS (nuts.h) with analytic gradients through geometric adstock and
- * every saturation kind.
+ * by NUTS (nuts.h) with analytic gradients through geometric and delayed
+ * adstock and every saturation kind.
  *
  * On y standardised (ys = (y - mean) / sd, population sd) and baseline
  * terms standardised as in mmm.h (zs):
@@ -18,6 +18,8 @@
  * Priors (defaults):
  *   theta_c    Beta(2, 2) on (theta - lo) / (hi - lo), [lo, hi] the
  *              channel's bounds (Robyn's by channel type, or --bounds)
+ *   peak_c     Beta(1.5, 1.5) on (peak - lo) / (hi - lo), the channel's
+ *              peak bounds (0-3 unless --bounds)         (delayed)
  *   alpha_c    LogNormal(log 1.5, 0.5)           (hill)
  *   gamma_c    LogNormal(log 0.6, 0.4)           (hill, logistic, michaelis)
  *   beta_c     HalfNormal(2), or with --roi-prior CH=lognormal:MU:SIGMA
@@ -56,6 +58,8 @@ typedef struct mmm_bayes_opts {
 /* The priors' constants (above; mmm-train(1)). */
 #define MMMB_THETA_A 2.0
 #define MMMB_THETA_B 2.0
+#define MMMB_PEAK_A 1.5
+#define MMMB_PEAK_B 1.5
 #define MMMB_ALPHA_MU 0.4054651081081644	/* log 1.5 */
 #define MMMB_ALPHA_SD 0.5
 #define MMMB_GFRAC_MU -0.5108256237659907	/* log 0.6 */
@@ -67,9 +71,9 @@ typedef struct mmm_bayes_opts {
 
 /* A channel's summarised quantities, in order, and their names ("theta",
  * "alpha", "gamma", "gamma_fraction", "coef", "roi", "contribution",
- * "carry"). */
+ * "carry", "peak"). */
 enum { BQ_THETA, BQ_ALPHA, BQ_GAMMA, BQ_GFRAC, BQ_COEF, BQ_ROI, BQ_CONTRIB,
-	BQ_CARRY, BQ_N };
+	BQ_CARRY, BQ_PEAK, BQ_N };
 extern const char *const mmm_bayes_qnames[BQ_N];
 
 typedef struct mmm_bayes {
@@ -90,8 +94,8 @@ typedef struct mmm_bayes {
 	double *step, *accept;	/* chains */
 } mmm_bayes;
 
-/* Check that the problem's kinds can be sampled (adstock geometric or
- * none), that every lift test has its lift_sd, and parse the ROI priors;
+/* Check that the problem's kinds can be sampled (adstock geometric,
+ * delayed or none), that every lift test has its lift_sd, and parse the ROI priors;
  * -1 with err (a usage error). */
 int mmm_bayes_check(const mmm_problem *p, const mmm_bayes_opts *o,
     char *err, size_t errsz);
@@ -126,6 +130,11 @@ size_t mmm_bayes_gates(const mmm_bayes *b, double max_rhat, double min_ess,
  * differences, relative to max(1, |gradient|), at a starting point drawn
  * from seed. */
 double mmm_bayes_grad_error(const mmm_problem *p, const mmm_bayes_opts *o,
+    uint64_t seed);
+/* For tests: the largest difference, relative to max(1, |value|), between
+ * the sampler's transformed media series at such a point and mmm_media's
+ * (transform.c's) for the same parameters. */
+double mmm_bayes_series_error(const mmm_problem *p, const mmm_bayes_opts *o,
     uint64_t seed);
 
 #endif

@@ -28,7 +28,8 @@ mmm_bayes_point(const mmm_problem *p, const mmm_bayes *b, double *h,
 	for (size_t i = 0; i < p->nh; i++) {
 		const mmm_hyper *hy = &p->hp[i];
 		int bq = hy->kind == HP_THETA ? BQ_THETA : hy->kind ==
-		    HP_ALPHA ? BQ_ALPHA : hy->kind == HP_GAMMA ? BQ_GFRAC : -1;
+		    HP_PEAK ? BQ_PEAK : hy->kind == HP_ALPHA ? BQ_ALPHA :
+		    hy->kind == HP_GAMMA ? BQ_GFRAC : -1;
 		h[i] = hy->chan >= 0 && bq >= 0 ? mean_of(b->chq +
 		    ((size_t)hy->chan * BQ_N + (size_t)bq) * nd, nd) : NAN;
 	}
@@ -148,10 +149,15 @@ mmm_bayes_write(jsonw *w, const mmm_bayes *b, const mmm_problem *p,
 		const mmm_channel *ch = &p->ch[c];
 		jw_key(w, ch->name);
 		jw_obj(w);
-		if (ch->ak == ADSTOCK_GEOMETRIC) {
+		if (ch->ak == ADSTOCK_GEOMETRIC || ch->ak == ADSTOCK_DELAYED) {
 			prior(w, "theta", "beta", MMMB_THETA_A, MMMB_THETA_B);
 			jw_kv_num(w, "theta_lo", ch->lo[HP_THETA]);
 			jw_kv_num(w, "theta_hi", ch->hi[HP_THETA]);
+		}
+		if (ch->ak == ADSTOCK_DELAYED) {
+			prior(w, "peak", "beta", MMMB_PEAK_A, MMMB_PEAK_B);
+			jw_kv_num(w, "peak_lo", ch->lo[HP_PEAK]);
+			jw_kv_num(w, "peak_hi", ch->hi[HP_PEAK]);
 		}
 		if (ch->sk == SAT_HILL)
 			prior(w, "alpha", "lognormal", MMMB_ALPHA_MU, MMMB_ALPHA_SD);
@@ -237,8 +243,10 @@ mmm_bayes_write(jsonw *w, const mmm_bayes *b, const mmm_problem *p,
 		jw_obj(w);
 		draws_arr(w, "coef", x + BQ_COEF * nd, nd, keep);
 		draws_arr(w, "carry", x + BQ_CARRY * nd, nd, keep);
-		if (ch->ak == ADSTOCK_GEOMETRIC)
+		if (ch->ak == ADSTOCK_GEOMETRIC || ch->ak == ADSTOCK_DELAYED)
 			draws_arr(w, "theta", x + BQ_THETA * nd, nd, keep);
+		if (ch->ak == ADSTOCK_DELAYED)
+			draws_arr(w, "peak", x + BQ_PEAK * nd, nd, keep);
 		const double *gm = x + BQ_GAMMA * nd;
 		if (ch->sk == SAT_HILL) {
 			draws_arr(w, "alpha", x + BQ_ALPHA * nd, nd, keep);

@@ -19,6 +19,10 @@ typedef struct dchan {
 	int geo;
 	double *coef, *theta, *alpha, *gamma, *lambda, *vmax, *k, *state;
 	double *a;		/* per draw: the carried adstock */
+	/* delayed adstock: each draw's window, and the last len inputs
+	 * (oldest first), the same for every draw */
+	size_t len;
+	double *peak, *w, *hist, *hstate;	/* n, n x len, len, len - 1 */
 } dchan;
 
 struct mmm_draws {
@@ -55,6 +59,42 @@ bad(char *err, size_t errsz, int *status, const char *path, const char *what)
 {
 	return err_fail(err, errsz, status, EXIT_DATAERR, "%s: not a valid "
 	    "bayes mmm model: its draws (%s)", path, what);
+}
+
+/* A delayed channel's windows, one per draw, through transform.c, and the
+ * inputs the point model saved at the end of the training rows (mch: the
+ * channel's block); -1 when they do not make a valid window. */
+static int
+delayed_draws(dchan *h, json_t *mch, size_t n)
+{
+	json_t *ad = json_object_get(mch, "adstock");
+	json_t *len = json_object_get(ad, "len");
+	json_t *st = json_object_get(mch, "state");
+
+	if (!json_is_number(len) || json_number_value(len) < 1 ||
+	    json_number_value(len) > 1e6 || !json_is_array(st))
+		return -1;
+	h->len = (size_t)json_number_value(len);
+	if (json_array_size(st) != h->len - 1)
+		return -1;
+	h->w = emalloc(n * h->len * sizeof *h->w);
+	h->hist = ecalloc(h->len, sizeof *h->hist);
+	h->hstate = ecalloc(h->len, sizeof *h->hstate);
+	for (size_t i = 0; i + 1 < h->len; i++) {
+		json_t *v = json_array_get(st, i);
+		if (!json_is_number(v))
+			return -1;
+		h->hstate[i] = json_number_value(v);
+	}
+	for (size_t i = 0; i < n; i++) {
+		adstock a = { .kind = ADSTOCK_DELAYED, .theta = h->theta[i],
+			.peak = h->peak[i], .len = h->len, .normalize =
+			json_is_true(json_object_get(ad, "normalize")) };
+		if (adstock_check(&a))
+			return -1;
+		adstock_weights(&a, h->w + i * h->len);
+	}
+	return 0;
 }
 
 int
@@ -104,11 +144,15 @@ mmm_draws_new(mmm_draws **out, void *root, const char *const *features,
 		h->sk = (saturation_kind)sk;
 		h->coef = arr(c, "coef", n);
 		h->theta = arr(c, "theta", n);
-		h->geo = h->theta != NULL;
+		h->peak = arr(c, "peak", n);
+		h->geo = h->theta != NULL && !h->peak;
 		h->a = ecalloc(n, sizeof *h->a);
 		int ok = sk >= 0 && h->coef;
 		if (h->geo)
 			ok &= (h->state = arr(ds, features[j], n)) != NULL;
+		if (h->peak && (!h->theta || delayed_draws(h, json_object_get(
+		    mch, features[j]), n) < 0))
+			ok = 0;
 		if (sk == SAT_HILL)
 			ok &= (h->alpha = arr(c, "alpha", n)) != NULL &&
 			    (h->gamma = arr(c, "gamma", n)) != NULL;
@@ -139,6 +183,10 @@ mmm_draws_free(mmm_draws *d)
 		free(h->k);
 		free(h->state);
 		free(h->a);
+		free(h->peak);
+		free(h->w);
+		free(h->hist);
+		free(h->hstate);
 	}
 	for (size_t j = 0; j < d->p; j++)
 		free(d->base[j]);
@@ -184,10 +232,14 @@ mmm_draws_row(mmm_draws *d, int replay, const double *raw, const double *x,
 	size_t n = d->n;
 
 	if (!d->started) {
-		for (size_t c = 0; c < d->nch; c++)
+		for (size_t c = 0; c < d->nch; c++) {
+			dchan *h = &d->ch[c];
 			for (size_t i = 0; i < n; i++)
-				d->ch[c].a[i] = replay || !d->ch[c].geo ? 0 :
-				    d->ch[c].state[i];
+				h->a[i] = replay || !h->geo ? 0 : h->state[i];
+			/* hist[1..len) before the first row's shift */
+			for (size_t l = 0; h->peak && l + 1 < h->len; l++)
+				h->hist[l + 1] = replay ? 0 : h->hstate[l];
+		}
 		d->started = 1;
 	}
 	int missing = 0;
@@ -204,8 +256,21 @@ mmm_draws_row(mmm_draws *d, int replay, const double *raw, const double *x,
 	for (size_t c = 0; c < d->nch; c++) {
 		dchan *h = &d->ch[c];
 		double v = raw[h->j];
+		if (h->peak) {
+			memmove(h->hist, h->hist + 1, (h->len - 1) *
+			    sizeof *h->hist);
+			h->hist[h->len - 1] = v;
+		}
 		for (size_t i = 0; i < n; i++) {
 			double a = v + (h->geo ? h->theta[i] * h->a[i] : 0);
+			if (h->peak) {
+				/* as adstock_apply: w_l times the input l
+				 * rows back */
+				const double *w = h->w + i * h->len;
+				a = 0;
+				for (size_t l = 0; l < h->len; l++)
+					a += w[l] * h->hist[h->len - 1 - l];
+			}
 			h->a[i] = a;
 			saturation s = { .kind = h->sk };
 			if (h->sk == SAT_HILL)

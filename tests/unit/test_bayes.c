@@ -247,6 +247,12 @@ test_gradient(void)
 		{ "ROI priors and lifts", ADSTOCK_GEOMETRIC, mixed,
 		    "search_spend=lognormal:0.5:0.5", 1 },
 		{ "hill and lifts", ADSTOCK_GEOMETRIC, hill, NULL, 1 },
+		{ "delayed + hill", ADSTOCK_DELAYED, hill, NULL, 0 },
+		{ "delayed; hill, logistic, michaelis, none", ADSTOCK_DELAYED,
+		    mixed, NULL, 0 },
+		{ "delayed, ROI priors and lifts", ADSTOCK_DELAYED, mixed,
+		    "tv_spend=lognormal:0.2:0.9,search_spend=lognormal:0.5:0.5",
+		    1 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		synprob sp;
@@ -265,6 +271,12 @@ test_gradient(void)
 		 * of the density (~1e-13 / h) */
 		TAP_OK(st == 0 && e < 1e-5, "%s: gradient within %.2g of "
 		    "central differences", cases[i].what, e);
+		/* the sampler's own adstock and saturation are transform.c's */
+		e = 0;
+		for (uint64_t seed = 1; seed <= 5 && st == 0; seed++)
+			e = fmax(e, mmm_bayes_series_error(&sp.p, &o, seed));
+		TAP_OK(st == 0 && e < 1e-12, "%s: media series within %.2g "
+		    "of transform.c's", cases[i].what, e);
 		synprob_free(&sp);
 	}
 
@@ -274,8 +286,12 @@ test_gradient(void)
 	sp.ch[2].ak = ADSTOCK_WEIBULL_PDF;
 	mmm_bayes_opts o = { 0 };
 	TAP_OK(mmm_bayes_check(&sp.p, &o, err, sizeof err) < 0 &&
-	    strstr(err, "weibull_pdf is not sampled"), "weibull refused: %s",
-	    err);
+	    strstr(err, "weibull_pdf is not sampled") && strstr(err,
+	    "step function of SCALE"), "weibull refused: %s", err);
+	sp.ch[2].ak = ADSTOCK_WEIBULL_CDF;
+	TAP_OK(mmm_bayes_check(&sp.p, &o, err, sizeof err) < 0 &&
+	    strstr(err, "weibull_cdf is not sampled") && strstr(err,
+	    "--method ridge"), "weibull_cdf refused: %s", err);
 	sp.ch[2].ak = ADSTOCK_GEOMETRIC;
 	o.roi_prior = "tv_spend=lognormal:0.2";
 	TAP_OK(mmm_bayes_check(&sp.p, &o, err, sizeof err) < 0 &&
