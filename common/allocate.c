@@ -723,6 +723,19 @@ is_s(const chan *h)
 	return h->t > h->lo;
 }
 
+/* An S-curve's "on" regime: its concave part, from the inflexion (not
+ * the tangent point: where the duality gap is real the optimum may hold it
+ * between the two) up to hi; a curve convex on the whole range is on at
+ * hi. */
+static void
+chan_on(const chan *h, chan *out)
+{
+	*out = *h;
+	out->lo = fmin(fmax(alloc_inflexion(h->c), h->lo), h->hi);
+	out->warm = NAN;
+	chan_envelope(out);
+}
+
 /*
  * The best allocation with each S-curve held in its regime (on[c]): a
  * problem over concave pieces only, which the envelope solves exactly.
@@ -738,11 +751,12 @@ regime_solve(const chan *ch, size_t k, double R, const unsigned char *on,
 	for (size_t c = 0; c < k; c++) {
 		rc[c] = ch[c];
 		if (is_s(&ch[c])) {
-			if (on[c])
-				rc[c].lo = ch[c].t;
-			else
+			if (on[c]) {
+				chan_on(&ch[c], &rc[c]);
+			} else {
 				rc[c].hi = ch[c].lo;
-			chan_envelope(&rc[c]);
+				chan_envelope(&rc[c]);
+			}
 		}
 		slo += rc[c].lo;
 		shi += rc[c].hi;
@@ -885,15 +899,17 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 	 * its Lagrangian term at the current multiplier (weak duality of
 	 * the concave regime problems): only switches that bound allows
 	 * are solved. */
-	for (int round = 0; round < 3 && best > -INFINITY; round++) {
+	for (size_t round = 0; round < 2 * k + 4 && best > -INFINITY;
+	    round++) {
 		int gained = 0;
 		for (size_t c = 0; c < k; c++) {
 			chan *h = &ch[c];
 			if (!is_s(h))
 				continue;
 			double loff = fval(h, h->lo) - mu_best * h->lo;
-			double xo = mu_best < h->s ? concave_solve(h, mu_best) :
-			    h->t;
+			chan hon;
+			chan_on(h, &hon);
+			double xo = concave_solve(&hon, mu_best);
 			double lon = fval(h, xo) - mu_best * xo;
 			double gain = on[c] ? loff - lon : lon - loff;
 			if (!(gain > -1e-12 * fabs(best)))
