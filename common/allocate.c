@@ -832,6 +832,48 @@ pair_repair(const chan *ch, size_t k, double R, double *x)
 	}
 }
 
+/*
+ * Knapsack moves the regimes cannot make: an S-curve convex on its whole
+ * range is off or at hi, and the optimum may keep one such channel
+ * inside its range to take the budget's rest, where no regime reaches.
+ * From x, each S-curve at its lower bound is tried at its upper bound and
+ * each one above it at its lower bound, the difference taken where the
+ * marginal response is lowest (given where it is highest); a move that
+ * gains is kept, until none does.  1 when x changed.
+ */
+static int
+flip_search(const chan *ch, size_t k, double R, double *x, double *y,
+    chan *pin)
+{
+	double tol = chan_tol(R), best = total(ch, k, x);
+	int moved = 0;
+
+	memcpy(pin, ch, k * sizeof *pin);
+	for (size_t round = 0; round < 2 * k + 4; round++) {
+		int gained = 0;
+		for (size_t c = 0; c < k; c++) {
+			const chan *h = &ch[c];
+			if (!is_s(h) || !isfinite(h->hi) || h->hi - h->lo <= tol)
+				continue;
+			double v = x[c] - h->lo <= tol ? h->hi : h->lo;
+			memcpy(y, x, k * sizeof *y);
+			y[c] = v;
+			pin[c].lo = pin[c].hi = v;
+			fix_budget(pin, k, R, y);
+			pin[c] = *h;
+			double f = total(ch, k, y);
+			if (f > best * (1 + 1e-13) && fabs(sum(y, k) - R) <=
+			    1e-12 * R) {
+				best = f, gained = moved = 1;
+				memcpy(x, y, k * sizeof *x);
+			}
+		}
+		if (!gained)
+			break;
+	}
+	return moved;
+}
+
 /* The best answer for budget R into x; 1 when provably global. */
 static int
 solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
@@ -950,6 +992,11 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 	 * steepest and the flattest channel while they gain. */
 	if (alloc_kkt(p, x, &kmu, NULL) > ALLOC_KKT_TOL)
 		pair_repair(ch, k, R, x);
+	if (flip_search(ch, k, R, x, y, rc)) {
+		polish(ch, k, R, x, work);
+		if (alloc_kkt(p, x, &kmu, NULL) > ALLOC_KKT_TOL)
+			pair_repair(ch, k, R, x);
+	}
 	free(work);
 	free(on);
 	free(rc);
