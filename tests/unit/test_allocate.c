@@ -251,10 +251,10 @@ monte_carlo_linear(void)
  * search) and the budget lowered by their spend.  The reference is the
  * response of the recorded allocation of the channels kept; the solver
  * before the fix stayed below it by 3.7e-3 (46), 7.0e-4 (52), 2.7e-4 (67),
- * 5.0e-4 (139) and 2.0e-3 (166).  46, 52, 166: a small S-curve switched
- * on between its inflexion and its tangent point; 67, 139: a channel
- * convex over its whole range moved to its maximum, another convex one
- * left inside its range.
+ * 5.0e-4 (139) and 2.0e-3 (166).  52, 166: S-curves on between their
+ * inflexion and their tangent point (166: two tangent points sum to more
+ * than the budget); 67, 139: a channel convex over its whole range at its
+ * maximum, another convex one inside its range (46: either).
  */
 typedef struct ref_chan {
 	double beta, theta, alpha, gamma, lo, hi, x;
