@@ -723,6 +723,19 @@ is_s(const chan *h)
 	return h->t > h->lo;
 }
 
+/* An S-curve's "on" regime: its concave part, from the inflexion (not
+ * the tangent point: where the duality gap is real the optimum may hold it
+ * between the two) up to hi; a curve convex on the whole range is on at
+ * hi. */
+static void
+chan_on(const chan *h, chan *out)
+{
+	*out = *h;
+	out->lo = fmin(fmax(alloc_inflexion(h->c), h->lo), h->hi);
+	out->warm = NAN;
+	chan_envelope(out);
+}
+
 /*
  * The best allocation with each S-curve held in its regime (on[c]): a
  * problem over concave pieces only, which the envelope solves exactly.
@@ -738,11 +751,12 @@ regime_solve(const chan *ch, size_t k, double R, const unsigned char *on,
 	for (size_t c = 0; c < k; c++) {
 		rc[c] = ch[c];
 		if (is_s(&ch[c])) {
-			if (on[c])
-				rc[c].lo = ch[c].t;
-			else
+			if (on[c]) {
+				chan_on(&ch[c], &rc[c]);
+			} else {
 				rc[c].hi = ch[c].lo;
-			chan_envelope(&rc[c]);
+				chan_envelope(&rc[c]);
+			}
 		}
 		slo += rc[c].lo;
 		shi += rc[c].hi;
@@ -818,6 +832,48 @@ pair_repair(const chan *ch, size_t k, double R, double *x)
 	}
 }
 
+/*
+ * Knapsack moves the regimes cannot make: an S-curve convex on its whole
+ * range is off or at hi, and the optimum may keep one such channel
+ * inside its range to take the budget's rest, where no regime reaches.
+ * From x, each S-curve at its lower bound is tried at its upper bound and
+ * each one above it at its lower bound, the difference taken where the
+ * marginal response is lowest (given where it is highest); a move that
+ * gains is kept, until none does.  1 when x changed.
+ */
+static int
+flip_search(const chan *ch, size_t k, double R, double *x, double *y,
+    chan *pin)
+{
+	double tol = chan_tol(R), best = total(ch, k, x);
+	int moved = 0;
+
+	memcpy(pin, ch, k * sizeof *pin);
+	for (size_t round = 0; round < 2 * k + 4; round++) {
+		int gained = 0;
+		for (size_t c = 0; c < k; c++) {
+			const chan *h = &ch[c];
+			if (!is_s(h) || !isfinite(h->hi) || h->hi - h->lo <= tol)
+				continue;
+			double v = x[c] - h->lo <= tol ? h->hi : h->lo;
+			memcpy(y, x, k * sizeof *y);
+			y[c] = v;
+			pin[c].lo = pin[c].hi = v;
+			fix_budget(pin, k, R, y);
+			pin[c] = *h;
+			double f = total(ch, k, y);
+			if (f > best * (1 + 1e-13) && fabs(sum(y, k) - R) <=
+			    1e-12 * R) {
+				best = f, gained = moved = 1;
+				memcpy(x, y, k * sizeof *x);
+			}
+		}
+		if (!gained)
+			break;
+	}
+	return moved;
+}
+
 /* The best answer for budget R into x; 1 when provably global. */
 static int
 solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
@@ -885,15 +941,17 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 	 * its Lagrangian term at the current multiplier (weak duality of
 	 * the concave regime problems): only switches that bound allows
 	 * are solved. */
-	for (int round = 0; round < 3 && best > -INFINITY; round++) {
+	for (size_t round = 0; round < 2 * k + 4 && best > -INFINITY;
+	    round++) {
 		int gained = 0;
 		for (size_t c = 0; c < k; c++) {
 			chan *h = &ch[c];
 			if (!is_s(h))
 				continue;
 			double loff = fval(h, h->lo) - mu_best * h->lo;
-			double xo = mu_best < h->s ? concave_solve(h, mu_best) :
-			    h->t;
+			chan hon;
+			chan_on(h, &hon);
+			double xo = concave_solve(&hon, mu_best);
 			double lon = fval(h, xo) - mu_best * xo;
 			double gain = on[c] ? loff - lon : lon - loff;
 			if (!(gain > -1e-12 * fabs(best)))
@@ -934,6 +992,11 @@ solve_into(const alloc_problem *p, chan *ch, double R, double *x, double *mu)
 	 * steepest and the flattest channel while they gain. */
 	if (alloc_kkt(p, x, &kmu, NULL) > ALLOC_KKT_TOL)
 		pair_repair(ch, k, R, x);
+	if (flip_search(ch, k, R, x, y, rc)) {
+		polish(ch, k, R, x, work);
+		if (alloc_kkt(p, x, &kmu, NULL) > ALLOC_KKT_TOL)
+			pair_repair(ch, k, R, x);
+	}
 	free(work);
 	free(on);
 	free(rc);

@@ -19,12 +19,15 @@
  * f' = mu).  When that answer lies on every true curve it is the global
  * optimum.  When it does not (an S-curve sits on the straight part of its
  * envelope: the budget falls where a channel switches on), the regimes of
- * the S-curves (off at the lower bound, or on the concave part) of a
- * dynamic programme's grid answer, of the envelope's two roundings and of
- * the caller's start are solved exactly, then improved one switch at a
- * time where weak duality allows a gain; NLopt's SLSQP polishes the answer
- * when it misses the KKT conditions, and the grid's basin when the grid
- * puts an S-curve on its convex part; the best is the answer. */
+ * the S-curves (off at the lower bound, or on the concave part from the
+ * inflexion up) of a dynamic programme's grid answer, of the envelope's
+ * two roundings and of the caller's start are solved exactly, then
+ * improved one switch at a time where weak duality allows a gain; NLopt's
+ * SLSQP polishes the answer when it misses the KKT conditions, and the
+ * grid's basin when the grid puts an S-curve on its convex part; the best
+ * is the answer.  Last, knapsack moves no regime makes (a curve convex on
+ * its whole range between its bounds, another one left inside its range):
+ * each S-curve flipped between its bounds while that gains. */
 #ifndef MMM_ALLOCATE_H
 #define MMM_ALLOCATE_H
 
