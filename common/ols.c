@@ -195,6 +195,34 @@ small_cond(const double *b, size_t k)
 }
 
 /*
+ * The Gram matrix g (kk x kk, upper, column-major: k columns, then y when
+ * kk > k) scaled to unit column norms (the norms into s, y's column by
+ * them too), and its Cholesky factor: c (k x k workspace) and R
+ * (row-major, upper).  LAPACK's info: 0, or R is not set.
+ */
+static int
+gram_cholesky(double *g, size_t k, size_t kk, double *s, double *c,
+    double *R)
+{
+	int ik = (int)k, info = 0;
+
+	for (size_t j = 0; j < k; j++)
+		s[j] = sqrt(g[j * kk + j]);
+	for (size_t j = 0; j < kk; j++)
+		for (size_t i = 0; i <= j && i < k; i++)
+			g[j * kk + i] /= j < k ? s[i] * s[j] : s[i];
+	for (size_t j = 0; j < k; j++)
+		for (size_t i = 0; i <= j; i++)
+			c[j * k + i] = g[j * kk + i];
+	dpotrf_("U", &ik, c, &ik, &info, 1);
+	if (info == 0)
+		for (size_t i = 0; i < k; i++)
+			for (size_t j = 0; j < k; j++)
+				R[i * k + j] = j >= i ? c[j * k + i] : 0;
+	return info;
+}
+
+/*
  * Upper triangular R (k x k, row-major) with R'R = A'A for A the first k
  * columns of the n x (k + with_y) column-major a scaled to unit norm
  * (norms into s[0..k)), and with with_y the projection qty[0..k) =
@@ -207,24 +235,13 @@ factor(double *a, size_t n, size_t k, int with_y, double *s, double *R,
     double *qty, int threads)
 {
 	size_t kk = k + (with_y != 0);
-	int in = (int)n, ik = (int)k, ikk = (int)kk, info = 0, lwork = -1;
+	int in = (int)n, ikk = (int)kk, info = 0, lwork = -1;
 	double *g = emalloc(kk * kk * sizeof *g), *c = ecalloc(k * k, sizeof *c);
 	double *tau, *work, wq;
 
 	gram_upper(a, n, n, kk, threads, g);
-	for (size_t c = 0; c < k; c++)
-		s[c] = sqrt(g[c * kk + c]);
-	for (size_t j = 0; j < kk; j++)
-		for (size_t i = 0; i <= j && i < k; i++)
-			g[j * kk + i] /= j < k ? s[i] * s[j] : s[i];
-	for (size_t j = 0; j < k; j++)
-		for (size_t i = 0; i <= j; i++)
-			c[j * k + i] = g[j * kk + i];
-	dpotrf_("U", &ik, c, &ik, &info, 1);
+	info = gram_cholesky(g, k, kk, s, c, R);
 	if (info == 0) {
-		for (size_t i = 0; i < k; i++)
-			for (size_t j = 0; j < k; j++)
-				R[i * k + j] = j >= i ? c[j * k + i] : 0;
 		if (small_cond(R, k) <= GRAM_MAX_COND) {
 			for (size_t i = 0; with_y && i < k; i++) {
 				long double t = g[k * kk + i];
@@ -317,20 +334,9 @@ factor_src(const gram_src *src, size_t k, double *s, double *R,
 	double *c2 = ecalloc(k * k, sizeof *c2), cond;
 
 	gram_upper_src(src, NULL, 0, threads, g);
-	for (size_t j = 0; j < k; j++)
-		s[j] = sqrt(g[j * kk + j]);
-	for (size_t j = 0; j < kk; j++)
-		for (size_t i = 0; i <= j && i < k; i++)
-			g[j * kk + i] /= j < k ? s[i] * s[j] : s[i];
-	for (size_t j = 0; j < k; j++)
-		for (size_t i = 0; i <= j; i++)
-			c[j * k + i] = g[j * kk + i];
-	dpotrf_("U", &ik, c, &ik, &info, 1);
+	info = gram_cholesky(g, k, kk, s, c, R);
 	if (info != 0)
 		goto out;
-	for (size_t i = 0; i < k; i++)
-		for (size_t j = 0; j < k; j++)
-			R[i * k + j] = j >= i ? c[j * k + i] : 0;
 	cond = small_cond(R, k);
 	if (cond <= GRAM_MAX_COND) {
 		how = 0;
