@@ -22,6 +22,9 @@
 
 struct csv_reader {
 	int fd;
+	int own_fd;		/* close fd with the reader */
+	int positioned;		/* read with pread at read_pos (csv_open_at) */
+	off_t read_pos;
 	int eof;
 	int libcsv_only;
 	int hashing;
@@ -31,6 +34,9 @@ struct csv_reader {
 
 	char *buf;		/* input window buf[start, end) */
 	size_t cap, start, end;
+	off_t buf_off;		/* input offset of buf[0] */
+	off_t stop;		/* csv_next pauses at a record starting here
+				 * or later; -1: never */
 	long line;		/* line number of buf[start] */
 
 	/* current record's fields */
@@ -156,6 +162,7 @@ fill(csv_reader *r, char *err, size_t errsz, int *status)
 		return 0;
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->buf_off += (off_t)r->start;
 		r->end -= r->start;
 		r->start = 0;
 	}
@@ -166,7 +173,9 @@ fill(csv_reader *r, char *err, size_t errsz, int *status)
 		r->buf = erealloc(r->buf, r->cap + 1);
 	}
 	for (;;) {
-		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		ssize_t n = r->positioned ?
+		    pread(r->fd, r->buf + r->end, r->cap - r->end, r->read_pos) :
+		    read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -182,6 +191,7 @@ fill(csv_reader *r, char *err, size_t errsz, int *status)
 		if (r->hashing)
 			sha256_update(&r->sh, r->buf + r->end, (size_t)n);
 		r->end += (size_t)n;
+		r->read_pos += n;
 		return 1;
 	}
 }
@@ -318,6 +328,10 @@ next_raw(csv_reader *r, csv_record *rec, char *err, size_t errsz, int *status)
 	for (;;) {
 		if (pop_queued(r, rec))
 			return 1;
+		/* Between records: the only place a record starts. */
+		if (r->stop >= 0 && !r->row_open &&
+		    r->buf_off + (off_t)r->start >= r->stop)
+			return 0;
 		if (r->row_open || r->libcsv_only) {
 			if (feed_libcsv(r, err, errsz, status) < 0)
 				return -1;
@@ -397,6 +411,7 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 	csv_record rec;
 
 	r->line = 1;
+	r->stop = -1;
 	r->max_record = CSV_MAX_RECORD;
 	r->libcsv_only = (flags & CSV_LIBCSV_ONLY) != 0;
 	if ((r->hashing = (flags & CSV_SHA256) != 0))
@@ -407,6 +422,7 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 	} else {
 		r->name = estrdup(name ? name : path);
 		struct stat st;
+		r->own_fd = 1;
 		if ((r->fd = open(path, O_RDONLY)) < 0 || fstat(r->fd, &st) < 0 ||
 		    S_ISDIR(st.st_mode)) {
 			*status = EXIT_NOINPUT;
@@ -417,6 +433,10 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 			return NULL;
 		}
 	}
+	/* Offsets count from the file's start even when standard input
+	 * is a regular file opened part-way (pipes: 0, they never split). */
+	off_t at = lseek(r->fd, 0, SEEK_CUR);
+	r->buf_off = r->read_pos = at > 0 ? at : 0;
 	/* Skip a UTF-8 byte order mark. */
 	while (r->end < 3 && !r->eof)
 		if (fill(r, err, errsz, status) < 0) {
@@ -451,6 +471,119 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 			}
 	}
 	return r;
+}
+
+off_t
+csv_offset(const csv_reader *r)
+{
+	return r->buf_off + (off_t)r->start;
+}
+
+void
+csv_set_stop(csv_reader *r, off_t stop)
+{
+	r->stop = stop;
+}
+
+int
+csv_split_guess(const csv_reader *r, double frac, off_t min_bytes,
+    off_t *cut)
+{
+	struct stat st;
+	off_t from = csv_offset(r), at;
+	char b[65536];
+
+	if (r->positioned || r->row_open || r->rnext != r->nrec ||
+	    fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size - from < min_bytes || !(frac > 0 && frac < 1))
+		return 0;
+	/* The byte before the nominal cut may be the newline itself. */
+	at = from + (off_t)(frac * (double)(st.st_size - from));
+	if (at <= from)
+		at = from + 1;
+	for (at--;;) {
+		ssize_t n = pread(r->fd, b, sizeof b, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		char *nl = memchr(b, '\n', (size_t)n);
+		if (nl) {
+			*cut = at + (nl - b) + 1;
+			return *cut < st.st_size;
+		}
+		at += n;
+	}
+}
+
+int
+csv_count_lines(const csv_reader *r, off_t from, off_t to, size_t *n,
+    char *err, size_t errsz, int *status)
+{
+	char *b = emalloc(READ_CHUNK);
+
+	*n = 0;
+	/* to < 0: to the end of the file. */
+	while (to < 0 || from < to) {
+		size_t want = to < 0 || to - from > READ_CHUNK ? READ_CHUNK :
+		    (size_t)(to - from);
+		ssize_t got = pread(r->fd, b, want, from);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got == 0 && to < 0)
+			break;
+		if (got <= 0) {
+			*status = EXIT_IOERR;
+			seterr(err, errsz, "%s: read error: %s", r->name,
+			    got < 0 ? strerror(errno) : "the file shrank");
+			free(b);
+			return -1;
+		}
+		for (char *p = b, *e = b + got;
+		    (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+			++*n;
+		from += got;
+	}
+	free(b);
+	return 0;
+}
+
+csv_reader *
+csv_open_at(const csv_reader *r, off_t cut, long line)
+{
+	csv_reader *s;
+
+	s = ecalloc(1, sizeof *s);
+	s->fd = r->fd;
+	s->positioned = 1;
+	s->read_pos = s->buf_off = cut;
+	s->stop = -1;
+	s->line = line;
+	s->max_record = r->max_record;
+	s->libcsv_only = r->libcsv_only;
+	s->name = estrdup(r->name);
+	s->ncols = r->ncols;
+	s->names = ecalloc(r->ncols, sizeof *s->names);
+	for (size_t i = 0; i < r->ncols; i++)
+		s->names[i] = estrdup(r->names[i]);
+	return s;
+}
+
+int
+csv_finish_hash(csv_reader *r, char *err, size_t errsz, int *status)
+{
+	int got;
+
+	if (!r->hashing)
+		return 0;
+	/* fill hashes what it reads; nothing is parsed. */
+	r->row_open = 0;
+	r->nrec = r->rnext = 0;
+	do
+		r->start = r->end;
+	while ((got = fill(r, err, errsz, status)) > 0);
+	r->start = r->end;
+	return got;
 }
 
 int
@@ -528,7 +661,7 @@ csv_close(csv_reader *r)
 {
 	if (!r)
 		return;
-	if (r->fd > 0)
+	if (r->own_fd && r->fd >= 0)
 		close(r->fd);
 	if (r->p_ready)
 		csv_free(&r->p);
@@ -595,4 +728,10 @@ csv_write_fields(out *o, const csv_record *rec)
 			csv_write_field(o, rec->f[i], rec->len[i]);
 		}
 	}
+}
+
+long
+csv_line(const csv_reader *r)
+{
+	return r->line;
 }

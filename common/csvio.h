@@ -3,6 +3,7 @@
 #define MMM_CSVIO_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "out.h"
 
@@ -52,6 +53,33 @@ int csv_sha256(csv_reader *r, char hex[65]);
  */
 int csv_next(csv_reader *r, csv_record *rec, char *err, size_t errsz,
     int *status);
+
+/*
+ * Reading a regular file in parts.  csv_offset: the input offset where the
+ * next record starts (between records).  csv_set_stop: csv_next returns 0
+ * before a record that starts at offset stop or later (-1: read to the end;
+ * reading goes on after lifting it).  csv_split_guess: 1 and *cut, the first
+ * line start after frac of the bytes left, when r reads a regular file with
+ * at least min_bytes left; 0 otherwise.  The cut is a guess: it is a record
+ * start only if a reader stopped there ends exactly on it.
+ * csv_count_lines: the newlines in the file's bytes [from, to) (to < 0: to
+ * its end), read with pread: a bound on the records there.
+ * csv_open_at: a second reader of r's file from offset cut, whose first
+ * line is line, with r's header, names and limits and no hashing; it reads
+ * with pread, so it may run in another thread beside r.
+ * csv_finish_hash: read and hash the rest of the input without parsing it
+ * (after a stop), so that csv_sha256 covers every byte; 0, or -1 with err.
+ */
+off_t csv_offset(const csv_reader *r);
+void csv_set_stop(csv_reader *r, off_t stop);
+int csv_split_guess(const csv_reader *r, double frac, off_t min_bytes,
+    off_t *cut);
+int csv_count_lines(const csv_reader *r, off_t from, off_t to, size_t *n,
+    char *err, size_t errsz, int *status);
+csv_reader *csv_open_at(const csv_reader *r, off_t cut, long line);
+int csv_finish_hash(csv_reader *r, char *err, size_t errsz, int *status);
+/* The line number of the next record start (between records). */
+long csv_line(const csv_reader *r);
 
 size_t csv_ncols(const csv_reader *r);
 const char *csv_colname(const csv_reader *r, size_t i);

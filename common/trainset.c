@@ -1,6 +1,7 @@
 /* trainset.c: the table and the design mmm-train fits on. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,43 +98,139 @@ grow(trainset *t)
 
 static void moments_of(moments *m, const double *v, size_t n);
 
-/* Rows per batch: of the reading pipeline, and of the columns' moments
- * (the same batches whatever the threads, for the same bytes). */
-#define PIPE_ROWS 4096
+/* Rows per batch of the columns' moments: the same batches whatever the
+ * threads and however the reading was cut, so the same bits. */
+#define MOM_ROWS 4096
 
-/* The moments of rows [mdone, n) merged into each column's, while the
- * values are still in the cache. */
-static void
-batch_moments(trainset *t)
+typedef struct mom_job {
+	trainset *t;
+	size_t k0, step;
+} mom_job;
+
+static void *
+mom_some(void *arg)
 {
-	for (size_t k = 0; k < t->nc; k++) {
+	const mom_job *j = arg;
+	trainset *t = j->t;
+
+	for (size_t k = j->k0; k < t->nc; k += j->step) {
 		trainset_col *c = &t->c[k];
-		moments b;
 		if (c->numeric == 0 && c->nmiss == t->n)
 			continue;	/* text: no numbers */
-		moments_of(&b, c->v + t->mdone, t->n - t->mdone);
-		mom_merge(&c->mom, &b);
+		for (size_t i = 0; i < t->n; i += MOM_ROWS) {
+			moments b;
+			moments_of(&b, c->v + i,
+			    t->n - i < MOM_ROWS ? t->n - i : MOM_ROWS);
+			mom_merge(&c->mom, &b);
+		}
 	}
-	t->mdone = t->n;
+	return NULL;
+}
+
+/* Every column's moments, the columns shared between two threads. */
+static void
+table_moments(trainset *t, int threads)
+{
+	mom_job j[2] = { { t, 0, 2 }, { t, 1, 2 } };
+	pthread_t tid;
+
+	if (threads > 1 && t->nc > 1 &&
+	    pthread_create(&tid, NULL, mom_some, &j[1]) == 0) {
+		mom_some(&j[0]);
+		pthread_join(tid, NULL);
+		return;
+	}
+	j[0].step = 1;
+	mom_some(&j[0]);
+}
+
+/*
+ * A regular file is read in two parts on two threads: this thread reads up
+ * to a cut (and hashes every byte), a second thread from it.  The cut is a
+ * guess, the first line start after MMM_SPLIT_AT of the bytes; it holds when
+ * this thread's records end exactly on it, else the second part is dropped
+ * and this thread reads on.  The second part cannot know how the first left
+ * each column, so what depends on it is kept aside: an automatically chosen
+ * column's first non-number (text if the column had no number before it,
+ * an error if it had), or a bad value after numbers (an error unless the
+ * column turned out text).  Errors are ordered as one thread meets them:
+ * by row, then the CSV record, the date, the columns in order.
+ */
+enum { COND_NONE, COND_TEXT, COND_BAD };
+
+typedef struct cond_err {
+	int kind;
+	size_t row;		/* in the part */
+	char *msg;
+} cond_err;
+
+typedef struct part {
+	trainset t;		/* the second part's rows: a view into the
+				 * table's arrays from row ub1 on */
+	const csv_reader *parent;
+	const trainset_opts *o;
+	off_t cut;
+	long line;		/* of the cut */
+	size_t ub2;		/* newlines from the cut on */
+	size_t alloc;		/* rows in the table's arrays */
+	int counted, go;	/* ub2 known; the view is set */
+	pthread_t tid;
+	int joined;
+	int overflow;		/* more records than newlines (lone CRs) */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_int quit;	/* the first part failed or missed the cut */
+	cond_err *cond;		/* per column */
+	int failed, status;
+	size_t fail_row;
+	int fail_pos;		/* -2 the record, -1 the date, k column k */
+	char err[1024];
+} part;
+
+static int
+not_number(char *err, size_t errsz, int *status, const trainset *t,
+    const csv_reader *r, const trainset_col *c, long line, const char *f,
+    size_t len)
+{
+	char fb[MSGFIELD_SIZE];
+
+	return err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: column "
+	    "\"%s\": \"%s\" is not a finite number", t->name, line,
+	    csv_colname(r, c->idx), msg_field(fb, f, len));
+}
+
+/* Column k's error in the second part, kept aside. */
+static void
+keep_cond(part *pp, size_t k, int kind, const trainset *t,
+    const csv_reader *r, long line, const char *f, size_t len)
+{
+	char msg[1024];
+	int st;
+
+	not_number(msg, sizeof msg, &st, t, r, &t->c[k], line, f, len);
+	pp->cond[k] = (cond_err){ kind, t->n, estrdup(msg) };
 }
 
 /* One record into row t->n: f[k], len[k] the field of column t->c[k],
- * f[t->nc] the date's. */
+ * f[t->nc] the date's.  pp: reading the second part. */
 static int
 read_row(trainset *t, const csv_reader *r, const char *const *f,
-    const size_t *len, long line, const trainset_opts *o, char *err,
-    size_t errsz, int *status)
+    const size_t *len, long line, const trainset_opts *o, part *pp,
+    char *err, size_t errsz, int *status)
 {
 	char fb[MSGFIELD_SIZE];
 
 	t->line[t->n] = line;
 	if (t->date_idx >= 0) {
 		long sec;
-		if (date_parse(f[t->nc], len[t->nc], &t->day[t->n], &sec) < 0)
+		if (date_parse(f[t->nc], len[t->nc], &t->day[t->n], &sec) < 0) {
+			if (pp)
+				pp->fail_pos = -1;
 			return err_fail(err, errsz, status, EXIT_DATAERR,
 			    "%s:%ld: column \"%s\": \"%s\" is not a date",
 			    t->name, line, o->date_col,
 			    msg_field(fb, f[t->nc], len[t->nc]));
+		}
 	}
 	for (size_t k = 0; k < t->nc; k++) {
 		trainset_col *c = &t->c[k];
@@ -146,217 +243,310 @@ read_row(trainset *t, const csv_reader *r, const char *const *f,
 		/* One parse per value: it is most of the reading's cost. */
 		int bad = num_parse(f[k], len[k], &x) < 0;
 		if (bad && c->numeric < 0) {
+			if (pp)
+				keep_cond(pp, k, COND_TEXT, t, r, line, f[k],
+				    len[k]);
 			c->numeric = 0;	/* a text column */
 			x = NAN;
 			c->nmiss++;
 		} else if (bad || !isfinite(x)) {
-			return err_fail(err, errsz, status, EXIT_DATAERR,
-			    "%s:%ld: column \"%s\": \"%s\" is not a finite "
-			    "number", t->name, line, csv_colname(r, c->idx),
-			    msg_field(fb, f[k], len[k]));
+			if (pp && c->role == 0) {
+				keep_cond(pp, k, COND_BAD, t, r, line, f[k],
+				    len[k]);
+				c->numeric = 0;	/* the rest: moot or lost */
+				c->v[t->n] = NAN;
+				c->nmiss++;
+				continue;
+			}
+			if (pp)
+				pp->fail_pos = (int)k;
+			return not_number(err, errsz, status, t, r, c, line,
+			    f[k], len[k]);
 		} else {
 			c->numeric = 1;
 		}
 		c->v[t->n] = x;
 	}
 	t->n++;
-	if (t->n - t->mdone == PIPE_ROWS)
-		batch_moments(t);
 	return 0;
 }
 
-/*
- * With two threads or more the reading is a pipeline: this thread splits
- * the records (and hashes the bytes), copying the used fields of
- * PIPE_ROWS records at a time into a batch; a second thread parses the
- * batches in order into the table.  The rows, values and the first error
- * are those of the one-thread loop: a CSV error is reported only after
- * the rows before it parsed without one.
- */
-#define PIPE_SLOTS 4
+static void part_stop(part *pp, trainset *t);
 
-typedef struct batch {
-	size_t rows;
-	char *bytes;
-	size_t nbytes, cap;
-	size_t *off, *len;	/* rows x nf */
-	long *line;
-} batch;
-
-typedef struct pipe {
-	trainset *t;
-	const csv_reader *r;
-	const trainset_opts *o;
-	size_t nf;
-	batch b[PIPE_SLOTS];
-	int full[PIPE_SLOTS];
-	size_t head, tail;	/* next to fill, next to parse */
-	int done, failed;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	char err[1024];
-	int status;
-} pipe;
-
-static void *
-pipe_parse(void *arg)
-{
-	pipe *pp = arg;
-	const char **f = emalloc(pp->nf * sizeof *f);
-
-	for (;;) {
-		pthread_mutex_lock(&pp->mu);
-		while (!pp->full[pp->tail % PIPE_SLOTS] && !pp->done)
-			pthread_cond_wait(&pp->cv, &pp->mu);
-		if (!pp->full[pp->tail % PIPE_SLOTS]) {
-			pthread_mutex_unlock(&pp->mu);
-			break;
-		}
-		pthread_mutex_unlock(&pp->mu);
-		batch *b = &pp->b[pp->tail % PIPE_SLOTS];
-		int bad = 0;
-		for (size_t i = 0; i < b->rows && !bad; i++) {
-			trainset *t = pp->t;
-			for (size_t k = 0; k < pp->nf; k++)
-				f[k] = b->bytes + b->off[i * pp->nf + k];
-			if (t->n == t->cap)
-				grow(t);
-			bad = read_row(t, pp->r, f, b->len + i * pp->nf,
-			    b->line[i], pp->o, pp->err, sizeof pp->err,
-			    &pp->status) < 0;
-		}
-		pthread_mutex_lock(&pp->mu);
-		pp->full[pp->tail % PIPE_SLOTS] = 0;
-		pp->tail++;
-		pp->failed = bad;
-		pthread_cond_broadcast(&pp->cv);
-		pthread_mutex_unlock(&pp->mu);
-		if (bad)
-			break;
-	}
-	free(f);
-	return NULL;
-}
-
-/* Hand the batch being filled to the parser; 0, or -1 when it failed. */
+/* Read r's records into t until the end or r's stop: 0, or -1 with err.
+ * pp: reading the second part, into a view that cannot grow: 1 when it is
+ * full.  room: the second part, stopped to let the first part grow (it
+ * holds more records than its newlines). */
 static int
-pipe_push(pipe *pp)
+read_rows(trainset *t, csv_reader *r, const trainset_opts *o, part *pp,
+    part *room, char *err, size_t errsz, int *status)
 {
-	int failed;
-
-	pthread_mutex_lock(&pp->mu);
-	pp->full[pp->head % PIPE_SLOTS] = 1;
-	pp->head++;
-	pthread_cond_broadcast(&pp->cv);
-	while (pp->full[pp->head % PIPE_SLOTS] && !pp->failed)
-		pthread_cond_wait(&pp->cv, &pp->mu);
-	failed = pp->failed;
-	pthread_mutex_unlock(&pp->mu);
-	pp->b[pp->head % PIPE_SLOTS].rows = 0;
-	pp->b[pp->head % PIPE_SLOTS].nbytes = 0;
-	return failed ? -1 : 0;
-}
-
-/* Copy the used fields of rec into the batch being filled. */
-static void
-pipe_add(pipe *pp, const csv_record *rec)
-{
-	batch *b = &pp->b[pp->head % PIPE_SLOTS];
-	const trainset *t = pp->t;
-	size_t i = b->rows, need = 0;
-
-	/* A record read in place has its fields inside its raw bytes: one
-	 * copy of the line; otherwise the used fields one by one. */
-	if (rec->raw)
-		need = rec->rawlen;
-	else
-		for (size_t k = 0; k < pp->nf; k++)
-			need += rec->len[k < t->nc ? t->c[k].idx :
-			    (size_t)t->date_idx];
-	if (b->nbytes + need > b->cap) {
-		while (b->nbytes + need > b->cap)
-			b->cap = b->cap ? 2 * b->cap : 65536;
-		b->bytes = erealloc(b->bytes, b->cap);
-	}
-	if (rec->raw)
-		memcpy(b->bytes + b->nbytes, rec->raw, need);
-	for (size_t k = 0; k < pp->nf; k++) {
-		size_t c = k < t->nc ? t->c[k].idx : (size_t)t->date_idx;
-		size_t n = rec->len[c];
-		if (rec->raw) {
-			b->off[i * pp->nf + k] = b->nbytes +
-			    (size_t)(rec->f[c] - rec->raw);
-		} else {
-			memcpy(b->bytes + b->nbytes, rec->f[c], n);
-			b->off[i * pp->nf + k] = b->nbytes;
-			b->nbytes += n;
-		}
-		b->len[i * pp->nf + k] = n;
-	}
-	if (rec->raw)
-		b->nbytes += need;
-	b->line[i] = rec->line;
-	b->rows++;
-}
-
-/* Read every record through the pipeline: 0, -1 with err, or 1 when no
- * thread could start (nothing read). */
-static int
-read_piped(trainset *t, csv_reader *r, const trainset_opts *o, size_t nf,
-    char *err, size_t errsz, int *status)
-{
-	pipe *pp = ecalloc(1, sizeof *pp);
-	pthread_t tid;
+	size_t nf = t->nc + (t->date_idx >= 0);
+	const char **f = emalloc(nf * sizeof *f);
+	size_t *len = emalloc(nf * sizeof *len);
 	csv_record rec;
 	int rc = 0;
 
-	pp->t = t;
-	pp->r = r;
-	pp->o = o;
-	pp->nf = nf;
-	for (size_t s = 0; s < PIPE_SLOTS; s++) {
-		pp->b[s].off = emalloc(PIPE_ROWS * nf * sizeof *pp->b[s].off);
-		pp->b[s].len = emalloc(PIPE_ROWS * nf * sizeof *pp->b[s].len);
-		pp->b[s].line = emalloc(PIPE_ROWS * sizeof *pp->b[s].line);
-	}
-	pthread_mutex_init(&pp->mu, NULL);
-	pthread_cond_init(&pp->cv, NULL);
-	if (pthread_create(&tid, NULL, pipe_parse, pp) != 0) {
-		rc = 1;
-		goto out;
-	}
-	while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
-		pipe_add(pp, &rec);
-		if (pp->b[pp->head % PIPE_SLOTS].rows == PIPE_ROWS &&
-		    pipe_push(pp) < 0)
+	while ((!pp || !atomic_load_explicit(&pp->quit,
+	    memory_order_relaxed)) &&
+	    (rc = csv_next(r, &rec, err, errsz, status)) > 0) {
+		if (t->n == t->cap) {
+			if (pp) {
+				rc = 1;
+				break;
+			}
+			if (room && !room->joined)
+				part_stop(room, t);
+			if (t->n == t->cap)
+				grow(t);
+		}
+		for (size_t k = 0; k < nf; k++) {
+			size_t c = k < t->nc ? t->c[k].idx :
+			    (size_t)t->date_idx;
+			f[k] = rec.f[c];
+			len[k] = rec.len[c];
+		}
+		if ((rc = read_row(t, r, f, len, rec.line, o, pp, err, errsz,
+		    status)) < 0)
 			break;
 	}
-	/* The rows before the end, or before a CSV error. */
-	if (rc <= 0 && pp->b[pp->head % PIPE_SLOTS].rows > 0)
-		pipe_push(pp);
+	if (pp && atomic_load(&pp->quit))
+		rc = 0;
+	free(f);
+	free(len);
+	return rc;
+}
+
+static void *
+part_read(void *arg)
+{
+	part *pp = arg;
+	csv_reader *r = NULL;
+	int rc;
+
+	/* A bound on the part's records, for the table's arrays. */
+	rc = csv_count_lines(pp->parent, pp->cut, -1, &pp->ub2, pp->err,
+	    sizeof pp->err, &pp->status);
 	pthread_mutex_lock(&pp->mu);
-	pp->done = 1;
+	pp->counted = rc < 0 ? -1 : 1;
+	pthread_cond_broadcast(&pp->cv);
+	while (!pp->go && !atomic_load(&pp->quit))
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	pthread_mutex_unlock(&pp->mu);
+	if (rc < 0 || atomic_load(&pp->quit))
+		return NULL;
+	r = csv_open_at(pp->parent, pp->cut, pp->line);
+	pp->fail_pos = -2;
+	rc = read_rows(&pp->t, r, pp->o, pp, NULL, pp->err, sizeof pp->err,
+	    &pp->status);
+	if (rc > 0)
+		pp->overflow = 1;
+	if (rc < 0) {
+		pp->failed = 1;
+		pp->fail_row = pp->t.n;
+	}
+	csv_close(r);
+	return NULL;
+}
+
+static void
+part_quit(part *pp)
+{
+	pthread_mutex_lock(&pp->mu);
+	atomic_store(&pp->quit, 1);
 	pthread_cond_broadcast(&pp->cv);
 	pthread_mutex_unlock(&pp->mu);
-	pthread_join(tid, NULL);
-	if (pp->failed) {
-		/* A parse error comes before whatever the reader met after. */
-		snprintf(err, errsz, "%s", pp->err);
-		*status = pp->status;
-		rc = -1;
-	}
-	if (rc > 0)
-		rc = -1;	/* the parser stopped: it failed */
-out:
+}
+
+/* Stop the second part and give its rows to the first. */
+static void
+part_stop(part *pp, trainset *t)
+{
+	part_quit(pp);
+	pthread_join(pp->tid, NULL);
+	pp->joined = 1;
+	t->cap = pp->alloc;
+}
+
+static void
+part_free(part *pp)
+{
+	for (size_t k = 0; k < pp->t.nc; k++)
+		free(pp->cond[k].msg);
+	free(pp->cond);
+	free(pp->t.c);		/* the values are the table's */
 	pthread_mutex_destroy(&pp->mu);
 	pthread_cond_destroy(&pp->cv);
-	for (size_t s = 0; s < PIPE_SLOTS; s++) {
-		free(pp->b[s].bytes);
-		free(pp->b[s].off);
-		free(pp->b[s].len);
-		free(pp->b[s].line);
-	}
 	free(pp);
+}
+
+/* The first error of the second part, given how the first part left each
+ * column (numeric[k] of t); -1 with it, or 0. */
+static int
+part_error(const trainset *t, const part *pp, char *err, size_t errsz,
+    int *status)
+{
+	size_t best_row = pp->failed ? pp->fail_row : (size_t)-1;
+	long best_pos = pp->failed ? pp->fail_pos : 0;
+	const char *msg = pp->failed ? pp->err : NULL;
+	int st = pp->status;
+
+	for (size_t k = 0; k < t->nc; k++) {
+		const cond_err *ce = &pp->cond[k];
+		int counts = ce->kind == COND_TEXT ? t->c[k].numeric == 1 :
+		    ce->kind == COND_BAD ? t->c[k].numeric != 0 : 0;
+		if (counts && (ce->row < best_row || (ce->row == best_row &&
+		    (long)k < best_pos))) {
+			best_row = ce->row;
+			best_pos = (long)k;
+			msg = ce->msg;
+			st = EXIT_DATAERR;
+		}
+	}
+	if (!msg)
+		return 0;
+	snprintf(err, errsz, "%s", msg);
+	*status = st;
+	return -1;
+}
+
+/* Join the second part's rows, at row ub1 of t's arrays, to the first's. */
+static void
+part_join(trainset *t, const part *pp, size_t ub1)
+{
+	const trainset *u = &pp->t;
+	size_t at = t->n;
+
+	for (size_t k = 0; k < t->nc; k++) {
+		trainset_col *c = &t->c[k];
+		const trainset_col *d = &u->c[k];
+		if (c->numeric == 0) {
+			for (size_t i = 0; i < u->n; i++)
+				c->v[at + i] = NAN;
+			c->nmiss += u->n;
+			continue;
+		}
+		if (at < ub1)
+			memmove(c->v + at, c->v + ub1, u->n * sizeof(double));
+		c->nmiss += d->nmiss;
+		if (c->numeric < 0)
+			c->numeric = d->numeric;
+	}
+	if (at < ub1) {
+		memmove(t->line + at, t->line + ub1, u->n * sizeof(long));
+		if (t->date_idx >= 0)
+			memmove(t->day + at, t->day + ub1, u->n * sizeof(long));
+	}
+	t->n = at + u->n;
+}
+
+static double
+env_num(const char *name, double dflt)
+{
+	const char *s = getenv(name);
+	double x;
+
+	if (!s || !*s || num_parse(s, strlen(s), &x) < 0)
+		return dflt;
+	return x;
+}
+
+/* Read in two parts: 0 or -1 as read_rows, 1 when r cannot be cut
+ * (nothing read). */
+static int
+read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
+    size_t errsz, int *status)
+{
+	off_t cut, from = csv_offset(r);
+	size_t ub1;
+	int trace = getenv("MMM_SPLIT_TRACE") != NULL, rc;
+
+	if (!csv_split_guess(r, env_num("MMM_SPLIT_AT", 0.35),
+	    (off_t)env_num("MMM_SPLIT_MIN_BYTES", 4194304), &cut))
+		return 1;
+	part *pp = ecalloc(1, sizeof *pp);
+	pp->parent = r;
+	pp->o = o;
+	pp->cut = cut;
+	atomic_init(&pp->quit, 0);
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	pp->t.name = t->name;
+	pp->t.nc = t->nc;
+	pp->t.date_idx = t->date_idx;
+	pp->t.c = ecalloc(t->nc, sizeof *pp->t.c);
+	pp->cond = ecalloc(t->nc, sizeof *pp->cond);
+	for (size_t k = 0; k < t->nc; k++)
+		pp->t.c[k] = (trainset_col){ t->c[k].idx, t->c[k].role,
+			t->c[k].numeric, 0, NULL, { 0, 0, 0, 0, 0 } };
+	if (pthread_create(&pp->tid, NULL, part_read, pp) != 0) {
+		part_free(pp);
+		return 1;
+	}
+	/* Both parts count their newlines; the table is sized for both, the
+	 * first part's rows at 0, the second's at ub1 + 1 (a part holds no
+	 * more records than newlines, and one: its last may end past the cut
+	 * or at the end of the file without one). */
+	rc = csv_count_lines(r, from, cut, &ub1, err, errsz, status);
+	pthread_mutex_lock(&pp->mu);
+	while (!pp->counted)
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	pthread_mutex_unlock(&pp->mu);
+	if (rc < 0 || pp->counted < 0) {
+		part_quit(pp);
+		pthread_join(pp->tid, NULL);
+		part_free(pp);
+		return rc < 0 ? -1 : 1;
+	}
+	size_t at2 = ub1 + 1;
+	pp->alloc = at2 + pp->ub2 + 1;
+	t->cap = at2;		/* the first part's share */
+	for (size_t k = 0; k < t->nc; k++) {
+		t->c[k].v = emalloc(pp->alloc * sizeof(double));
+		pp->t.c[k].v = t->c[k].v + at2;
+	}
+	t->line = emalloc(pp->alloc * sizeof(long));
+	pp->t.line = t->line + at2;
+	if (t->date_idx >= 0) {
+		t->day = emalloc(pp->alloc * sizeof(long));
+		pp->t.day = t->day + at2;
+	}
+	pp->t.cap = pp->ub2 + 1;
+	pp->line = csv_line(r) + (long)ub1;
+	pthread_mutex_lock(&pp->mu);
+	pp->go = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+
+	csv_set_stop(r, cut);
+	rc = read_rows(t, r, o, NULL, pp, err, errsz, status);
+	csv_set_stop(r, -1);
+	int whole = rc == 0 && !pp->joined && csv_offset(r) == cut;
+	if (!pp->joined) {
+		if (!whole)
+			part_quit(pp);
+		pthread_join(pp->tid, NULL);
+		pp->joined = 1;
+		t->cap = pp->alloc;
+	}
+	if (whole && !pp->overflow) {
+		if (trace)
+			warn("%s: read in two parts cut at byte %lld (line %ld)",
+			    t->name, (long long)cut, csv_line(r));
+		rc = part_error(t, pp, err, errsz, status);
+		if (rc == 0) {
+			part_join(t, pp, at2);
+			rc = csv_finish_hash(r, err, errsz, status);
+		}
+	} else if (rc >= 0) {
+		if (trace)
+			warn("%s: cut at byte %lld %s; read in one part",
+			    t->name, (long long)cut, whole ?
+			    "left more records than lines after it" :
+			    "fell inside a record");
+		rc = read_rows(t, r, o, NULL, NULL, err, errsz, status);
+	}
+	part_free(pp);
 	return rc;
 }
 
@@ -364,44 +554,22 @@ int
 trainset_read(trainset *t, csv_reader *r, const trainset_opts *o,
     char *err, size_t errsz, int *status)
 {
-	csv_record rec;
 	int rc = 1;
 
 	memset(t, 0, sizeof *t);
 	t->name = csv_name(r);
 	if (choose_columns(t, r, o, err, errsz, status) < 0)
 		return -1;
-	size_t nf = t->nc + (t->date_idx >= 0);
 	if (o->threads > 1)
-		rc = read_piped(t, r, o, nf, err, errsz, status);
-	if (rc > 0) {
-		const char **f = emalloc(nf * sizeof *f);
-		size_t *len = emalloc(nf * sizeof *len);
-		while ((rc = csv_next(r, &rec, err, errsz, status)) > 0) {
-			for (size_t k = 0; k < nf; k++) {
-				size_t c = k < t->nc ? t->c[k].idx :
-				    (size_t)t->date_idx;
-				f[k] = rec.f[c];
-				len[k] = rec.len[c];
-			}
-			if (t->n == t->cap)
-				grow(t);
-			if (read_row(t, r, f, len, rec.line, o, err, errsz,
-			    status) < 0) {
-				rc = -1;
-				break;
-			}
-		}
-		free(f);
-		free(len);
-	}
+		rc = read_split(t, r, o, err, errsz, status);
+	if (rc > 0)
+		rc = read_rows(t, r, o, NULL, NULL, err, errsz, status);
 	if (rc < 0)
 		return -1;
 	if (t->n == 0)
 		return err_fail(err, errsz, status, EXIT_DATAERR,
 		    "%s: no data rows", t->name);
-	if (t->mdone < t->n)
-		batch_moments(t);
+	table_moments(t, o->threads);
 	return 0;
 }
 

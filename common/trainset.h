@@ -22,7 +22,8 @@ typedef struct trainset_opts {
 	const char *date_col;	/* used when the header has it */
 	int date_given;		/* date_col must be in the header */
 	int drop_missing;	/* else a missing used value is an error */
-	int threads;		/* > 1: split and parse on two threads */
+	int threads;		/* > 1: a regular file read in two parts
+				 * on two threads */
 } trainset_opts;
 
 /* A column the fit may use: its values as doubles (NAN when missing). */
@@ -32,14 +33,13 @@ typedef struct trainset_col {
 	int numeric;		/* -1 unknown, 0 no, 1 yes */
 	size_t nmiss;		/* rows where v is NAN */
 	double *v;		/* NULL once train_design_build took it */
-	moments mom;		/* of v's numbers, merged batch by batch */
+	moments mom;		/* of v's numbers, in fixed row batches */
 } trainset_col;
 
 typedef struct trainset {
 	const char *name;	/* the input, for messages (the reader's) */
 	trainset_col *c;
 	size_t nc, n, cap;
-	size_t mdone;		/* rows in the columns' moments */
 	long *line, *day;	/* day NULL without a date column */
 	long date_idx;
 } trainset;
