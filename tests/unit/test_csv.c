@@ -78,6 +78,119 @@ read_all(int flags, size_t max_record)
 #undef APPEND
 }
 
+/* Append r's records (and its error), as read_all writes them, to *s. */
+static void
+drain(csv_reader *r, char **s, size_t *len, size_t *cap)
+{
+	char err[512], b[600];
+	int status = 0, got, n;
+	csv_record rec;
+
+#define PUT(p, k) do { \
+	size_t k_ = (k); \
+	while (*len + k_ + 1 > *cap) \
+		*s = erealloc(*s, *cap *= 2); \
+	memcpy(*s + *len, (p), k_); \
+	*len += k_; \
+	(*s)[*len] = '\0'; \
+} while (0)
+	while ((got = csv_next(r, &rec, err, sizeof err, &status)) > 0) {
+		n = snprintf(b, sizeof b, "%ld:", rec.line);
+		PUT(b, (size_t)n);
+		for (size_t i = 0; i < rec.n; i++) {
+			n = snprintf(b, sizeof b, "[%zu:", rec.len[i]);
+			PUT(b, (size_t)n);
+			PUT(rec.f[i], rec.len[i]);
+			PUT("]", 1);
+		}
+		PUT("\n", 1);
+	}
+	if (got < 0) {
+		n = snprintf(b, sizeof b, "error %d: %s\n", status, err);
+		PUT(b, (size_t)n);
+	}
+#undef PUT
+}
+
+/*
+ * The file read in two parts as mmm-train does: a reader stopped at a
+ * guessed cut, then, when it stopped exactly there, a second reader from
+ * the cut; else the first reader goes on.  Returns the records as read_all
+ * writes them, *split whether the second reader was used, and the hash
+ * after csv_finish_hash in hex.
+ */
+static char *
+read_split(double frac, int *split, char hex[65])
+{
+	char err[512];
+	int status = 0;
+	size_t cap = 1024, len = 0, nl;
+	char *s = emalloc(cap);
+	off_t cut, from;
+
+	*split = 0;
+	hex[0] = '\0';
+	s[0] = '\0';
+	csv_reader *r = csv_open(path, CSV_SHA256, err, sizeof err, &status);
+	if (!r) {
+		free(s);
+		return read_all(0, 0);	/* the same open error */
+	}
+	for (size_t i = 0; i < csv_ncols(r); i++) {
+		size_t k = strlen(csv_colname(r, i)) + 2;
+		while (len + k + 1 > cap)
+			s = erealloc(s, cap *= 2);
+		len += (size_t)snprintf(s + len, cap - len, "<%s>",
+		    csv_colname(r, i));
+	}
+	if (len + 2 > cap)
+		s = erealloc(s, cap *= 2);
+	s[len++] = '\n';
+	s[len] = '\0';
+	from = csv_offset(r);
+	long line0 = csv_line(r);
+	if (!csv_split_guess(r, frac, 1, &cut)) {
+		drain(r, &s, &len, &cap);
+		csv_sha256(r, hex);
+		csv_close(r);
+		return s;
+	}
+	csv_set_stop(r, cut);
+	drain(r, &s, &len, &cap);
+	csv_set_stop(r, -1);
+	if (csv_offset(r) == cut && !strstr(s, "error") &&
+	    csv_count_lines(r, from, cut, &nl, err, sizeof err, &status) == 0) {
+		csv_reader *q = csv_open_at(r, cut, line0 + (long)nl);
+		drain(q, &s, &len, &cap);
+		csv_close(q);
+		*split = 1;
+		if (csv_finish_hash(r, err, sizeof err, &status) == 0)
+			csv_sha256(r, hex);
+	} else if (!strstr(s, "error")) {
+		drain(r, &s, &len, &cap);
+		csv_sha256(r, hex);
+	}
+	csv_close(r);
+	return s;
+}
+
+/* The whole file's SHA-256 through the reader, read to its end. */
+static void
+whole_hash(char hex[65])
+{
+	char err[512];
+	int status;
+	csv_record rec;
+	csv_reader *r = csv_open(path, CSV_SHA256, err, sizeof err, &status);
+
+	hex[0] = '\0';
+	while (r && csv_next(r, &rec, err, sizeof err, &status) > 0)
+		;
+	if (r && csv_sha256(r, hex) < 0)
+		hex[0] = '\0';
+	csv_close(r);
+}
+
 static int
 check(const char *name, const char *input, size_t n, const char *want)
 {
@@ -276,6 +389,40 @@ main(void)
 	}
 	TAP_OK(same, "fast path = libcsv path on %d random inputs (%d of them "
 	    "malformed)", tried, errors);
+	free(in);
+
+	/* Reading in two parts (mmm-train --threads 2): for random inputs and
+	 * cuts everywhere, the records, lines and first error are those of
+	 * one reading, and the hash covers every byte. */
+	in = emalloc(1 << 16);
+	int psame = 1, splits = 0, misses = 0, ptried = 0;
+	for (int i = 0; i < 1500 && psame; i++) {
+		size_t n = random_csv(in, 1 << 16);
+		put_file(in, n);
+		char *one = read_all(0, 0), h1[65], h2[65];
+		int erred = strstr(one, "error") != NULL;
+		if (!erred)
+			whole_hash(h1);
+		for (int c = 1; c < 20 && psame; c++, ptried++) {
+			int split;
+			char *two = read_split(c / 20.0, &split, h2);
+			if (strcmp(one, two) != 0 || (!erred && !strstr(two,
+			    "error") && strcmp(h1, h2) != 0)) {
+				psame = 0;
+				TAP_DIAG("input %d cut %d/20 differs:\n%.*s", i, c,
+				    (int)n, in);
+				TAP_DIAG("one:\n%s", one);
+				TAP_DIAG("two:\n%s", two);
+			}
+			splits += split;
+			misses += !split;
+			free(two);
+		}
+		free(one);
+	}
+	TAP_OK(psame && splits > 1000 && misses > 100, "two parts = one "
+	    "reading on %d cuts (%d read in two, %d not)", ptried, splits,
+	    misses);
 	free(in);
 
 	/* A CSV writer round trip: written fields read back identical. */
