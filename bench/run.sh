@@ -467,7 +467,13 @@ if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train ]]; then
 		fi
 		row "train-$kind" "$rows" "$o_s" "$p_s" "$o_kb" "$p_kb" "$fl_s" "$wc_s"
 	done
-	note "train-ols, train-bayes: mmm-train on 15 features of the 20-column file (model file written: statistics, covariance, metrics, profile, sha256); peer = bench/train_peer.py (pandas read_csv of the used columns + statsmodels OLS and its summary statistics, or scikit-learn BayesianRidge, training metrics, JSON)"
+	# One thread: the reading in two parts off, for its gain.
+	o_s='' o_kb=''
+	say "train $rows: bin/mmm-train --model ols --threads 1"
+	if timed 0 bin/mmm-train --model ols --threads 1 --target sales --features "$tfeat" \
+	    -o "$scratch/train-ols-1.json" "$wide"; then o_s=$T_S o_kb=$T_KB; fi
+	row "train-ols-1thread" "$rows" "$o_s" "" "$o_kb" "" "$fl_s" "$wc_s"
+	note "train-ols, train-bayes: mmm-train on 15 features (default threads: a regular file is read in two parts at once; train-ols-1thread: --threads 1) of the 20-column file (model file written: statistics, covariance, metrics, profile, sha256); peer = bench/train_peer.py (pandas read_csv of the used columns + statsmodels OLS and its summary statistics, or scikit-learn BayesianRidge, training metrics, JSON)"
 fi
 
 # --- mmm-allocate (helper "alloc"; the scipy peer columns are helper "allocref"'s) ---
