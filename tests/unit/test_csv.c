@@ -21,64 +21,7 @@ put_file(const char *s, size_t n)
 		die("cannot write %s", path);
 }
 
-/* Read the whole file into a canonical text: one line per record with its
- * line number and fields as [len:bytes], or the error. */
-static char *
-read_all(int flags, size_t max_record)
-{
-	char err[512];
-	int status = 0;
-	size_t cap = 1024, len = 0;
-	char *s = emalloc(cap);
-	csv_record rec;
-
-#define APPEND(p, n) do { \
-	size_t n_ = (n); \
-	while (len + n_ + 1 > cap) \
-		s = erealloc(s, cap *= 2); \
-	memcpy(s + len, (p), n_); \
-	len += n_; \
-	s[len] = '\0'; \
-} while (0)
-	csv_reader *r = csv_open(path, flags, err, sizeof err, &status);
-	if (!r) {
-		char b[600];
-		int n = snprintf(b, sizeof b, "open error %d: %s\n", status, err);
-		APPEND(b, (size_t)n);
-		return s;
-	}
-	if (max_record)
-		csv_set_max_record(r, max_record);
-	for (size_t i = 0; i < csv_ncols(r); i++) {
-		APPEND("<", 1);
-		APPEND(csv_colname(r, i), strlen(csv_colname(r, i)));
-		APPEND(">", 1);
-	}
-	APPEND("\n", 1);
-	int got;
-	while ((got = csv_next(r, &rec, err, sizeof err, &status)) > 0) {
-		char b[64];
-		int n = snprintf(b, sizeof b, "%ld:", rec.line);
-		APPEND(b, (size_t)n);
-		for (size_t i = 0; i < rec.n; i++) {
-			n = snprintf(b, sizeof b, "[%zu:", rec.len[i]);
-			APPEND(b, (size_t)n);
-			APPEND(rec.f[i], rec.len[i]);
-			APPEND("]", 1);
-		}
-		APPEND("\n", 1);
-	}
-	if (got < 0) {
-		char b[600];
-		int n = snprintf(b, sizeof b, "error %d: %s\n", status, err);
-		APPEND(b, (size_t)n);
-	}
-	csv_close(r);
-	return s;
-#undef APPEND
-}
-
-/* Append r's records (and its error), as read_all writes them, to *s. */
+/* Append r's records as lines "LINE:[len:bytes]..." (and its error) to *s. */
 static void
 drain(csv_reader *r, char **s, size_t *len, size_t *cap)
 {
@@ -112,6 +55,47 @@ drain(csv_reader *r, char **s, size_t *len, size_t *cap)
 #undef PUT
 }
 
+/* Append r's header as <name><name>...newline to *s. */
+static void
+header(const csv_reader *r, char **s, size_t *len, size_t *cap)
+{
+	for (size_t i = 0; i <= csv_ncols(r); i++) {
+		const char *c = i < csv_ncols(r) ? csv_colname(r, i) : NULL;
+		size_t k = c ? strlen(c) + 2 : 1;
+		while (*len + k + 1 > *cap)
+			*s = erealloc(*s, *cap *= 2);
+		*len += (size_t)snprintf(*s + *len, *cap - *len, c ? "<%s>" :
+		    "\n", c);
+	}
+}
+
+/* Read the whole file into a canonical text: one line per record with its
+ * line number and fields as [len:bytes], or the error. */
+static char *
+read_all(int flags, size_t max_record)
+{
+	char err[512];
+	int status = 0;
+	size_t cap = 1024, len = 0;
+	char *s = emalloc(cap);
+
+	s[0] = '\0';
+	csv_reader *r = csv_open(path, flags, err, sizeof err, &status);
+	if (!r) {
+		char b[600];
+		int n = snprintf(b, sizeof b, "open error %d: %s\n", status, err);
+		s = erealloc(s, (size_t)n + 1);
+		memcpy(s, b, (size_t)n + 1);
+		return s;
+	}
+	if (max_record)
+		csv_set_max_record(r, max_record);
+	header(r, &s, &len, &cap);
+	drain(r, &s, &len, &cap);
+	csv_close(r);
+	return s;
+}
+
 /*
  * The file read in two parts as mmm-train does: a reader stopped at a
  * guessed cut, then, when it stopped exactly there, a second reader from
@@ -136,17 +120,7 @@ read_split(double frac, int *split, char hex[65])
 		free(s);
 		return read_all(0, 0);	/* the same open error */
 	}
-	for (size_t i = 0; i < csv_ncols(r); i++) {
-		size_t k = strlen(csv_colname(r, i)) + 2;
-		while (len + k + 1 > cap)
-			s = erealloc(s, cap *= 2);
-		len += (size_t)snprintf(s + len, cap - len, "<%s>",
-		    csv_colname(r, i));
-	}
-	if (len + 2 > cap)
-		s = erealloc(s, cap *= 2);
-	s[len++] = '\n';
-	s[len] = '\0';
+	header(r, &s, &len, &cap);
 	from = csv_offset(r);
 	long line0 = csv_line(r);
 	if (!csv_split_guess(r, frac, 1, &cut)) {
