@@ -502,13 +502,13 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 	pp->alloc = at2 + pp->ub2 + 1;
 	t->cap = at2;		/* the first part's share */
 	for (size_t k = 0; k < t->nc; k++) {
-		t->c[k].v = emalloc(pp->alloc * sizeof(double));
+		t->c[k].v = ereallocarray(NULL, pp->alloc, sizeof(double));
 		pp->t.c[k].v = t->c[k].v + at2;
 	}
-	t->line = emalloc(pp->alloc * sizeof(long));
+	t->line = ereallocarray(NULL, pp->alloc, sizeof(long));
 	pp->t.line = t->line + at2;
 	if (t->date_idx >= 0) {
-		t->day = emalloc(pp->alloc * sizeof(long));
+		t->day = ereallocarray(NULL, pp->alloc, sizeof(long));
 		pp->t.day = t->day + at2;
 	}
 	pp->t.cap = pp->ub2 + 1;
