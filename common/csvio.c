@@ -628,6 +628,8 @@ csv_open_at(const csv_reader *r, off_t cut, long line)
 	s->fd = r->fd;
 	s->positioned = 1;
 	s->read_pos = s->buf_off = cut;
+	s->cap = READ_CHUNK;
+	s->buf = emalloc(s->cap + 1);
 	s->stop = -1;
 	s->line = line;
 	s->max_record = r->max_record;
