@@ -566,10 +566,12 @@ csv_split_guess(const csv_reader *r, double frac, off_t min_bytes,
 
 	if (r->positioned || r->row_open || r->rnext != r->nrec ||
 	    fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size - from < min_bytes || !(frac > 0 && frac < 1))
+	    st.st_size < min_bytes || st.st_size <= from ||
+	    !(frac > 0 && frac < 1))
 		return 0;
-	/* The byte before the nominal cut may be the newline itself. */
-	at = from + (off_t)(frac * (double)(st.st_size - from));
+	/* Rounded: a fraction written from a byte offset finds it.  The byte
+	 * before the nominal cut may be the newline itself. */
+	at = from + (off_t)(frac * (double)(st.st_size - from) + 0.5);
 	if (at <= from)
 		at = from + 1;
 	for (at--;;) {

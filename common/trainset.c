@@ -521,7 +521,8 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 	csv_set_stop(r, cut);
 	rc = read_rows(t, r, o, NULL, pp, err, errsz, status);
 	csv_set_stop(r, -1);
-	int whole = rc == 0 && !pp->joined && csv_offset(r) == cut;
+	int crowded = pp->joined;	/* lone CRs: more records than lines */
+	int whole = rc == 0 && !crowded && csv_offset(r) == cut;
 	if (!pp->joined) {
 		if (!whole)
 			part_quit(pp);
@@ -539,11 +540,13 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 			rc = csv_finish_hash(r, err, errsz, status);
 		}
 	} else if (rc >= 0) {
-		if (trace)
-			warn("%s: cut at byte %lld %s; read in one part",
-			    t->name, (long long)cut, whole ?
-			    "left more records than lines after it" :
-			    "fell inside a record");
+		if (trace && (crowded || whole))
+			warn("%s: cut at byte %lld: more records than lines "
+			    "%s it; read in one part", t->name, (long long)cut,
+			    crowded ? "before" : "after");
+		else if (trace)
+			warn("%s: cut at byte %lld fell inside a record; read "
+			    "in one part", t->name, (long long)cut);
 		rc = read_rows(t, r, o, NULL, NULL, err, errsz, status);
 	}
 	part_free(pp);
