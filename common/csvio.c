@@ -6,6 +6,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -569,9 +570,9 @@ csv_split_guess(const csv_reader *r, double frac, off_t min_bytes,
 	    st.st_size < min_bytes || st.st_size <= from ||
 	    !(frac > 0 && frac < 1))
 		return 0;
-	/* Rounded: a fraction written from a byte offset finds it.  The byte
-	 * before the nominal cut may be the newline itself. */
-	at = from + (off_t)(frac * (double)(st.st_size - from) + 0.5);
+	/* The first line start at or after the nominal offset; the byte
+	 * before it may be the newline itself. */
+	at = from + (off_t)ceil(frac * (double)(st.st_size - from));
 	if (at <= from)
 		at = from + 1;
 	for (at--;;) {
