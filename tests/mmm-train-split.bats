@@ -496,6 +496,8 @@ late() {
 
 @test "a text column whose first value comes late: same as one thread" {
 	late promo tv >f.csv
+	# and cuts just before and after the first value (line 26)
+	ATS=($(at_for f.csv "$(line_at f.csv 26)") $(at_for f.csv "$(line_at f.csv 27)"))
 	same f.csv "${OLS[@]}"
 	[ "$rc" -eq 0 ]
 	jq -e '.features == ["a", "b", "c"]' m-1.json
@@ -506,6 +508,7 @@ late() {
 
 @test "a column missing in the first part, numeric in the second" {
 	late 2.5 3.5 >f.csv
+	ATS=($(at_for f.csv "$(line_at f.csv 26)") $(at_for f.csv "$(line_at f.csv 27)"))
 	same f.csv "${OLS[@]}"
 	[ "$rc" -eq 65 ]
 	[[ $errs == *'f.csv:2: column "late": missing value'* ]]
@@ -519,11 +522,14 @@ late() {
 	# numbers from the start, text from line 30
 	base 40 | awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0, "n"; next }
 	    { print $0, (NR < 30 ? NR : "n/a") }' >f.csv
+	# a cut where the text starts: the second part has no number
+	ATS=($(at_for f.csv "$(line_at f.csv 30)"))
 	same f.csv "${OLS[@]}"
 	[ "$errs" = 'mmm-train: f.csv:30: column "n": "n/a" is not a finite number' ]
 	# missing in part one, a number on line 26, text after
 	late 7 text >f.csv
 	rm -f f.csv.b
+	ATS=($(at_for f.csv "$(line_at f.csv 26)") $(at_for f.csv "$(line_at f.csv 27)"))
 	same f.csv "${OLS[@]}" --drop-missing
 	[ "$errs" = 'mmm-train: f.csv:27: column "late": "text" is not a finite number' ]
 }
