@@ -10,7 +10,8 @@
  *   csvfuzz -b FILE       every line start of FILE: "B OFFSET LINE" where a
  *                         record may start (outside quotes), "I OFFSET LINE"
  *                         inside a quoted field; LINE counts LF bytes as the
- *                         reader does (1-based), OFFSET counts from byte 0
+ *                         reader does (1-based), OFFSET counts from byte 0;
+ *                         "X OFFSET" at a malformed quote, and then stops
  *
  * The output depends on SEED only (an own PRNG, no locale, no clock). */
 #include <inttypes.h>
@@ -178,8 +179,10 @@ choose(cfg *c, rng *r)
 	c->pquote = chance(r, 0.5) ? 0 : 0.1 * unif(r);
 	c->pnote_q = unif(r);
 	double n = unif(r);
+	/* now and then more rows than a batch of the reading pipeline */
 	c->rows = n < 0.05 ? 1 : n < 0.1 ? 2 + upto(r, 4) :
-	    n < 0.6 ? 10 + upto(r, 50) : 60 + upto(r, 240);
+	    n < 0.6 ? 10 + upto(r, 50) : n < 0.97 ? 60 + upto(r, 240) :
+	    4000 + upto(r, 6000);
 	c->no_last_eol = chance(r, 0.3);
 	c->trailing_blank = chance(r, 0.1);
 	c->note_from = chance(r, 0.3) ? (size_t)(c->rows * (0.3 + 0.65 *
@@ -476,32 +479,60 @@ generate(buf *b, const cfg *c, rng *r)
 /* Every line start of the file: outside quotes a record may start there
  * (a blank line is skipped, so it is a boundary too); inside quotes not.
  * A CR not followed by LF ends a record as well; the reader counts lines
- * by LF. */
+ * by LF.  Quotes are read as RFC 4180 in libcsv's strict mode: at the
+ * first quote that mode refuses, "X OFFSET" and nothing after it (the
+ * reader's records are unknown from there). */
+enum { S_FIELD, S_PLAIN, S_QUOTED, S_QUOTE2 };
+
 static int
 bounds(const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	int ch, prev = -1, inq = 0;
+	buf b = { NULL, 0, 0 };
+	char chunk[65536];
+	size_t n, off = 0;
+	int prev = -1, st = S_FIELD;
 	long line = 1;
-	uint64_t off = 0;
 
 	if (!f)
 		dien(EXIT_NOINPUT, "%s:", path);
-	while ((ch = getc(f)) != EOF) {
-		if (prev == '\r' && ch != '\n')
-			printf("%c %" PRIu64 " %ld\n", inq ? 'I' : 'B', off, line);
-		if (ch == '"')
-			inq = !inq;
-		off++;
-		if (ch == '\n') {
-			line++;
-			printf("%c %" PRIu64 " %ld\n", inq ? 'I' : 'B', off, line);
-		}
-		prev = ch;
-	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		put(&b, chunk, n);
 	if (ferror(f))
 		dien(EXIT_IOERR, "%s: read error:", path);
 	fclose(f);
+	/* The reader skips a UTF-8 BOM before it parses. */
+	if (b.n >= 3 && memcmp(b.s, "\xef\xbb\xbf", 3) == 0)
+		off = 3;
+	for (; off < b.n; off++) {
+		int ch = (unsigned char)b.s[off];
+		if (prev == '\r' && ch != '\n')
+			printf("%c %zu %ld\n", st == S_QUOTED ? 'I' : 'B', off,
+			    line);
+		prev = ch;
+		if (ch == '\n')
+			line++;
+		if (st == S_QUOTED) {
+			st = ch == '"' ? S_QUOTE2 : S_QUOTED;
+		} else if (ch == '"') {
+			if (st == S_PLAIN) {
+				printf("X %zu\n", off);
+				break;
+			}
+			st = S_QUOTED;	/* opening, or a doubled quote */
+		} else if (ch == ',' || ch == '\n' || ch == '\r') {
+			st = S_FIELD;
+		} else if (st == S_QUOTE2) {
+			printf("X %zu\n", off);
+			break;
+		} else {
+			st = S_PLAIN;
+		}
+		if (ch == '\n')
+			printf("%c %zu %ld\n", st == S_QUOTED ? 'I' : 'B',
+			    off + 1, line);
+	}
+	free(b.s);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		dien(EXIT_IOERR, "<stdout>: write error:");
 	return 0;
