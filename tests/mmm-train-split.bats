@@ -36,7 +36,8 @@ traced() {
 # train T AT IN ARGS...: mmm-train --threads T with the split variables on
 # IN: a file operand, "<FILE" (standard input redirected from FILE) or
 # "|FILE" (FILE through a pipe).  Sets rc, errs (stderr but the trace),
-# trace; the model goes to m-T.json (absent after a failure).
+# trace (and vtrace, --valid's); the model goes to m-T.json (absent after
+# a failure).
 train() {
 	local t=$1 at=$2 in=$3 line
 	shift 3
@@ -53,11 +54,18 @@ train() {
 	*) MMM_SPLIT_MIN_BYTES=1 MMM_SPLIT_AT=$at MMM_SPLIT_TRACE=1 \
 	    "${cmd[@]}" "$in" >out 2>err || rc=$? ;;
 	esac
-	trace= errs=
+	trace= vtrace= errs=
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [[ $line =~ $TRACE_RE ]]; then
-			[ -z "$trace" ] || { echo "two trace lines: $trace / $line"; return 1; }
-			trace=$line
+			# one per file read: the input's first, then --valid's
+			if [ -z "$trace" ]; then
+				trace=$line
+			elif [ -z "$vtrace" ] && [ "${line%%: [rc]*}" != "${trace%%: [rc]*}" ]; then
+				vtrace=$line
+			else
+				echo "a third trace line, or two for one file: $trace / $vtrace / $line"
+				return 1
+			fi
 		else
 			errs+=${errs:+$'\n'}$line
 		fi
@@ -627,6 +635,23 @@ blanks() {
 	rm -f f.csv.b
 	same f.csv "${OLS[@]}"
 	[ "$errs" = 'mmm-train: f.csv: no data rows' ]
+}
+
+@test "--valid FILE: same as one thread, its errors too" {
+	base 40 >f.csv
+	noted 30 >v.csv
+	same f.csv "${OLS[@]}" --valid v.csv
+	[ "$rc" -eq 0 ]
+	jq -e --arg s "$(sha256sum v.csv | cut -d' ' -f1)" \
+	    '.data.valid.sha256 == $s and .data.valid.rows == 30' m-2.json
+	noted 30 | awk -F, 'BEGIN { OFS = "," } NR == 27 { $3 = "abc" } { print }' >v.csv
+	same f.csv "${OLS[@]}" --valid v.csv
+	[[ $errs == 'mmm-train: v.csv:27: column "a": "abc" is not a finite number' ]]
+	noted 30 | awk -F, 'BEGIN { OFS = "," } NR == 27 { $4 = "NA" } { print }' >v.csv
+	same f.csv "${OLS[@]}" --valid v.csv
+	[[ $errs == 'mmm-train: v.csv:27: column "b": missing value'* ]]
+	same f.csv "${OLS[@]}" --valid v.csv --drop-missing
+	jq -e '.data.valid.rows == 29' m-2.json
 }
 
 @test "standard input from a pipe never splits" {
