@@ -201,14 +201,20 @@ OLS=(--model ols --target y)
 
 # --- seeded files --------------------------------------------------------
 
-# variant SEED: the options for the seed's file, into args.
+# variant SEED: the options for the seed's file (f.csv), into args.
 variant() {
+	local hdr
+	IFS= read -r hdr <f.csv || true
 	case $(($1 % 8)) in
 	0) args=(--model ols --drop-missing) ;;
 	1) args=(--model ols) ;;
 	2) args=(--model ridge --drop-missing) ;;
 	3) args=(--model bayes --drop-missing) ;;
-	4) args=(--model ols --drop-missing --weights w) ;;
+	4) if [[ $hdr =~ (^|[,\"])w([,\"]|$'\r'|$) ]]; then
+		args=(--model ols --drop-missing --weights w)
+	   else	# expanding-window folds over the dates instead
+		args=(--model ols --drop-missing --cv 3)
+	   fi ;;
 	5) args=(--model ols --drop-missing --features 'x*') ;;
 	6) args=(--model ridge --lambda 1 --drop-missing --features x1,x3,x2) ;;
 	7) args=(--model ols --drop-missing --features x1,x2,note) ;;
