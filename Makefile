@@ -40,6 +40,9 @@ COMMON_OBJ = $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
 LIB = $(BUILD)/libmmm.a
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Programs the bats suites run (generators of test input).
+GEN_SRC = $(wildcard tests/gen/*.c)
+GEN_BIN = $(GEN_SRC:tests/gen/%.c=$(BUILD)/tests/gen/%)
 
 .PHONY: all check check-long deps deps-check bench demo install uninstall clean
 .DELETE_ON_ERROR:
@@ -69,6 +72,10 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS_ALL) \
 		$(LDLIBS_TEST)
 
+$(BUILD)/tests/gen/%: tests/gen/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDFLAGS_ALL) $(LDLIBS_TEST)
+
 # Installs what is missing when run as root, else prints the one command.
 deps:
 	@sh tests/deps.sh install $(DEPS_BUILD) $(DEPS_TEST)
@@ -76,12 +83,14 @@ deps:
 deps-check:
 	@sh tests/deps.sh check $(DEPS_BUILD) || $(MAKE) --no-print-directory deps
 
-check: all $(UNIT_BIN)
+check: all $(UNIT_BIN) $(GEN_BIN)
 	@sh tests/deps.sh check $(DEPS_TEST) || $(MAKE) --no-print-directory deps
-	@MMM_BIN=$(CURDIR)/$(BIN) MMM_UNIT="$(UNIT_BIN)" sh tests/run.sh
+	@MMM_BIN=$(CURDIR)/$(BIN) MMM_UNIT="$(UNIT_BIN)" \
+		MMM_GEN=$(CURDIR)/$(BUILD)/tests/gen sh tests/run.sh
 
-check-long: all $(UNIT_BIN)
-	@MMM_LONG=1 MMM_BIN=$(CURDIR)/$(BIN) MMM_UNIT="$(UNIT_BIN)" sh tests/run.sh
+check-long: all $(UNIT_BIN) $(GEN_BIN)
+	@MMM_LONG=1 MMM_BIN=$(CURDIR)/$(BIN) MMM_UNIT="$(UNIT_BIN)" \
+		MMM_GEN=$(CURDIR)/$(BUILD)/tests/gen sh tests/run.sh
 
 bench: all $(LIB)
 	@sh tests/deps.sh check $(DEPS_BENCH) || sh tests/deps.sh install $(DEPS_BENCH)
