@@ -318,22 +318,95 @@ design_fill(const void *ctx, size_t r0, size_t mr, double *a)
 		memcpy(sw, y, mr * sizeof *sw);
 }
 
+/* Rows sampled, evenly spread, for the shift of the one-pass centring. */
+#define SHIFT_ROWS 1024
+/* The one-pass centring corrects the Gram matrix of the shifted design by
+ * terms of the size of sw d^2 (d the mean's offset from the shift): fall
+ * back to exact means when that exceeds the centred diagonal by more than
+ * this (cancellation would cost more than ~2 digits). */
+#define SHIFT_MAX 1e2
+
+/*
+ * The means m[1..k) (weighted) and the upper Gram matrix g (kk = k + 1) of
+ * the design source centred at them, in one pass over the rows: the Gram
+ * matrix of the design shifted by sampled means c, whose constant column
+ * gives the sums, corrected for the shift e = m - c (the parallel axis
+ * theorem, exact in exact arithmetic).  -1 when the shift is too far from
+ * the means for the correction to keep its digits; m is then not set.
+ */
+static int
+shifted_gram(const ols_input *in, design_src *ds, const gram_src *src,
+    double *m, double *g, int threads)
+{
+	size_t n = in->n, k = ds->k, kk = k + 1, step, cnt = 0;
+	double *c = ecalloc(k, sizeof *c), *e = ecalloc(k, sizeof *e), sw;
+	int rc = 0;
+
+	step = n > SHIFT_ROWS ? n / SHIFT_ROWS : 1;
+	for (size_t i = 0; i < n; i += step)
+		cnt++;
+	for (size_t j = 1; j < k; j++) {
+		const double *x = in->X + (j - 1) * n;
+		double t = 0;
+		for (size_t i = 0; i < n; i += step)
+			t += x[i];
+		c[j] = t / (double)cnt;
+	}
+	ds->m = c;
+	gram_upper_src(src, NULL, 0, threads, g);
+	sw = g[0];
+	for (size_t j = 1; j < k; j++) {
+		m[j] = c[j] + g[j * kk] / sw;
+		e[j] = m[j] - c[j];
+	}
+	/* sum w (xi - ci - ei)(xj - cj - ej) from the shifted sums: the
+	 * shifted Gram, less ei Sj + ej Si, plus sw ei ej (S the shifted
+	 * column sums, row 0); the constant's column and y's likewise. */
+	for (size_t j = 1; j < kk && rc == 0; j++) {
+		double sj = j < k ? g[j * kk] : 0, ej = j < k ? e[j] : 0;
+		for (size_t i = 1; i <= j && i < k; i++) {
+			double si = g[i * kk];
+			if (j < k)
+				g[j * kk + i] += -e[i] * sj - ej * si +
+				    sw * e[i] * ej;
+			else
+				g[j * kk + i] -= e[i] * g[j * kk];
+		}
+		if (j < k) {
+			if (!(g[j * kk + j] > 0) ||
+			    sw * ej * ej > SHIFT_MAX * g[j * kk + j])
+				rc = -1;
+		}
+	}
+	/* Row 0 last: the loop above read it. */
+	for (size_t j = 1; j < k; j++)
+		g[j * kk] -= sw * e[j];
+	ds->m = m;
+	free(c);
+	free(e);
+	return rc;
+}
+
 /*
  * factor() for the design source src (k columns and y): R (row-major) and
  * qty from the Gram matrix when it is well conditioned (return 0), or by
  * CholeskyQR2 (return 1); -1 when neither is safe, for Householder QR of
- * the stored design.
+ * the stored design.  g0 (kk x kk, upper, destroyed) is the source's Gram
+ * matrix when the caller has it, or NULL.
  */
 static int
 factor_src(const gram_src *src, size_t k, double *s, double *R,
-    double *qty, int threads)
+    double *qty, int threads, double *g0)
 {
 	size_t kk = k + 1;
 	int ik = (int)k, info = 0, how = -1;
 	double *g = emalloc(kk * kk * sizeof *g), *c = ecalloc(k * k, sizeof *c);
 	double *c2 = ecalloc(k * k, sizeof *c2), cond;
 
-	gram_upper_src(src, NULL, 0, threads, g);
+	if (g0)
+		memcpy(g, g0, kk * kk * sizeof *g);
+	else
+		gram_upper_src(src, NULL, 0, threads, g);
 	info = gram_cholesky(g, k, kk, s, c, R);
 	if (info != 0)
 		goto out;
@@ -697,12 +770,22 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	 * column to unit norm: the QR then sees the design's conditioning,
 	 * not its units.  The centred design is made block by block as the
 	 * factor needs it, and stored whole only for Householder QR. */
-	prep(in, NULL, m, NULL, k, off);
 	design_src dsrc = { in, m, k, off };
 	gram_src src = { n, k + 1, design_fill, &dsrc };
+	double *g0 = NULL;
+	if (off) {
+		g0 = emalloc((k + 1) * (k + 1) * sizeof *g0);
+		if (shifted_gram(in, &dsrc, &src, m, g0, in->threads) < 0) {
+			free(g0);
+			g0 = NULL;
+		}
+	}
+	if (!g0)
+		prep(in, NULL, m, NULL, k, off);
 	/* R0 of the n x k design and Q'sqrt(W)y, then the column-pivoted QR
 	 * of the k x k R0, which pivots as that of the design would. */
-	int by_qr = factor_src(&src, k, s, R0, qty, in->threads) < 0;
+	int by_qr = factor_src(&src, k, s, R0, qty, in->threads, g0) < 0;
+	free(g0);
 	if (by_qr) {
 		sw = emalloc(n * sizeof *sw);
 		a = emalloc(n * (k + 1) * sizeof *a);
