@@ -135,7 +135,8 @@ each_blocks(void *arg)
 		for (size_t r0 = b * j->rows; r0 < end; r0 += GRAM_SUB_ROWS) {
 			size_t m = end - r0 < GRAM_SUB_ROWS ? end - r0 :
 			    GRAM_SUB_ROWS;
-			s->fill(s->ctx, r0, m, a);
+			if (s->fill)
+				s->fill(s->ctx, r0, m, a);
 			j->op(j->ctx, b, r0, m, a);
 		}
 	}
@@ -159,6 +160,15 @@ gram_each_block(const gram_src *s, int threads, gram_block_fn *op,
 		job[t] = (each_job){ s, op, ctx, rows, nb, t, nt };
 	run_threads(each_blocks, job, sizeof *job, nt);
 	free(job);
+}
+
+void
+gram_each_rows(size_t n, size_t kc, int threads, gram_block_fn *op,
+    void *ctx)
+{
+	gram_src s = { n, kc, NULL, NULL };
+
+	gram_each_block(&s, threads, op, ctx);
 }
 
 typedef struct src_gram {

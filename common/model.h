@@ -42,6 +42,7 @@ typedef struct model_fit {
 	double lambda;		/* MODEL_RIDGE: the lambda used */
 	double *grid, *loo;	/* ridge auto: the LOO path, ngrid each */
 	size_t ngrid;
+	int threads;		/* of model_train_metrics' pass; 0: one */
 } model_fit;
 
 typedef struct model_data {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "gram.h"
 #include "model.h"
 #include "split.h"
 
@@ -42,6 +43,7 @@ model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
 	memset(f, 0, sizeof *f);
 	f->kind = s->kind;
 	f->p = d->p;
+	f->threads = s->threads;
 	f->coef = ecalloc(d->p ? d->p : 1, sizeof *f->coef);
 	f->lambda = NAN;
 	if (s->kind == MODEL_OLS) {
@@ -230,16 +232,48 @@ model_cv_free(model_cv *cv)
 
 /* --- writing ------------------------------------------------------------ */
 
+/* The predictions of a part of the rows (in cache) and their metrics,
+ * into the part's accumulator. */
+typedef struct train_pass {
+	const model_fit *f;
+	const model_data *d;
+	metrics_acc *part;
+} train_pass;
+
+static void
+train_block(void *ctx, size_t b, size_t r0, size_t m, double *yhat)
+{
+	const train_pass *t = ctx;
+	const model_fit *f = t->f;
+	size_t n = t->d->n;
+
+	for (size_t i = 0; i < m; i++)
+		yhat[i] = f->intercept;
+	for (size_t j = 0; j < f->p; j++) {
+		const double *x = t->d->X + j * n + r0;
+		for (size_t i = 0; i < m; i++)
+			yhat[i] += f->coef[j] * x[i];
+	}
+	metrics_acc_add(&t->part[b], t->d->y + r0, yhat, m);
+}
+
 void
 model_train_metrics(const model_fit *f, const model_data *d, metrics *tr)
 {
-	double *yhat = emalloc(d->n * sizeof *yhat), ybar = 0;
+	size_t rows, nb = gram_nblocks(d->n, &rows);
+	train_pass t = { f, d, emalloc((nb ? nb : 1) * sizeof *t.part) };
+	metrics_acc a;
 
-	model_fit_predict(f, d->X, d->n, yhat);
-	for (size_t i = 0; i < d->n; i++)
-		ybar += d->y[i];
-	metrics_compute(d->y, yhat, d->n, ybar / (double)d->n, tr);
-	free(yhat);
+	/* One pass: the rows' predictions never stored; the baseline is
+	 * the mean of y. */
+	for (size_t b = 0; b < nb; b++)
+		metrics_acc_init(&t.part[b]);
+	gram_each_rows(d->n, 1, f->threads, train_block, &t);
+	metrics_acc_init(&a);
+	for (size_t b = 0; b < nb; b++)
+		metrics_acc_merge(&a, &t.part[b]);
+	metrics_acc_finish(&a, a.mean, tr);
+	free(t.part);
 }
 
 void
