@@ -19,8 +19,8 @@
  * and for small designs, by the thin SVD of Xc itself. */
 #define GRAM_MIN_NP	20000
 #define GRAM_MAX_COND	1e3
-/* The one-pass centring subtracts a shift (the mean of the first block)
- * and corrects by sw d d' for d = mean - shift: fall back when that
+/* The one-pass centring subtracts a shift (a mean of sampled rows) and
+ * corrects by sw d d' for d = mean - shift: fall back when that
  * correction exceeds the centred diagonal by more than this. */
 #define GRAM_MAX_SHIFT	1e2
 #define GRAM_BLOCK	2048
@@ -157,16 +157,60 @@ sym_eig(double *a, size_t k, double *ev)
 	return info == 0 ? 0 : -1;
 }
 
+/* Rows sampled, evenly spread, for the shift of the one-pass centring. */
+#define SHIFT_ROWS 1024
+
+/* The shifted, sqrt(w)-scaled [X - c, y - c_y, 1] by row blocks: the last
+ * column makes the weighted column sums part of the Gram matrix. */
+typedef struct shifted_src {
+	const ridge_problem *pr;
+	const double *c;	/* p + 1 shifts */
+} shifted_src;
+
+static void
+shifted_fill(const void *ctx, size_t r0, size_t m, double *a)
+{
+	const shifted_src *sh = ctx;
+	const ridge_problem *pr = sh->pr;
+	const double *w = pr->w ? pr->w + r0 : NULL;
+	size_t n = pr->n, p = pr->p, q = p + 1;
+	double *a1 = a + q * m;
+
+	for (size_t i = 0; i < m; i++)
+		a1[i] = w != NULL ? sqrt(w[i]) : 1;
+	for (size_t j = 0; j < q; j++) {
+		const double *x = (j < p ? pr->X + j * n : pr->y) + r0;
+		double *aj = a + j * m, cj = sh->c[j];
+		if (w == NULL)
+			for (size_t i = 0; i < m; i++)
+				aj[i] = x[i] - cj;
+		else
+			for (size_t i = 0; i < m; i++)
+				aj[i] = (x[i] - cj) * a1[i];
+	}
+}
+
+/* The centred Gram matrix of [Xc yc] and the means, for CholeskyQR2 when
+ * the Gram matrix alone is too ill-conditioned: its first pass. */
+typedef struct gram_pre {
+	int have;
+	double *g;		/* (p + 1)^2, upper, column-major */
+	double *xmean, ymean;
+} gram_pre;
+
 /*
  * The decomposition from the Gram matrix of [Xc yc] (sqrt(w)-scaled), built
- * block by block from shifted data in one pass.  *ok = 1 when d is filled
- * in; *ok = 0 (and NULL) to fall back to the SVD; a message on bad input.
- * With need_u, U = Xc V / s by a second pass; else d->u is NULL.
+ * over row blocks (on pr->threads) from shifted data in one pass.  *ok = 1
+ * when d is filled in; *ok = 0 (and NULL) to fall back to the SVD, with
+ * the centred Gram matrix and the means in *pre (pre->have) when they are
+ * good; a message on bad input.  With need_u, U = Xc V / s by a second
+ * pass; else d->u is NULL.
  */
 static const char *
-gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
+gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok,
+    gram_pre *pre)
 {
-	size_t n = pr->n, p = pr->p, q = p + 1, q1 = p + 2, nb;
+	size_t n = pr->n, p = pr->p, q = p + 1, q1 = p + 2, step, cnt = 0;
 	const double *w = pr->w;
 	double *c, *a, *g, *g1, *sx, *ev, *e, sw = 0;
 	const char *err = NULL;
@@ -190,35 +234,23 @@ gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
 	ev = emalloc(p * sizeof *ev);
 	e = emalloc(p * p * sizeof *e);
 	if (pr->fit_intercept) {
-		nb = n < GRAM_BLOCK ? n : GRAM_BLOCK;
+		/* Sampled over every row, so that a trend does not put the
+		 * shift far from the mean. */
+		step = n > SHIFT_ROWS ? n / SHIFT_ROWS : 1;
+		for (size_t i = 0; i < n; i += step)
+			cnt++;
 		for (size_t j = 0; j < q; j++) {
 			const double *x = j < p ? pr->X + j * n : pr->y;
 			double t = 0;
-			for (size_t i = 0; i < nb; i++)
+			for (size_t i = 0; i < n; i += step)
 				t += x[i];
-			c[j] = t / (double)nb;
+			/* A non-finite shift: the checks below catch it. */
+			c[j] = t / (double)cnt;
 		}
 	}
-	/* The blocks are [sqrt(w) (X - c), sqrt(w) (y - c_y), sqrt(w)]: the
-	 * last column makes the weighted column sums part of the product. */
-	for (size_t i0 = 0; i0 < n; i0 += GRAM_BLOCK) {
-		size_t m = n - i0 < GRAM_BLOCK ? n - i0 : GRAM_BLOCK;
-		double *a1 = a + q * m;
-		for (size_t i = 0; i < m; i++)
-			a1[i] = w != NULL ? sqrt(w[i0 + i]) : 1;
-		for (size_t j = 0; j < q; j++) {
-			const double *x = (j < p ? pr->X + j * n : pr->y) + i0;
-			double *aj = a + j * m, cj = c[j];
-			if (w == NULL)
-				for (size_t i = 0; i < m; i++)
-					aj[i] = x[i] - cj;
-			else
-				for (size_t i = 0; i < m; i++)
-					aj[i] = (x[i] - cj) * a1[i];
-		}
-		cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)q1,
-		    (int)m, 1.0, a, (int)m, 1.0, g1, (int)q1);
-	}
+	shifted_src sh = { pr, c };
+	gram_src src = { n, q1, shifted_fill, &sh };
+	gram_upper_src(&src, NULL, 0, pr->threads, g1);
 	for (size_t j = 0; j < q; j++) {
 		sx[j] = g1[q * q1 + j];
 		for (size_t i = 0; i <= j; i++)
@@ -246,8 +278,18 @@ gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
 		for (size_t i = 0; i <= j; i++)
 			e[j * p + i] = g[j * q + i];
 	if (sym_eig(e, p, ev) != 0 || !(ev[0] > 0) ||
-	    !(ev[p - 1] <= GRAM_MAX_COND * GRAM_MAX_COND * ev[0]))
+	    !(ev[p - 1] <= GRAM_MAX_COND * GRAM_MAX_COND * ev[0])) {
+		/* Too ill-conditioned to use alone: CholeskyQR2 starts from
+		 * this Gram matrix. */
+		pre->have = 1;
+		pre->g = g;
+		g = NULL;
+		pre->xmean = emalloc(p * sizeof *pre->xmean);
+		for (size_t j = 0; j < p; j++)
+			pre->xmean[j] = c[j] + sx[j];
+		pre->ymean = c[p] + sx[p];
 		goto out;
+	}
 
 	d->n = n;
 	d->p = p;
@@ -358,7 +400,8 @@ chol_lead(const double *g, size_t k, double *c)
  * ill-conditioned for it.
  */
 static const char *
-cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
+cholqr_init(ridge_svd *d, const ridge_problem *pr, const gram_pre *pre,
+    int *ok)
 {
 	size_t n = pr->n, p = pr->p, q = p + 1;
 	const double *w = pr->w;
@@ -380,10 +423,17 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
 	ur = emalloc(p * p * sizeof *ur);
 	vt = emalloc(p * p * sizeof *vt);
 	qy = emalloc(p * sizeof *qy);
-	/* The means as centre() takes them. */
 	for (size_t i = 0; i < n; i++)
 		sw += w ? w[i] : 1;
-	for (size_t j = 0; pr->fit_intercept && j <= p; j++) {
+	if (pre && pre->have) {
+		/* The first pass is gram_init's. */
+		memcpy(xmean, pre->xmean, p * sizeof *xmean);
+		ymean = pre->ymean;
+		memcpy(g, pre->g, q * q * sizeof *g);
+	}
+	/* Else the means as centre() takes them. */
+	for (size_t j = 0; !(pre && pre->have) && pr->fit_intercept && j <= p;
+	    j++) {
 		const double *x = j < p ? pr->X + j * n : pr->y;
 		double m = 0;
 		for (size_t i = 0; i < n; i++)
@@ -395,7 +445,8 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
 	}
 	centred_src cs = { pr, xmean, ymean };
 	gram_src src = { n, q, centred_fill, &cs };
-	gram_upper_src(&src, NULL, 0, pr->threads, g);
+	if (!(pre && pre->have))
+		gram_upper_src(&src, NULL, 0, pr->threads, g);
 	for (size_t j = 0; j < p; j++) {
 		sc[j] = sqrt(g[j * q + j]);
 		if (!(sc[j] > 0) || !isfinite(sc[j]))
@@ -483,10 +534,15 @@ svd_init(ridge_svd *d, const ridge_problem *pr, int need_u)
 	const char *err;
 	int ok;
 
+	gram_pre pre = { 0, NULL, NULL, 0 };
+
 	memset(d, 0, sizeof *d);
-	if ((err = gram_init(d, pr, need_u, &ok)) != NULL || ok)
-		return err;
-	if (!need_u && ((err = cholqr_init(d, pr, &ok)) != NULL || ok))
+	err = gram_init(d, pr, need_u, &ok, &pre);
+	if (!err && !ok && !need_u)
+		err = cholqr_init(d, pr, &pre, &ok);
+	free(pre.g);
+	free(pre.xmean);
+	if (err != NULL || ok)
 		return err;
 	return ridge_svd_init_exact(d, pr);
 }
