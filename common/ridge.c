@@ -410,8 +410,9 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, const gram_pre *pre,
 	const char *err = NULL;
 
 	*ok = 0;
+	/* A finite Gram matrix from gram_init: every value is finite. */
 	if (n <= p || n * p < GRAM_MIN_NP || n > INT_MAX || q > 4096 ||
-	    check_problem(pr) != NULL)
+	    (!(pre && pre->have) && check_problem(pr) != NULL))
 		return check_problem(pr);
 	xmean = ecalloc(p, sizeof *xmean);
 	g = emalloc(q * q * sizeof *g);
@@ -702,6 +703,107 @@ ridge_fit(const ridge_problem *pr, double lambda, double *coef,
 	return err;
 }
 
+/* The LOO errors of every lambda of a grid over row blocks, without U:
+ * per part of the rows, U = Xc V S^-1, the fits U F and the hat values
+ * (U o U) G for all lambdas at once (two products, F and G p x L), then
+ * the squared LOO residuals summed per lambda into the block's sums. */
+typedef struct loo_pass {
+	const ridge_svd *d;
+	size_t ng;
+	const double *vs, *f, *g;	/* V S^-1 (p x p), F, G (p x ng) */
+	double *part;			/* blocks x ng sums */
+} loo_pass;
+
+/* Rows of a part taken together by loo_block: the fits and hat values of
+ * every lambda (2 x 50 x 256 doubles) stay in the core's cache. */
+#define LOO_ROWS 256
+
+static void
+loo_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
+{
+	const loo_pass *l = ctx;
+	const ridge_svd *d = l->d;
+	size_t p = d->p, ng = l->ng;
+	size_t cap = m < LOO_ROWS ? m : LOO_ROWS;
+	int ip = (int)p, ig = (int)ng, lda = (int)m;
+	/* a has room for p + 1 + p + 2 ng columns of m rows. */
+	double *yc = a + p * m, *u = yc + m, *fit = u + p * cap;
+	double *h = fit + ng * cap, *sum = l->part + b * ng;
+
+	for (size_t i0 = 0; i0 < m; i0 += LOO_ROWS) {
+		size_t mm = m - i0 < LOO_ROWS ? m - i0 : LOO_ROWS;
+		const double *hw = d->hw + r0 + i0, *yi = yc + i0;
+		int im = (int)mm;
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, im, ip,
+		    ip, 1.0, a + i0, lda, l->vs, ip, 0.0, u, im);
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, im, ig,
+		    ip, 1.0, u, im, l->f, ip, 0.0, fit, im);
+		for (size_t i = 0; i < p * mm; i++)
+			u[i] *= u[i];
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, im, ig,
+		    ip, 1.0, u, im, l->g, ip, 0.0, h, im);
+		for (size_t k = 0; k < ng; k++) {
+			const double *fk = fit + k * mm, *hk = h + k * mm;
+			double t[4] = { 0 };
+			size_t i;
+			/* Four sums, so that the divisions overlap. */
+			for (i = 0; i + 4 <= mm; i += 4)
+				for (size_t c = 0; c < 4; c++) {
+					double e = (yi[i + c] - fk[i + c]) /
+					    (1 - (hw[i + c] + hk[i + c]));
+					t[c] += e * e;
+				}
+			for (; i < mm; i++) {
+				double e = (yi[i] - fk[i]) / (1 - (hw[i] + hk[i]));
+				t[0] += e * e;
+			}
+			sum[k] += (t[0] + t[1]) + (t[2] + t[3]);
+		}
+	}
+}
+
+/* ridge_svd_loo at every lambda of grid[0..ng) into loo: with U stored,
+ * one lambda at a time; else in one blocked pass over the data on the
+ * problem's threads (the same sums whatever their number). */
+static void
+loo_path(const ridge_svd *d, const ridge_problem *pr, const double *grid,
+    size_t ng, double *loo)
+{
+	size_t p = d->p, k = d->k, rows, nb;
+
+	if (d->u != NULL || k != p) {
+		for (size_t i = 0; i < ng; i++)
+			loo[i] = ridge_svd_loo(d, grid[i]);
+		return;
+	}
+	nb = gram_nblocks(d->n, &rows);
+	double *vs = emalloc(p * p * sizeof *vs);
+	double *f = emalloc(p * ng * sizeof *f), *g = emalloc(p * ng * sizeof *g);
+	loo_pass l = { d, ng, vs, f, g, ecalloc(nb * ng, sizeof *l.part) };
+	for (size_t c = 0; c < p; c++)
+		for (size_t j = 0; j < p; j++)
+			vs[c * p + j] = d->v[c * p + j] / d->s[c];
+	for (size_t i = 0; i < ng; i++)
+		for (size_t c = 0; c < p; c++) {
+			double s2 = d->s[c] * d->s[c];
+			g[i * p + c] = s2 / (s2 + grid[i]);
+			f[i * p + c] = g[i * p + c] * d->uty[c];
+		}
+	centred_src cs = { pr, d->xmean, d->ymean };
+	gram_src src = { d->n, p + 1 + p + 2 * ng, centred_fill, &cs };
+	gram_each_block(&src, pr->threads, loo_block, &l);
+	for (size_t i = 0; i < ng; i++) {
+		double t = 0;
+		for (size_t b = 0; b < nb; b++)
+			t += l.part[b * ng + i];
+		loo[i] = t / (double)d->n;
+	}
+	free(vs);
+	free(f);
+	free(g);
+	free(l.part);
+}
+
 const char *
 ridge_cv(const ridge_problem *pr, const double *grid, size_t ngrid,
     double *best, double *lambdas, double *loo, double *coef,
@@ -719,7 +821,9 @@ ridge_cv(const ridge_problem *pr, const double *grid, size_t ngrid,
 			if (bad_lambda(grid[i]))
 				return "ridge: lambda must be positive and finite";
 	}
-	if ((err = ridge_svd_init(&d, pr)) != NULL)
+	/* U only where the decomposition stores it anyway: large designs
+	 * take their LOO errors over row blocks. */
+	if ((err = ridge_svd_init_nou(&d, pr)) != NULL)
 		return err;
 	if (grid == NULL) {
 		double top = ridge_svd_maxeig(&d);
@@ -740,8 +844,10 @@ ridge_cv(const ridge_problem *pr, const double *grid, size_t ngrid,
 		g = emalloc(ngrid * sizeof *g);
 		memcpy(g, grid, ngrid * sizeof *g);
 	}
+	double *path = emalloc(ngrid * sizeof *path);
+	loo_path(&d, pr, g, ngrid, path);
 	for (size_t i = 0; i < ngrid; i++) {
-		double e = ridge_svd_loo(&d, g[i]);
+		double e = path[i];
 		if (loo != NULL)
 			loo[i] = e;
 		if (lambdas != NULL)
@@ -754,6 +860,7 @@ ridge_cv(const ridge_problem *pr, const double *grid, size_t ngrid,
 	}
 	*best = g[ib];
 	err = ridge_svd_coef(&d, g[ib], coef, intercept);
+	free(path);
 	free(g);
 	ridge_svd_free(&d);
 	return err;
