@@ -43,6 +43,8 @@ typedef struct model_fit {
 	double *grid, *loo;	/* ridge auto: the LOO path, ngrid each */
 	size_t ngrid;
 	int threads;		/* of model_train_metrics' pass; 0: one */
+	metrics train;		/* OLS: the training metrics of the fit, */
+	const double *train_X;	/* of the data with this X (else NULL) */
 } model_fit;
 
 typedef struct model_data {

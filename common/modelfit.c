@@ -48,9 +48,11 @@ model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
 	f->lambda = NAN;
 	if (s->kind == MODEL_OLS) {
 		ols_input in = { d->n, d->p, d->X, d->y, d->w, d->names,
-			s->intercept, s->level, s->threads };
+			s->intercept, s->level, s->threads, &f->train };
 		if (ols_fit(&in, &f->ols, err, errsz) < 0)
 			return -1;
+		/* From its residual pass: no pass of its own. */
+		f->train_X = d->X;
 		size_t ic = s->intercept ? 1 : 0;
 		for (size_t j = 0; j < d->p; j++)
 			f->coef[j] = f->ols->coef[j + ic];
@@ -264,6 +266,11 @@ model_train_metrics(const model_fit *f, const model_data *d, metrics *tr)
 	train_pass t = { f, d, emalloc((nb ? nb : 1) * sizeof *t.part) };
 	metrics_acc a;
 
+	if (f->train_X && f->train_X == d->X && f->train.n == d->n) {
+		*tr = f->train;
+		free(t.part);
+		return;
+	}
 	/* One pass: the rows' predictions never stored; the baseline is
 	 * the mean of y. */
 	for (size_t b = 0; b < nb; b++)

@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "gram.h"
+#include "metrics.h"
 #include "ols.h"
 
 /* Coefficients of the dependent column on the others below this (in the
@@ -550,18 +551,33 @@ typedef struct resid_job {
 	const double *ac;
 	size_t k;
 	resid_part *part;
+	metrics_acc *mpart;	/* or NULL */
 } resid_job;
+
+/* The training metrics of the rows' fits y - e / sqrt(w), yhat[m] a
+ * scratch array. */
+static void
+metrics_add(metrics_acc *acc, const double *e, const double *y,
+    const double *w, size_t m, double *yhat)
+{
+	for (size_t i = 0; i < m; i++)
+		yhat[i] = y[i] - (w ? e[i] / sqrt(w[i]) : e[i]);
+	metrics_acc_add(acc, y, yhat, m);
+}
 
 static void
 resid_block(void *ctx, size_t b, size_t r0, size_t mr, double *a)
 {
 	const resid_job *j = ctx;
+	const double *y = j->in->y + r0, *w = j->in->w ? j->in->w + r0 : NULL;
 	double *e = a + j->k * mr;
 
 	cblas_dgemv(CblasColMajor, CblasNoTrans, (int)mr, (int)j->k, -1.0,
 	    a, (int)mr, j->ac, 1, 1.0, e, 1);
-	part_add(&j->part[b], e, j->in->y + r0, j->in->w ? j->in->w + r0 :
-	    NULL, mr);
+	part_add(&j->part[b], e, y, w, mr);
+	/* The design's columns are spent: the first holds the fits. */
+	if (j->mpart)
+		metrics_add(&j->mpart[b], e, y, w, mr, a);
 }
 
 /* The columns of the centred design a (n x (k + 1), y last), or with a
@@ -933,11 +949,18 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	 * sqrt(W) y - A ac with the centred design by blocks. */
 	size_t rows, nb = gram_nblocks(n, &rows);
 	resid_part *part = ecalloc(nb, sizeof *part), tot = { 0 };
+	metrics_acc *mpart = NULL, macc;
+	if (in->train) {
+		mpart = emalloc(nb * sizeof *mpart);
+		for (size_t b = 0; b < nb; b++)
+			metrics_acc_init(&mpart[b]);
+	}
 	if (!by_qr) {
-		resid_job rj = { in, ac, k, part };
+		resid_job rj = { in, ac, k, part, mpart };
 		gram_each_block(&src, in->threads, resid_block, &rj);
 	} else {
 		double *e = emalloc(n * sizeof *e);
+		double *a0 = mpart ? emalloc(n * sizeof *a0) : NULL;
 		for (size_t i = 0; i < n; i++) {
 			long double f = off ? ac[0] : 0;
 			for (size_t c = off; c < k; c++)
@@ -950,12 +973,23 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 			size_t r0 = b * rows, m1 = n - r0 < rows ? n - r0 : rows;
 			part_add(&part[b], e + r0, in->y + r0, in->w ?
 			    in->w + r0 : NULL, m1);
+			if (mpart)
+				metrics_add(&mpart[b], e + r0, in->y + r0,
+				    in->w ? in->w + r0 : NULL, m1, a0 + r0);
 		}
 		free(e);
+		free(a0);
 	}
 	for (size_t b = 0; b < nb; b++)
 		part_merge(&tot, &part[b]);
 	free(part);
+	if (mpart) {
+		metrics_acc_init(&macc);
+		for (size_t b = 0; b < nb; b++)
+			metrics_acc_merge(&macc, &mpart[b]);
+		metrics_acc_finish(&macc, macc.mean, in->train);
+		free(mpart);
+	}
 	r->ssr = tot.ssr;
 	r->nobs = (double)n;
 	r->df_model = (double)p;

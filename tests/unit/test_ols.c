@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "metrics.h"
 #include "ols.h"
 #include "tap.h"
 
@@ -77,8 +78,9 @@ vec_err(const double *got, const double *want, size_t n, double *worst)
 static void
 test_case(const ols_case *c)
 {
+	metrics tm, ref;
 	ols_input in = { (size_t)c->n, (size_t)c->p, c->X, c->y, c->w,
-		c->names, c->intercept, c->level, 2 };
+		c->names, c->intercept, c->level, 2, &tm };
 	ols_result *r;
 	ols_pred pr;
 	char err[256];
@@ -123,6 +125,29 @@ test_case(const ols_case *c)
 		pr.obs_lo, pr.obs_hi };
 	e = vec_err(p6, c->pred, 6, &worst_vec[V_PRED]);
 	TAP_OK(e <= tol, "%s: prediction and intervals (%.2g)", c->name, e);
+	/* The training metrics of the residual pass: those of the
+	 * predictions from the coefficients, to rounding (1e-12: the
+	 * residuals come from the centred form). */
+	{
+		size_t n = (size_t)c->n, p = (size_t)c->p, off = c->intercept;
+		double *yhat = emalloc(n * sizeof *yhat), ybar = 0, v[2][METRICS_N];
+		for (size_t i = 0; i < n; i++) {
+			yhat[i] = off ? r->coef[0] : 0;
+			for (size_t j = 0; j < p; j++)
+				yhat[i] += r->coef[j + off] * c->X[j * n + i];
+			ybar += c->y[i];
+		}
+		metrics_compute(c->y, yhat, n, ybar / (double)n, &ref);
+		metrics_values(&tm, v[0]);
+		metrics_values(&ref, v[1]);
+		e = 0;
+		for (int m = 0; m < METRICS_N; m++)
+			e = fmax(e, fabs(v[0][m] - v[1][m]) /
+			    fmax(fabs(v[1][m]), 1e-3));
+		TAP_OK(tm.n == n && e <= 1e-12, "%s: training metrics from the "
+		    "residual pass (%.2g)", c->name, e);
+		free(yhat);
+	}
 	ols_free(r);
 }
 
@@ -132,7 +157,7 @@ refused(const char *what, size_t n, size_t p, const double *X,
     const double *y, const char *const *names, int intercept,
     const char *want)
 {
-	ols_input in = { n, p, X, y, NULL, names, intercept, 0, 1 };
+	ols_input in = { n, p, X, y, NULL, names, intercept, 0, 1, NULL };
 	ols_result *r = (ols_result *)1;
 	char err[256] = "";
 	int rc = ols_fit(&in, &r, err, sizeof err);
@@ -152,7 +177,7 @@ test_errors(void)
 	double y[N] = { 3, 1, 4, 1, 5, 9, 2, 6 };
 	double X[4 * N];
 	const char *const names[] = { "tv", "radio", "tv_copy", "search" };
-	ols_input in = { N, 2, X, y, NULL, names, 0, 0, 1 };
+	ols_input in = { N, 2, X, y, NULL, names, 0, 0, 1, NULL };
 	ols_result *r;
 	char err[256];
 
@@ -212,7 +237,7 @@ test_exact(void)
 {
 	enum { N = 50 };
 	double X[2 * N], y[N];
-	ols_input in = { N, 2, X, y, NULL, NULL, 1, 0, 1 };
+	ols_input in = { N, 2, X, y, NULL, NULL, 1, 0, 1, NULL };
 	ols_result *r;
 	char err[256];
 
@@ -245,7 +270,7 @@ test_units(void)
 	const ols_case *c = &robyn_case;
 	size_t n = (size_t)c->n, p = (size_t)c->p;
 	double *X = emalloc(n * p * sizeof *X), *y = emalloc(n * sizeof *y);
-	ols_input in = { n, p, X, y, NULL, c->names, 1, 0, 1 };
+	ols_input in = { n, p, X, y, NULL, c->names, 1, 0, 1, NULL };
 	ols_result *r;
 	char err[256];
 	double e = 0;
@@ -279,7 +304,7 @@ test_threads(const ols_case *c)
 
 	for (int t = 0; t < 3; t++) {
 		ols_input in = { (size_t)c->n, (size_t)c->p, c->X, c->y, c->w,
-			c->names, c->intercept, c->level, t + 1 };
+			c->names, c->intercept, c->level, t + 1, NULL };
 		if (ols_fit(&in, &r[t], err, sizeof err) < 0) {
 			TAP_OK(0, "%s: threads: %s", c->name, err);
 			return;
