@@ -1,6 +1,7 @@
 /* test_ols: least squares against statsmodels 0.13, and the designs it
  * must refuse. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,66 @@ test_threads(const ols_case *c)
 		ols_free(r[t]);
 }
 
+/* The one-pass means shift each column by a mean of 1,024 evenly spread
+ * rows.  Here those rows are all outliers (1e9 in every 128th row of a
+ * column of small noise), too far from the mean for the shift's
+ * correction, so the fit falls back to exact means; rotated by one row,
+ * the sample misses them and the shift is used.  Both orders: the same
+ * fit to rounding, on 1 and 2 threads. */
+static void
+test_shift(void)
+{
+	size_t n = 131072, p = 2;
+	double *X[2], *y[2], e = 0;
+	ols_result *r[2][2];
+	char err[256];
+	uint64_t s = 99;
+
+	for (int o = 0; o < 2; o++) {
+		X[o] = emalloc(n * p * sizeof *X[o]);
+		y[o] = emalloc(n * sizeof *y[o]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		double u[3];
+		for (int j = 0; j < 3; j++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			u[j] = (double)(s >> 11) / 9007199254740992.0 - 0.5;
+		}
+		size_t q = (i + 1) % n;		/* the rotated row */
+		X[0][i] = i % 128 == 0 ? 1e9 + u[0] : u[0];
+		X[0][n + i] = u[1];
+		y[0][i] = 1 + 2e-9 * X[0][i] + 3 * u[1] + u[2];
+		X[1][q] = X[0][i];
+		X[1][n + q] = X[0][n + i];
+		y[1][q] = y[0][i];
+	}
+	for (int o = 0; o < 2; o++)
+		for (int t = 0; t < 2; t++) {
+			ols_input in = { n, p, X[o], y[o], NULL, NULL, 1, 0,
+				t + 1, NULL };
+			if (ols_fit(&in, &r[o][t], err, sizeof err) < 0) {
+				TAP_OK(0, "outlying sample: %s", err);
+				return;
+			}
+		}
+	for (size_t j = 0; j < 3; j++)
+		e = fmax(e, relerr(r[0][0]->coef[j], r[1][0]->coef[j]));
+	e = fmax(e, relerr(r[0][0]->se[1], r[1][0]->se[1]));
+	e = fmax(e, relerr(r[0][0]->jb, r[1][0]->jb));
+	TAP_OK(e <= 1e-9, "outlying sampled rows (exact means) and rotated "
+	    "(shifted means): the same fit (%.2g)", e);
+	TAP_OK(memcmp(r[0][0]->coef, r[0][1]->coef, 3 * sizeof(double)) == 0 &&
+	    memcmp(r[1][0]->coef, r[1][1]->coef, 3 * sizeof(double)) == 0 &&
+	    r[0][0]->jb == r[0][1]->jb && r[1][0]->jb == r[1][1]->jb,
+	    "outlying sampled rows: the same bytes on 1 and 2 threads");
+	for (int o = 0; o < 2; o++) {
+		ols_free(r[o][0]);
+		ols_free(r[o][1]);
+		free(X[o]);
+		free(y[o]);
+	}
+}
+
 int
 main(void)
 {
@@ -333,6 +394,7 @@ main(void)
 	test_errors();
 	test_units();
 	test_exact();
+	test_shift();
 	for (int i = 0; i < V_N; i++)
 		TAP_DIAG("worst %-16s %.2g", vec_names[i], worst_vec[i]);
 	for (int i = 0; i < S_N; i++)
