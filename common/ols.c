@@ -333,7 +333,8 @@ design_fill(const void *ctx, size_t r0, size_t mr, double *a)
  * matrix of the design shifted by sampled means c, whose constant column
  * gives the sums, corrected for the shift e = m - c (the parallel axis
  * theorem, exact in exact arithmetic).  -1 when the shift is too far from
- * the means for the correction to keep its digits; m is then not set.
+ * the means for the correction to keep its digits: m and g are then to be
+ * computed again from exact means.
  */
 static int
 shifted_gram(const ols_input *in, design_src *ds, const gram_src *src,
