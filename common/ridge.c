@@ -190,6 +190,38 @@ shifted_fill(const void *ctx, size_t r0, size_t m, double *a)
 	}
 }
 
+/* d->yc and d->hw (allocated, n each) from d->ymean and the weights'
+ * sum sw, by row blocks on the problem's threads. */
+typedef struct yc_job {
+	ridge_svd *d;
+	const ridge_problem *pr;
+	double sw;
+} yc_job;
+
+static void
+yc_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
+{
+	const yc_job *j = ctx;
+	const double *w = j->pr->w ? j->pr->w + r0 : NULL, *y = j->pr->y + r0;
+	double *yc = j->d->yc + r0, *hw = j->d->hw + r0, ym = j->d->ymean;
+
+	(void)b;
+	(void)a;
+	for (size_t i = 0; i < m; i++) {
+		double wi = w ? w[i] : 1;
+		yc[i] = (y[i] - ym) * (w ? sqrt(wi) : 1);
+		hw[i] = j->pr->fit_intercept ? wi / j->sw : 0;
+	}
+}
+
+static void
+yc_hw_fill(ridge_svd *d, const ridge_problem *pr, double sw)
+{
+	yc_job j = { d, pr, sw };
+
+	gram_each_rows(d->n, 0, pr->threads, yc_block, &j);
+}
+
 /* The centred Gram matrix of [Xc yc] and the means, for CholeskyQR2 when
  * the Gram matrix alone is too ill-conditioned: its first pass. */
 typedef struct gram_pre {
@@ -220,12 +252,15 @@ gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok,
 		return check_problem(pr);
 	if (n <= p || n * p < GRAM_MIN_NP || n > INT_MAX || q > 4096)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(pr->y[i]) ||
-		    (w != NULL && !(w[i] > 0 && isfinite(w[i]))))
+	/* A y that is not finite makes the Gram matrix so (checked below);
+	 * the weights are checked here. */
+	for (size_t i = 0; w && i < n; i++) {
+		if (!(w[i] > 0 && isfinite(w[i])))
 			return check_problem(pr);
-		sw += w ? w[i] : 1;
+		sw += w[i];
 	}
+	if (!w)
+		sw = (double)n;
 	c = ecalloc(q, sizeof *c);
 	sx = ecalloc(q, sizeof *sx);
 	g = ecalloc(q * q, sizeof *g);
@@ -313,11 +348,7 @@ gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok,
 		}
 		d->uty[l] = t / d->s[l];
 	}
-	for (size_t i = 0; i < n; i++) {
-		double wi = w ? w[i] : 1;
-		d->yc[i] = (pr->y[i] - d->ymean) * (w ? sqrt(wi) : 1);
-		d->hw[i] = pr->fit_intercept ? wi / sw : 0;
-	}
+	yc_hw_fill(d, pr, sw);
 	if (need_u) {
 		d->u = emalloc(n * p * sizeof *d->u);
 		for (size_t i0 = 0; i0 < n; i0 += GRAM_BLOCK) {
@@ -424,8 +455,10 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, const gram_pre *pre,
 	ur = emalloc(p * p * sizeof *ur);
 	vt = emalloc(p * p * sizeof *vt);
 	qy = emalloc(p * sizeof *qy);
-	for (size_t i = 0; i < n; i++)
-		sw += w ? w[i] : 1;
+	for (size_t i = 0; w && i < n; i++)
+		sw += w[i];
+	if (!w)
+		sw = (double)n;
 	if (pre && pre->have) {
 		/* The first pass is gram_init's. */
 		memcpy(xmean, pre->xmean, p * sizeof *xmean);
@@ -509,11 +542,7 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, const gram_pre *pre,
 		}
 		d->uty[c] = t;
 	}
-	for (size_t i = 0; i < n; i++) {
-		double wi = w ? w[i] : 1;
-		d->yc[i] = (pr->y[i] - ymean) * (w ? sqrt(wi) : 1);
-		d->hw[i] = pr->fit_intercept ? wi / sw : 0;
-	}
+	yc_hw_fill(d, pr, sw);
 	*ok = 1;
 out:
 	free(xmean);
