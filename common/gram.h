@@ -34,9 +34,9 @@ size_t gram_nblocks(size_t n, size_t *rows);
 void gram_each_block(const gram_src *s, int threads, gram_block_fn *op,
     void *ctx);
 
-/* op on the same parts of rows [0, n), a a scratch buffer (not filled)
- * of kc doubles per row of the part: row passes over other arrays in the
- * fixed layout. */
+/* op on the same parts of rows [0, n), with a scratch buffer a (not
+ * filled) of kc doubles per row of the part: row passes over other arrays
+ * in the fixed layout. */
 void gram_each_rows(size_t n, size_t kc, int threads, gram_block_fn *op,
     void *ctx);
 
