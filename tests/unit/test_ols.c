@@ -260,6 +260,38 @@ test_exact(void)
 		    r->t[1]);
 		ols_free(r);
 	}
+	/* Condition number ~1e8 (the second column the first and 1e-8
+	 * noise): Householder QR of the stored design; weighted.  Its
+	 * training metrics are those of the coefficients' predictions,
+	 * which cancel ~7 digits here. */
+	double w[N], yhat[N], v[2][METRICS_N], e = 0, ybar = 0;
+	metrics tm, ref;
+	for (int i = 0; i < N; i++) {
+		X[i] = (i * 17) % 23;
+		X[N + i] = X[i] + 1e-8 * ((i * 7) % 11 - 5);
+		y[i] = 1 + 2 * X[i] + 0.5 * ((i * 13) % 5 - 2);
+		w[i] = 1 + (i % 3);
+	}
+	in.w = w;
+	in.train = &tm;
+	if (TAP_OK(ols_fit(&in, &r, err, sizeof err) == 0, "ill-conditioned "
+	    "weighted fit")) {
+		for (int i = 0; i < N; i++) {
+			yhat[i] = r->coef[0] + r->coef[1] * X[i] +
+			    r->coef[2] * X[N + i];
+			ybar += y[i];
+		}
+		metrics_compute(y, yhat, N, ybar / N, &ref);
+		metrics_values(&tm, v[0]);
+		metrics_values(&ref, v[1]);
+		for (int m = 0; m < METRICS_N; m++)
+			e = fmax(e, fabs(v[0][m] - v[1][m]) /
+			    fmax(fabs(v[1][m]), 1e-3));
+		TAP_OK(r->cond > 1e7 && tm.n == N && e <= 1e-6, "ill-conditioned "
+		    "weighted fit (cond %.2g): training metrics from the "
+		    "residual pass (%.2g)", r->cond, e);
+		ols_free(r);
+	}
 }
 
 /* Units do not matter: the Robyn fit with revenue in cents and
