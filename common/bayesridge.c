@@ -7,6 +7,7 @@
 
 #include "bayesridge.h"
 #include "err.h"
+#include "gram.h"
 #include "ridge.h"
 
 void
@@ -80,6 +81,66 @@ log_marginal(const ridge_svd *d, const bayesridge_opts *o, double alpha,
 	return score;
 }
 
+/* The sum of squares, mean and squared deviations of yc, by row blocks
+ * on the threads, merged in row order (Chan et al.). */
+typedef struct yc_moments {
+	double n, mean, m2, ss;
+} yc_moments;
+
+typedef struct yc_pass {
+	const double *yc;
+	yc_moments *part;
+} yc_pass;
+
+static void
+yc_merge(yc_moments *a, const yc_moments *b)
+{
+	double n = a->n + b->n, d = b->mean - a->mean;
+
+	if (b->n == 0)
+		return;
+	if (a->n == 0) {
+		*a = *b;
+		return;
+	}
+	a->mean += d * (b->n / n);
+	a->m2 += b->m2 + d * d * (a->n * b->n / n);
+	a->ss += b->ss;
+	a->n = n;
+}
+
+static void
+yc_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
+{
+	const yc_pass *y = ctx;
+	const double *v = y->yc + r0;
+	yc_moments t = { (double)m, 0, 0, 0 };
+
+	(void)a;
+	for (size_t i = 0; i < m; i++) {
+		t.mean += v[i];
+		t.ss += v[i] * v[i];
+	}
+	t.mean /= t.n;
+	for (size_t i = 0; i < m; i++)
+		t.m2 += (v[i] - t.mean) * (v[i] - t.mean);
+	yc_merge(&y->part[b], &t);
+}
+
+static yc_moments
+yc_moments_of(const double *yc, size_t n, int threads)
+{
+	size_t rows, nb = gram_nblocks(n, &rows);
+	yc_pass y = { yc, ecalloc(nb ? nb : 1, sizeof *y.part) };
+	yc_moments t = { 0, 0, 0, 0 };
+
+	gram_each_rows(n, 0, threads, yc_block, &y);
+	for (size_t b = 0; b < nb; b++)
+		yc_merge(&t, &y.part[b]);
+	free(y.part);
+	return t;
+}
+
 const char *
 bayesridge_fit(bayesridge *m, const ridge_problem *pr,
     const bayesridge_opts *o)
@@ -95,12 +156,11 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 		return err;
 	if ((err = ridge_svd_init_nou(&d, pr)) != NULL)
 		return err;
+	yc_moments ym = yc_moments_of(d.yc, d.n, pr->threads);
 	if (d.u == NULL) {
 		/* The least-squares residual by difference: only when it keeps
 		 * 6 digits of the target's sum of squares, else with U. */
-		double yy = 0, fy = 0;
-		for (size_t i = 0; i < d.n; i++)
-			yy += d.yc[i] * d.yc[i];
+		double yy = ym.ss, fy = 0;
 		for (size_t c = 0; c < d.k; c++)
 			fy += d.uty[c] * d.uty[c];
 		rss0 = yy - fy;
@@ -108,6 +168,7 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 			ridge_svd_free(&d);
 			if ((err = ridge_svd_init(&d, pr)) != NULL)
 				return err;
+			ym = yc_moments_of(d.yc, d.n, pr->threads);
 		}
 	}
 	n = d.n;
@@ -140,13 +201,7 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	}
 
 	/* np.var of the (centred, scaled) target, about its own mean. */
-	double my = 0, vy = 0;
-	for (size_t i = 0; i < n; i++)
-		my += d.yc[i];
-	my /= (double)n;
-	for (size_t i = 0; i < n; i++)
-		vy += (d.yc[i] - my) * (d.yc[i] - my);
-	vy /= (double)n;
+	double vy = ym.m2 / (double)n;
 	alpha = isnan(o->alpha_init) ? 1 / (vy + DBL_EPSILON) : o->alpha_init;
 	lambda = isnan(o->lambda_init) ? 1 : o->lambda_init;
 

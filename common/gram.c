@@ -12,6 +12,10 @@
  * so that the partial products stay small beside A. */
 #define GRAM_MIN_ROWS 65536
 #define GRAM_MAX_BLOCKS 16
+/* A source block is filled and used GRAM_SUB_ROWS rows at a time, so that
+ * the rows filled are still in the core's cache when BLAS reads them
+ * (4096 x 17 doubles: 560 kB). */
+#define GRAM_SUB_ROWS 4096
 
 size_t
 gram_nblocks(size_t n, size_t *rows)
@@ -55,12 +59,18 @@ gram_blocks(void *arg)
 {
 	const gram_job *j = arg;
 
+	/* In the parts gram_each_block uses, so that the sums are the
+	 * same. */
 	for (size_t b = j->t; b < j->nb; b += j->nt) {
-		size_t r0 = b * j->rows;
-		size_t m = j->n - r0 < j->rows ? j->n - r0 : j->rows;
-		cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)j->k,
-		    (int)m, 1.0, j->a + r0, (int)j->lda, 0.0,
-		    j->part + b * j->k * j->k, (int)j->k);
+		size_t end = (b + 1) * j->rows < j->n ? (b + 1) * j->rows : j->n;
+		for (size_t r0 = b * j->rows; r0 < end; r0 += GRAM_SUB_ROWS) {
+			size_t m = end - r0 < GRAM_SUB_ROWS ? end - r0 :
+			    GRAM_SUB_ROWS;
+			cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans,
+			    (int)j->k, (int)m, 1.0, j->a + r0, (int)j->lda,
+			    r0 == b * j->rows ? 0.0 : 1.0,
+			    j->part + b * j->k * j->k, (int)j->k);
+		}
 	}
 	return NULL;
 }
@@ -85,7 +95,7 @@ gram_upper(const double *a, size_t n, size_t lda, size_t k, int threads,
 	size_t rows, nb = gram_nblocks(n, &rows);
 	size_t nt = threads > 1 ? (size_t)threads : 1;
 
-	if (nb <= 1 || k == 0) {
+	if (nb == 0 || k == 0) {
 		cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)k,
 		    (int)n, 1.0, a, (int)lda, 0.0, g, (int)k);
 		return;
@@ -115,14 +125,20 @@ each_blocks(void *arg)
 	const each_job *j = arg;
 	const gram_src *s = j->s;
 	size_t rows = j->rows < s->n ? j->rows : s->n;
-	double *a = emalloc((rows ? rows : 1) * (s->kc ? s->kc : 1) *
-	    sizeof *a);
+	double *a;
 
+	if (rows > GRAM_SUB_ROWS)
+		rows = GRAM_SUB_ROWS;
+	a = emalloc((rows ? rows : 1) * (s->kc ? s->kc : 1) * sizeof *a);
 	for (size_t b = j->t; b < j->nb; b += j->nt) {
-		size_t r0 = b * j->rows;
-		size_t m = s->n - r0 < j->rows ? s->n - r0 : j->rows;
-		s->fill(s->ctx, r0, m, a);
-		j->op(j->ctx, b, r0, m, a);
+		size_t end = (b + 1) * j->rows < s->n ? (b + 1) * j->rows : s->n;
+		for (size_t r0 = b * j->rows; r0 < end; r0 += GRAM_SUB_ROWS) {
+			size_t m = end - r0 < GRAM_SUB_ROWS ? end - r0 :
+			    GRAM_SUB_ROWS;
+			if (s->fill)
+				s->fill(s->ctx, r0, m, a);
+			j->op(j->ctx, b, r0, m, a);
+		}
 	}
 	free(a);
 	return NULL;
@@ -146,9 +162,18 @@ gram_each_block(const gram_src *s, int threads, gram_block_fn *op,
 	free(job);
 }
 
+void
+gram_each_rows(size_t n, size_t kc, int threads, gram_block_fn *op,
+    void *ctx)
+{
+	gram_src s = { n, kc, NULL, NULL };
+
+	gram_each_block(&s, threads, op, ctx);
+}
+
 typedef struct src_gram {
 	const double *tri;
-	size_t kt, kc;
+	size_t kt, kc, rows;
 	double *part;
 } src_gram;
 
@@ -157,14 +182,13 @@ src_gram_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
 {
 	const src_gram *g = ctx;
 
-	(void)r0;
 	if (g->tri)
-		cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper,
+		cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper,
 		    CblasNoTrans, CblasNonUnit, (int)m, (int)g->kt, 1.0,
 		    g->tri, (int)g->kt, a, (int)m);
 	cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)g->kc,
-	    (int)m, 1.0, a, (int)m, 0.0, g->part + b * g->kc * g->kc,
-	    (int)g->kc);
+	    (int)m, 1.0, a, (int)m, r0 == b * g->rows ? 0.0 : 1.0,
+	    g->part + b * g->kc * g->kc, (int)g->kc);
 }
 
 void
@@ -172,7 +196,7 @@ gram_upper_src(const gram_src *s, const double *tri, size_t kt,
     int threads, double *g)
 {
 	size_t rows, nb = gram_nblocks(s->n, &rows), kc = s->kc;
-	src_gram sg = { tri, kt, kc, NULL };
+	src_gram sg = { tri, kt, kc, rows, NULL };
 
 	if (nb == 0 || kc == 0) {
 		for (size_t j = 0; j < kc; j++)
@@ -180,8 +204,22 @@ gram_upper_src(const gram_src *s, const double *tri, size_t kt,
 				g[j * kc + i] = 0;
 		return;
 	}
+	/* The inverse once, then a triangular product per part: half the
+	 * time of a triangular solve per part, and as accurate for the
+	 * CholeskyQR2 preconditioner it serves. */
+	double *inv = NULL;
+	if (tri) {
+		inv = ecalloc(kt * kt, sizeof *inv);
+		for (size_t j = 0; j < kt; j++)
+			inv[j * kt + j] = 1;
+		cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper,
+		    CblasNoTrans, CblasNonUnit, (int)kt, (int)kt, 1.0, tri,
+		    (int)kt, inv, (int)kt);
+		sg.tri = inv;
+	}
 	sg.part = emalloc(nb * kc * kc * sizeof *sg.part);
 	gram_each_block(s, threads, src_gram_block, &sg);
 	sum_parts(sg.part, nb, kc, g);
 	free(sg.part);
+	free(inv);
 }

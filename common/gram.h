@@ -23,13 +23,21 @@ typedef struct gram_src {
 	const void *ctx;
 } gram_src;
 
-/* op on every block of the source, the same blocks as gram_upper's: block
- * b holds rows [r0, r0 + m), filled into a (m x kc, writable). */
+/* op on every block of the source, the same blocks as gram_upper's, a
+ * part at a time: block b's rows are filled into a (m x kc, writable) and
+ * passed to op in row order, the first part with r0 = b * rows, on one
+ * thread. */
 typedef void gram_block_fn(void *ctx, size_t b, size_t r0, size_t m,
     double *a);
 /* Blocks in the fixed layout for n rows; rows per block into *rows. */
 size_t gram_nblocks(size_t n, size_t *rows);
 void gram_each_block(const gram_src *s, int threads, gram_block_fn *op,
+    void *ctx);
+
+/* op on the same parts of rows [0, n), with a scratch buffer a (not
+ * filled) of kc doubles per row of the part: row passes over other arrays
+ * in the fixed layout. */
+void gram_each_rows(size_t n, size_t kc, int threads, gram_block_fn *op,
     void *ctx);
 
 /* The upper triangle of B'B (kc x kc) into g, B the source with its first

@@ -45,6 +45,82 @@ metrics_compute(const double *y, const double *yhat, size_t n, double base,
 }
 
 void
+metrics_acc_init(metrics_acc *a)
+{
+	*a = (metrics_acc){ 0, 0, 0, 0, 0, 0, 0, INFINITY, -INFINITY, 0 };
+}
+
+void
+metrics_acc_add(metrics_acc *a, const double *y, const double *yhat,
+    size_t n)
+{
+	metrics_acc b;
+	double s = 0;
+
+	if (n == 0)
+		return;
+	metrics_acc_init(&b);
+	for (size_t i = 0; i < n; i++)
+		s += y[i];
+	b.n = (double)n;
+	b.mean = s / b.n;
+	for (size_t i = 0; i < n; i++) {
+		double e = y[i] - yhat[i], d = fabs(y[i]) + fabs(yhat[i]);
+		double ae = fabs(e), dy = y[i] - b.mean;
+		b.m2 += dy * dy;
+		b.sse += e * e;
+		b.sae += ae;
+		if (y[i] != 0) {
+			b.ape += ae / fabs(y[i]);
+			b.nape++;
+		}
+		if (d > 0)
+			b.sape += 2 * ae / d;
+		b.lo = y[i] < b.lo ? y[i] : b.lo;
+		b.hi = y[i] > b.hi ? y[i] : b.hi;
+	}
+	metrics_acc_merge(a, &b);
+}
+
+void
+metrics_acc_merge(metrics_acc *a, const metrics_acc *b)
+{
+	double n = a->n + b->n, d = b->mean - a->mean;
+
+	if (b->n == 0)
+		return;
+	if (a->n == 0) {
+		*a = *b;
+		return;
+	}
+	a->mean += d * (b->n / n);
+	a->m2 += b->m2 + d * d * (a->n * b->n / n);
+	a->n = n;
+	a->sse += b->sse;
+	a->sae += b->sae;
+	a->ape += b->ape;
+	a->sape += b->sape;
+	a->nape += b->nape;
+	a->lo = b->lo < a->lo ? b->lo : a->lo;
+	a->hi = b->hi > a->hi ? b->hi : a->hi;
+}
+
+void
+metrics_acc_finish(const metrics_acc *a, double base, metrics *m)
+{
+	double n = a->n, bse = a->m2 + n * (a->mean - base) * (a->mean - base);
+
+	m->n = (size_t)n;
+	m->r2 = a->m2 > 0 ? 1 - a->sse / a->m2 : NAN;
+	m->mape = a->nape ? a->ape / (double)a->nape : NAN;
+	m->smape = a->sape / n;
+	m->rmse = sqrt(a->sse / n);
+	m->mae = a->sae / n;
+	m->nrmse = a->hi > a->lo ? m->rmse / (a->hi - a->lo) : NAN;
+	m->lift = bse > 0 ? 1 - a->sse / bse : NAN;
+}
+
+void
 metrics_values(const metrics *m, double v[METRICS_N])
 {
 	v[0] = m->r2;

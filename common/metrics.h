@@ -20,6 +20,23 @@ typedef struct metrics {
 void metrics_compute(const double *y, const double *yhat, size_t n,
     double base, metrics *m);
 
+/* The same metrics over rows taken in blocks (on threads, merged in a
+ * fixed order): add each block into its own accumulator, merge them in
+ * row order, then finish.  y's mean and squared deviations are merged as
+ * Chan et al. merge them, so SST keeps its digits whatever the offset. */
+typedef struct metrics_acc {
+	double n, mean, m2;	/* y's */
+	double sse, sae, ape, sape, lo, hi;
+	size_t nape;
+} metrics_acc;
+
+void metrics_acc_init(metrics_acc *a);
+void metrics_acc_add(metrics_acc *a, const double *y, const double *yhat,
+    size_t n);
+void metrics_acc_merge(metrics_acc *a, const metrics_acc *b);
+/* Into m; a holds n >= 1 pairs. */
+void metrics_acc_finish(const metrics_acc *a, double base, metrics *m);
+
 /* Names of the fields, in the order metrics_values gives them. */
 #define METRICS_N 7
 extern const char *const metrics_names[METRICS_N];

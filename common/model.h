@@ -42,6 +42,9 @@ typedef struct model_fit {
 	double lambda;		/* MODEL_RIDGE: the lambda used */
 	double *grid, *loo;	/* ridge auto: the LOO path, ngrid each */
 	size_t ngrid;
+	int threads;		/* of model_train_metrics' pass; 0: one */
+	metrics train;		/* OLS: the training metrics of the fit, */
+	const double *train_X;	/* of the data with this X (else NULL) */
 } model_fit;
 
 typedef struct model_data {

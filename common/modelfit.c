@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "gram.h"
 #include "model.h"
 #include "split.h"
 
@@ -42,13 +43,16 @@ model_fit_run(model_fit *f, const model_spec *s, const model_data *d,
 	memset(f, 0, sizeof *f);
 	f->kind = s->kind;
 	f->p = d->p;
+	f->threads = s->threads;
 	f->coef = ecalloc(d->p ? d->p : 1, sizeof *f->coef);
 	f->lambda = NAN;
 	if (s->kind == MODEL_OLS) {
 		ols_input in = { d->n, d->p, d->X, d->y, d->w, d->names,
-			s->intercept, s->level, s->threads };
+			s->intercept, s->level, s->threads, &f->train };
 		if (ols_fit(&in, &f->ols, err, errsz) < 0)
 			return -1;
+		/* From its residual pass: no pass of its own. */
+		f->train_X = d->X;
 		size_t ic = s->intercept ? 1 : 0;
 		for (size_t j = 0; j < d->p; j++)
 			f->coef[j] = f->ols->coef[j + ic];
@@ -230,16 +234,53 @@ model_cv_free(model_cv *cv)
 
 /* --- writing ------------------------------------------------------------ */
 
+/* The predictions of a part of the rows (in cache) and their metrics,
+ * into the part's accumulator. */
+typedef struct train_pass {
+	const model_fit *f;
+	const model_data *d;
+	metrics_acc *part;
+} train_pass;
+
+static void
+train_block(void *ctx, size_t b, size_t r0, size_t m, double *yhat)
+{
+	const train_pass *t = ctx;
+	const model_fit *f = t->f;
+	size_t n = t->d->n;
+
+	for (size_t i = 0; i < m; i++)
+		yhat[i] = f->intercept;
+	for (size_t j = 0; j < f->p; j++) {
+		const double *x = t->d->X + j * n + r0;
+		for (size_t i = 0; i < m; i++)
+			yhat[i] += f->coef[j] * x[i];
+	}
+	metrics_acc_add(&t->part[b], t->d->y + r0, yhat, m);
+}
+
 void
 model_train_metrics(const model_fit *f, const model_data *d, metrics *tr)
 {
-	double *yhat = emalloc(d->n * sizeof *yhat), ybar = 0;
+	size_t rows, nb = gram_nblocks(d->n, &rows);
+	train_pass t = { f, d, emalloc((nb ? nb : 1) * sizeof *t.part) };
+	metrics_acc a;
 
-	model_fit_predict(f, d->X, d->n, yhat);
-	for (size_t i = 0; i < d->n; i++)
-		ybar += d->y[i];
-	metrics_compute(d->y, yhat, d->n, ybar / (double)d->n, tr);
-	free(yhat);
+	if (f->train_X && f->train_X == d->X && f->train.n == d->n) {
+		*tr = f->train;
+		free(t.part);
+		return;
+	}
+	/* One pass: the rows' predictions never stored; the baseline is
+	 * the mean of y. */
+	for (size_t b = 0; b < nb; b++)
+		metrics_acc_init(&t.part[b]);
+	gram_each_rows(d->n, 1, f->threads, train_block, &t);
+	metrics_acc_init(&a);
+	for (size_t b = 0; b < nb; b++)
+		metrics_acc_merge(&a, &t.part[b]);
+	metrics_acc_finish(&a, a.mean, tr);
+	free(t.part);
 }
 
 void

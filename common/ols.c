@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "gram.h"
+#include "metrics.h"
 #include "ols.h"
 
 /* Coefficients of the dependent column on the others below this (in the
@@ -318,22 +319,96 @@ design_fill(const void *ctx, size_t r0, size_t mr, double *a)
 		memcpy(sw, y, mr * sizeof *sw);
 }
 
+/* Rows sampled, evenly spread, for the shift of the one-pass centring. */
+#define SHIFT_ROWS 1024
+/* The one-pass centring corrects the Gram matrix of the shifted design by
+ * terms of the size of sw d^2 (d the mean's offset from the shift): fall
+ * back to exact means when that exceeds the centred diagonal by more than
+ * this (cancellation would cost more than ~2 digits). */
+#define SHIFT_MAX 1e2
+
+/*
+ * The means m[1..k) (weighted) and the upper Gram matrix g (kk = k + 1) of
+ * the design source centred at them, in one pass over the rows: the Gram
+ * matrix of the design shifted by sampled means c, whose constant column
+ * gives the sums, corrected for the shift e = m - c (the parallel axis
+ * theorem, exact in exact arithmetic).  -1 when the shift is too far from
+ * the means for the correction to keep its digits: m and g are then to be
+ * computed again from exact means.
+ */
+static int
+shifted_gram(const ols_input *in, design_src *ds, const gram_src *src,
+    double *m, double *g, int threads)
+{
+	size_t n = in->n, k = ds->k, kk = k + 1, step, cnt = 0;
+	double *c = ecalloc(k, sizeof *c), *e = ecalloc(k, sizeof *e), sw;
+	int rc = 0;
+
+	step = n > SHIFT_ROWS ? n / SHIFT_ROWS : 1;
+	for (size_t i = 0; i < n; i += step)
+		cnt++;
+	for (size_t j = 1; j < k; j++) {
+		const double *x = in->X + (j - 1) * n;
+		double t = 0;
+		for (size_t i = 0; i < n; i += step)
+			t += x[i];
+		c[j] = t / (double)cnt;
+	}
+	ds->m = c;
+	gram_upper_src(src, NULL, 0, threads, g);
+	sw = g[0];
+	for (size_t j = 1; j < k; j++) {
+		m[j] = c[j] + g[j * kk] / sw;
+		e[j] = m[j] - c[j];
+	}
+	/* sum w (xi - ci - ei)(xj - cj - ej) from the shifted sums: the
+	 * shifted Gram, less ei Sj + ej Si, plus sw ei ej (S the shifted
+	 * column sums, row 0); the constant's column and y's likewise. */
+	for (size_t j = 1; j < kk && rc == 0; j++) {
+		double sj = j < k ? g[j * kk] : 0, ej = j < k ? e[j] : 0;
+		for (size_t i = 1; i <= j && i < k; i++) {
+			double si = g[i * kk];
+			if (j < k)
+				g[j * kk + i] += -e[i] * sj - ej * si +
+				    sw * e[i] * ej;
+			else
+				g[j * kk + i] -= e[i] * g[j * kk];
+		}
+		if (j < k) {
+			if (!(g[j * kk + j] > 0) ||
+			    sw * ej * ej > SHIFT_MAX * g[j * kk + j])
+				rc = -1;
+		}
+	}
+	/* Row 0 last: the loop above read it. */
+	for (size_t j = 1; j < k; j++)
+		g[j * kk] -= sw * e[j];
+	ds->m = m;
+	free(c);
+	free(e);
+	return rc;
+}
+
 /*
  * factor() for the design source src (k columns and y): R (row-major) and
  * qty from the Gram matrix when it is well conditioned (return 0), or by
  * CholeskyQR2 (return 1); -1 when neither is safe, for Householder QR of
- * the stored design.
+ * the stored design.  g0 (kk x kk, upper, destroyed) is the source's Gram
+ * matrix when the caller has it, or NULL.
  */
 static int
 factor_src(const gram_src *src, size_t k, double *s, double *R,
-    double *qty, int threads)
+    double *qty, int threads, double *g0)
 {
 	size_t kk = k + 1;
 	int ik = (int)k, info = 0, how = -1;
 	double *g = emalloc(kk * kk * sizeof *g), *c = ecalloc(k * k, sizeof *c);
 	double *c2 = ecalloc(k * k, sizeof *c2), cond;
 
-	gram_upper_src(src, NULL, 0, threads, g);
+	if (g0)
+		memcpy(g, g0, kk * kk * sizeof *g);
+	else
+		gram_upper_src(src, NULL, 0, threads, g);
 	info = gram_cholesky(g, k, kk, s, c, R);
 	if (info != 0)
 		goto out;
@@ -385,22 +460,125 @@ out:
 	return how;
 }
 
-/* Residuals sqrt(W) y - A ac of the design source, block by block. */
+/*
+ * What the statistics need of the rows, gathered by row blocks and merged
+ * in row order: the weighted residuals' moments about their mean (merged
+ * as Pebay, SAND2008-6212, merges central moments), their sum of squares
+ * and of successive differences (Durbin-Watson; the first and last
+ * residual join the blocks), and y's weighted mean and squared deviations
+ * (merged as Chan et al.), or its uncentred sum of squares, for the total
+ * sum of squares; the sum of the log weights for the likelihood.
+ */
+typedef struct resid_part {
+	double n, mean, m2, m3, m4;	/* of e */
+	double ssr, d2, first, last;
+	double sw, my, m2y, syy;	/* of y, weighted */
+	double slw;
+} resid_part;
+
+static void
+part_merge(resid_part *a, const resid_part *b)
+{
+	double na = a->n, nb = b->n, n = na + nb, d, dn, w;
+
+	if (nb == 0)
+		return;
+	if (na == 0) {
+		*a = *b;
+		return;
+	}
+	d = b->mean - a->mean;
+	dn = d / n;
+	a->m4 += b->m4 + d * dn * dn * dn * na * nb * (na * na - na * nb +
+	    nb * nb) + 6 * dn * dn * (na * na * b->m2 + nb * nb * a->m2) +
+	    4 * dn * (na * b->m3 - nb * a->m3);
+	a->m3 += b->m3 + d * dn * dn * na * nb * (na - nb) +
+	    3 * dn * (na * b->m2 - nb * a->m2);
+	a->m2 += b->m2 + d * dn * na * nb;
+	a->mean += nb * dn;
+	a->n = n;
+	a->ssr += b->ssr;
+	a->d2 += b->d2 + (b->first - a->last) * (b->first - a->last);
+	a->last = b->last;
+	w = a->sw + b->sw;
+	d = b->my - a->my;
+	a->my += d * (b->sw / w);
+	a->m2y += b->m2y + d * d * (a->sw * b->sw / w);
+	a->sw = w;
+	a->syy += b->syy;
+	a->slw += b->slw;
+}
+
+/* The residuals e[0..m) of rows whose targets are y and weights w (or
+ * NULL) into a part of their own, then merged into *acc. */
+static void
+part_add(resid_part *acc, const double *e, const double *y,
+    const double *w, size_t m)
+{
+	resid_part b = { 0 };
+	double s = 0, sy = 0;
+
+	if (m == 0)
+		return;
+	b.n = (double)m;
+	for (size_t i = 0; i < m; i++) {
+		s += e[i];
+		b.ssr += e[i] * e[i];
+		sy += (w ? w[i] : 1) * y[i];
+		b.sw += w ? w[i] : 1;
+		b.slw += w ? log(w[i]) : 0;
+	}
+	b.mean = s / b.n;
+	b.my = sy / b.sw;
+	for (size_t i = 0; i < m; i++) {
+		double d = e[i] - b.mean, dd = d * d, dy = y[i] - b.my;
+		b.m2 += dd;
+		b.m3 += dd * d;
+		b.m4 += dd * dd;
+		b.m2y += (w ? w[i] : 1) * dy * dy;
+		b.syy += (w ? w[i] : 1) * y[i] * y[i];
+		if (i > 0)
+			b.d2 += (e[i] - e[i - 1]) * (e[i] - e[i - 1]);
+	}
+	b.first = e[0];
+	b.last = e[m - 1];
+	part_merge(acc, &b);
+}
+
+/* Residuals sqrt(W) y - A ac of the design source, block by block, in
+ * place of y's column, into the block's part. */
 typedef struct resid_job {
+	const ols_input *in;
 	const double *ac;
 	size_t k;
-	double *e;
+	resid_part *part;
+	metrics_acc *mpart;	/* or NULL */
 } resid_job;
+
+/* The training metrics of the rows' fits y - e / sqrt(w), yhat[m] a
+ * scratch array. */
+static void
+metrics_add(metrics_acc *acc, const double *e, const double *y,
+    const double *w, size_t m, double *yhat)
+{
+	for (size_t i = 0; i < m; i++)
+		yhat[i] = y[i] - (w ? e[i] / sqrt(w[i]) : e[i]);
+	metrics_acc_add(acc, y, yhat, m);
+}
 
 static void
 resid_block(void *ctx, size_t b, size_t r0, size_t mr, double *a)
 {
 	const resid_job *j = ctx;
+	const double *y = j->in->y + r0, *w = j->in->w ? j->in->w + r0 : NULL;
+	double *e = a + j->k * mr;
 
-	(void)b;
-	memcpy(j->e + r0, a + j->k * mr, mr * sizeof *j->e);
 	cblas_dgemv(CblasColMajor, CblasNoTrans, (int)mr, (int)j->k, -1.0,
-	    a, (int)mr, j->ac, 1, 1.0, j->e + r0, 1);
+	    a, (int)mr, j->ac, 1, 1.0, e, 1);
+	part_add(&j->part[b], e, y, w, mr);
+	/* The design's columns are spent: the first holds the fits. */
+	if (j->mpart)
+		metrics_add(&j->mpart[b], e, y, w, mr, a);
 }
 
 /* The columns of the centred design a (n x (k + 1), y last), or with a
@@ -616,30 +794,16 @@ cond_number(const double *R, const double *s, const double *m, size_t k,
 	return c;
 }
 
-/* Residual statistics of the weighted residuals e[0..n). */
+/* Residual statistics from the merged parts. */
 static void
-resid_stats(ols_result *r, const double *e, size_t n)
+resid_stats(ols_result *r, const resid_part *t)
 {
-	long double d2 = 0, m = 0, m2 = 0, m3 = 0, m4 = 0;
+	double n = t->n, m2 = t->m2 / n, m3 = t->m3 / n, m4 = t->m4 / n;
 
-	for (size_t i = 1; i < n; i++)
-		d2 += (long double)(e[i] - e[i - 1]) * (e[i] - e[i - 1]);
-	r->dw = (double)(d2 / r->ssr);
-	for (size_t i = 0; i < n; i++)
-		m += e[i];
-	m /= n;
-	for (size_t i = 0; i < n; i++) {
-		long double d = e[i] - m, dd = d * d;
-		m2 += dd;
-		m3 += dd * d;
-		m4 += dd * dd;
-	}
-	m2 /= n;
-	m3 /= n;
-	m4 /= n;
-	r->skew = (double)(m3 / powl(m2, 1.5L));
-	r->kurtosis = (double)(m4 / (m2 * m2));
-	r->jb = (double)n / 6 * (r->skew * r->skew +
+	r->dw = t->d2 / r->ssr;
+	r->skew = m3 / pow(m2, 1.5);
+	r->kurtosis = m4 / (m2 * m2);
+	r->jb = n / 6 * (r->skew * r->skew +
 	    (r->kurtosis - 3) * (r->kurtosis - 3) / 4);
 	/* chi-squared with 2 df: the survival function is exp(-x/2). */
 	r->jb_pval = exp(-r->jb / 2);
@@ -684,7 +848,7 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	double *rq = emalloc(k * k * sizeof *rq);
 	double *qty = emalloc(k * sizeof *qty), *nrm = emalloc(k * sizeof *nrm);
 	double *z = emalloc(k * sizeof *z), *U = emalloc(k * k * sizeof *U);
-	double *va = emalloc(k * k * sizeof *va), *e = emalloc(n * sizeof *e);
+	double *va = emalloc(k * k * sizeof *va);
 	/* The permutation on our own memory: GSL's allocators abort. */
 	gsl_permutation perm_s = { k, emalloc(k * sizeof(size_t)) };
 	gsl_permutation *perm = &perm_s;
@@ -697,12 +861,22 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	 * column to unit norm: the QR then sees the design's conditioning,
 	 * not its units.  The centred design is made block by block as the
 	 * factor needs it, and stored whole only for Householder QR. */
-	prep(in, NULL, m, NULL, k, off);
 	design_src dsrc = { in, m, k, off };
 	gram_src src = { n, k + 1, design_fill, &dsrc };
+	double *g0 = NULL;
+	if (off) {
+		g0 = emalloc((k + 1) * (k + 1) * sizeof *g0);
+		if (shifted_gram(in, &dsrc, &src, m, g0, in->threads) < 0) {
+			free(g0);
+			g0 = NULL;
+		}
+	}
+	if (!g0)
+		prep(in, NULL, m, NULL, k, off);
 	/* R0 of the n x k design and Q'sqrt(W)y, then the column-pivoted QR
 	 * of the k x k R0, which pivots as that of the design would. */
-	int by_qr = factor_src(&src, k, s, R0, qty, in->threads) < 0;
+	int by_qr = factor_src(&src, k, s, R0, qty, in->threads, g0) < 0;
+	free(g0);
 	if (by_qr) {
 		sw = emalloc(n * sizeof *sw);
 		a = emalloc(n * (k + 1) * sizeof *a);
@@ -774,11 +948,20 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 
 	/* Residuals from the centred form, which cancels less than y - Xb:
 	 * sqrt(W) y - A ac with the centred design by blocks. */
-	long double ssr = 0, slw = 0;
+	size_t rows, nb = gram_nblocks(n, &rows);
+	resid_part *part = ecalloc(nb, sizeof *part), tot = { 0 };
+	metrics_acc *mpart = NULL, macc;
+	if (in->train) {
+		mpart = emalloc(nb * sizeof *mpart);
+		for (size_t b = 0; b < nb; b++)
+			metrics_acc_init(&mpart[b]);
+	}
 	if (!by_qr) {
-		resid_job rj = { ac, k, e };
+		resid_job rj = { in, ac, k, part, mpart };
 		gram_each_block(&src, in->threads, resid_block, &rj);
 	} else {
+		double *e = emalloc(n * sizeof *e);
+		double *a0 = mpart ? emalloc(n * sizeof *a0) : NULL;
 		for (size_t i = 0; i < n; i++) {
 			long double f = off ? ac[0] : 0;
 			for (size_t c = off; c < k; c++)
@@ -786,12 +969,29 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 				    (in->X[(c - off) * n + i] - m[c]);
 			e[i] = sw[i] * (double)(in->y[i] - f);
 		}
+		/* The parts of the blocked pass, one after the other. */
+		for (size_t b = 0; b < nb; b++) {
+			size_t r0 = b * rows, m1 = n - r0 < rows ? n - r0 : rows;
+			part_add(&part[b], e + r0, in->y + r0, in->w ?
+			    in->w + r0 : NULL, m1);
+			if (mpart)
+				metrics_add(&mpart[b], e + r0, in->y + r0,
+				    in->w ? in->w + r0 : NULL, m1, a0 + r0);
+		}
+		free(e);
+		free(a0);
 	}
-	for (size_t i = 0; i < n; i++) {
-		ssr += (long double)e[i] * e[i];
-		slw += in->w ? log(in->w[i]) : 0;
+	for (size_t b = 0; b < nb; b++)
+		part_merge(&tot, &part[b]);
+	free(part);
+	if (mpart) {
+		metrics_acc_init(&macc);
+		for (size_t b = 0; b < nb; b++)
+			metrics_acc_merge(&macc, &mpart[b]);
+		metrics_acc_finish(&macc, macc.mean, in->train);
+		free(mpart);
 	}
-	r->ssr = (double)ssr;
+	r->ssr = tot.ssr;
 	r->nobs = (double)n;
 	r->df_model = (double)p;
 	r->df_resid = (double)(n - k);
@@ -839,16 +1039,11 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 
 	/* Total sum of squares about the weighted mean, or about zero
 	 * without a constant (statsmodels' centered/uncentered_tss). */
-	long double tss = 0;
-	double my = off ? wmean(in->y, in->w, n) : 0;
-	for (size_t i = 0; i < n; i++) {
-		double d = in->y[i] - my;
-		tss += (long double)(in->w ? in->w[i] : 1) * d * d;
-	}
-	r->r2 = 1 - r->ssr / (double)tss;
+	double tss = off ? tot.m2y : tot.syy;
+	r->r2 = 1 - r->ssr / tss;
 	r->r2_adj = 1 - (double)(n - off) / r->df_resid * (1 - r->r2);
 	if (p > 0) {
-		double ess = (double)tss - r->ssr;
+		double ess = tss - r->ssr;
 		r->fvalue = ess / r->df_model / scale;
 		r->f_pval = f_upper(r->fvalue, r->df_model, r->df_resid);
 	} else {
@@ -856,10 +1051,10 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 	}
 	double n2 = (double)n / 2;
 	r->llf = -log(r->ssr) * n2 - (1 + log(M_PI / n2)) * n2 +
-	    0.5 * (double)slw;
+	    0.5 * tot.slw;
 	r->aic = -2 * r->llf + 2 * (double)k;
 	r->bic = -2 * r->llf + log((double)n) * (double)k;
-	resid_stats(r, e, n);
+	resid_stats(r, &tot);
 	r->cond = cond_number(R0, s, m, k, off);
 	if (p > 0 && (in->w || !off))
 		vif_compute(in, r->vif);
@@ -878,7 +1073,6 @@ out:
 	free(z);
 	free(U);
 	free(va);
-	free(e);
 	return r ? 0 : -1;
 }
 

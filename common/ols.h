@@ -21,6 +21,9 @@ typedef struct ols_input {
 	int threads;		/* for the per-column passes; 0 means 1.  The
 				 * result does not depend on it: each column
 				 * is one thread's alone. */
+	struct metrics *train;	/* or NULL: the training metrics of the fit
+				 * (metrics.h, unweighted, the mean of y the
+				 * baseline), from the residual pass */
 } ols_input;
 
 /*

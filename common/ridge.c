@@ -19,8 +19,8 @@
  * and for small designs, by the thin SVD of Xc itself. */
 #define GRAM_MIN_NP	20000
 #define GRAM_MAX_COND	1e3
-/* The one-pass centring subtracts a shift (the mean of the first block)
- * and corrects by sw d d' for d = mean - shift: fall back when that
+/* The one-pass centring subtracts a shift (a mean of sampled rows) and
+ * corrects by sw d d' for d = mean - shift: fall back when that
  * correction exceeds the centred diagonal by more than this. */
 #define GRAM_MAX_SHIFT	1e2
 #define GRAM_BLOCK	2048
@@ -157,16 +157,92 @@ sym_eig(double *a, size_t k, double *ev)
 	return info == 0 ? 0 : -1;
 }
 
+/* Rows sampled, evenly spread, for the shift of the one-pass centring. */
+#define SHIFT_ROWS 1024
+
+/* The shifted, sqrt(w)-scaled [X - c, y - c_y, 1] by row blocks: the last
+ * column makes the weighted column sums part of the Gram matrix. */
+typedef struct shifted_src {
+	const ridge_problem *pr;
+	const double *c;	/* p + 1 shifts */
+} shifted_src;
+
+static void
+shifted_fill(const void *ctx, size_t r0, size_t m, double *a)
+{
+	const shifted_src *sh = ctx;
+	const ridge_problem *pr = sh->pr;
+	const double *w = pr->w ? pr->w + r0 : NULL;
+	size_t n = pr->n, p = pr->p, q = p + 1;
+	double *a1 = a + q * m;
+
+	for (size_t i = 0; i < m; i++)
+		a1[i] = w != NULL ? sqrt(w[i]) : 1;
+	for (size_t j = 0; j < q; j++) {
+		const double *x = (j < p ? pr->X + j * n : pr->y) + r0;
+		double *aj = a + j * m, cj = sh->c[j];
+		if (w == NULL)
+			for (size_t i = 0; i < m; i++)
+				aj[i] = x[i] - cj;
+		else
+			for (size_t i = 0; i < m; i++)
+				aj[i] = (x[i] - cj) * a1[i];
+	}
+}
+
+/* d->yc and d->hw (allocated, n each) from d->ymean and the weights'
+ * sum sw, by row blocks on the problem's threads. */
+typedef struct yc_job {
+	ridge_svd *d;
+	const ridge_problem *pr;
+	double sw;
+} yc_job;
+
+static void
+yc_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
+{
+	const yc_job *j = ctx;
+	const double *w = j->pr->w ? j->pr->w + r0 : NULL, *y = j->pr->y + r0;
+	double *yc = j->d->yc + r0, *hw = j->d->hw + r0, ym = j->d->ymean;
+
+	(void)b;
+	(void)a;
+	for (size_t i = 0; i < m; i++) {
+		double wi = w ? w[i] : 1;
+		yc[i] = (y[i] - ym) * (w ? sqrt(wi) : 1);
+		hw[i] = j->pr->fit_intercept ? wi / j->sw : 0;
+	}
+}
+
+static void
+yc_hw_fill(ridge_svd *d, const ridge_problem *pr, double sw)
+{
+	yc_job j = { d, pr, sw };
+
+	gram_each_rows(d->n, 0, pr->threads, yc_block, &j);
+}
+
+/* The centred Gram matrix of [Xc yc] and the means, for CholeskyQR2 when
+ * the Gram matrix alone is too ill-conditioned: its first pass. */
+typedef struct gram_pre {
+	int have;
+	double *g;		/* (p + 1)^2, upper, column-major */
+	double *xmean, ymean;
+} gram_pre;
+
 /*
  * The decomposition from the Gram matrix of [Xc yc] (sqrt(w)-scaled), built
- * block by block from shifted data in one pass.  *ok = 1 when d is filled
- * in; *ok = 0 (and NULL) to fall back to the SVD; a message on bad input.
- * With need_u, U = Xc V / s by a second pass; else d->u is NULL.
+ * over row blocks (on pr->threads) from shifted data in one pass.  *ok = 1
+ * when d is filled in; *ok = 0 (and NULL) to fall back to the SVD, with
+ * the centred Gram matrix and the means in *pre (pre->have) when they are
+ * good; a message on bad input.  With need_u, U = Xc V / s by a second
+ * pass; else d->u is NULL.
  */
 static const char *
-gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
+gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok,
+    gram_pre *pre)
 {
-	size_t n = pr->n, p = pr->p, q = p + 1, q1 = p + 2, nb;
+	size_t n = pr->n, p = pr->p, q = p + 1, q1 = p + 2, step, cnt = 0;
 	const double *w = pr->w;
 	double *c, *a, *g, *g1, *sx, *ev, *e, sw = 0;
 	const char *err = NULL;
@@ -176,12 +252,15 @@ gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
 		return check_problem(pr);
 	if (n <= p || n * p < GRAM_MIN_NP || n > INT_MAX || q > 4096)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(pr->y[i]) ||
-		    (w != NULL && !(w[i] > 0 && isfinite(w[i]))))
+	/* A y that is not finite makes the Gram matrix so (checked below);
+	 * the weights are checked here. */
+	for (size_t i = 0; w && i < n; i++) {
+		if (!(w[i] > 0 && isfinite(w[i])))
 			return check_problem(pr);
-		sw += w ? w[i] : 1;
+		sw += w[i];
 	}
+	if (!w)
+		sw = (double)n;
 	c = ecalloc(q, sizeof *c);
 	sx = ecalloc(q, sizeof *sx);
 	g = ecalloc(q * q, sizeof *g);
@@ -190,35 +269,23 @@ gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
 	ev = emalloc(p * sizeof *ev);
 	e = emalloc(p * p * sizeof *e);
 	if (pr->fit_intercept) {
-		nb = n < GRAM_BLOCK ? n : GRAM_BLOCK;
+		/* Sampled over every row, so that a trend does not put the
+		 * shift far from the mean. */
+		step = n > SHIFT_ROWS ? n / SHIFT_ROWS : 1;
+		for (size_t i = 0; i < n; i += step)
+			cnt++;
 		for (size_t j = 0; j < q; j++) {
 			const double *x = j < p ? pr->X + j * n : pr->y;
 			double t = 0;
-			for (size_t i = 0; i < nb; i++)
+			for (size_t i = 0; i < n; i += step)
 				t += x[i];
-			c[j] = t / (double)nb;
+			/* A non-finite shift: the checks below catch it. */
+			c[j] = t / (double)cnt;
 		}
 	}
-	/* The blocks are [sqrt(w) (X - c), sqrt(w) (y - c_y), sqrt(w)]: the
-	 * last column makes the weighted column sums part of the product. */
-	for (size_t i0 = 0; i0 < n; i0 += GRAM_BLOCK) {
-		size_t m = n - i0 < GRAM_BLOCK ? n - i0 : GRAM_BLOCK;
-		double *a1 = a + q * m;
-		for (size_t i = 0; i < m; i++)
-			a1[i] = w != NULL ? sqrt(w[i0 + i]) : 1;
-		for (size_t j = 0; j < q; j++) {
-			const double *x = (j < p ? pr->X + j * n : pr->y) + i0;
-			double *aj = a + j * m, cj = c[j];
-			if (w == NULL)
-				for (size_t i = 0; i < m; i++)
-					aj[i] = x[i] - cj;
-			else
-				for (size_t i = 0; i < m; i++)
-					aj[i] = (x[i] - cj) * a1[i];
-		}
-		cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)q1,
-		    (int)m, 1.0, a, (int)m, 1.0, g1, (int)q1);
-	}
+	shifted_src sh = { pr, c };
+	gram_src src = { n, q1, shifted_fill, &sh };
+	gram_upper_src(&src, NULL, 0, pr->threads, g1);
 	for (size_t j = 0; j < q; j++) {
 		sx[j] = g1[q * q1 + j];
 		for (size_t i = 0; i <= j; i++)
@@ -246,8 +313,18 @@ gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
 		for (size_t i = 0; i <= j; i++)
 			e[j * p + i] = g[j * q + i];
 	if (sym_eig(e, p, ev) != 0 || !(ev[0] > 0) ||
-	    !(ev[p - 1] <= GRAM_MAX_COND * GRAM_MAX_COND * ev[0]))
+	    !(ev[p - 1] <= GRAM_MAX_COND * GRAM_MAX_COND * ev[0])) {
+		/* Too ill-conditioned to use alone: CholeskyQR2 starts from
+		 * this Gram matrix. */
+		pre->have = 1;
+		pre->g = g;
+		g = NULL;
+		pre->xmean = emalloc(p * sizeof *pre->xmean);
+		for (size_t j = 0; j < p; j++)
+			pre->xmean[j] = c[j] + sx[j];
+		pre->ymean = c[p] + sx[p];
 		goto out;
+	}
 
 	d->n = n;
 	d->p = p;
@@ -271,11 +348,7 @@ gram_init(ridge_svd *d, const ridge_problem *pr, int need_u, int *ok)
 		}
 		d->uty[l] = t / d->s[l];
 	}
-	for (size_t i = 0; i < n; i++) {
-		double wi = w ? w[i] : 1;
-		d->yc[i] = (pr->y[i] - d->ymean) * (w ? sqrt(wi) : 1);
-		d->hw[i] = pr->fit_intercept ? wi / sw : 0;
-	}
+	yc_hw_fill(d, pr, sw);
 	if (need_u) {
 		d->u = emalloc(n * p * sizeof *d->u);
 		for (size_t i0 = 0; i0 < n; i0 += GRAM_BLOCK) {
@@ -358,7 +431,8 @@ chol_lead(const double *g, size_t k, double *c)
  * ill-conditioned for it.
  */
 static const char *
-cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
+cholqr_init(ridge_svd *d, const ridge_problem *pr, const gram_pre *pre,
+    int *ok)
 {
 	size_t n = pr->n, p = pr->p, q = p + 1;
 	const double *w = pr->w;
@@ -367,8 +441,9 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
 	const char *err = NULL;
 
 	*ok = 0;
+	/* A finite Gram matrix from gram_init: every value is finite. */
 	if (n <= p || n * p < GRAM_MIN_NP || n > INT_MAX || q > 4096 ||
-	    check_problem(pr) != NULL)
+	    (!(pre && pre->have) && check_problem(pr) != NULL))
 		return check_problem(pr);
 	xmean = ecalloc(p, sizeof *xmean);
 	g = emalloc(q * q * sizeof *g);
@@ -380,10 +455,19 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
 	ur = emalloc(p * p * sizeof *ur);
 	vt = emalloc(p * p * sizeof *vt);
 	qy = emalloc(p * sizeof *qy);
-	/* The means as centre() takes them. */
-	for (size_t i = 0; i < n; i++)
-		sw += w ? w[i] : 1;
-	for (size_t j = 0; pr->fit_intercept && j <= p; j++) {
+	for (size_t i = 0; w && i < n; i++)
+		sw += w[i];
+	if (!w)
+		sw = (double)n;
+	if (pre && pre->have) {
+		/* The first pass is gram_init's. */
+		memcpy(xmean, pre->xmean, p * sizeof *xmean);
+		ymean = pre->ymean;
+		memcpy(g, pre->g, q * q * sizeof *g);
+	}
+	/* Else the means as centre() takes them. */
+	for (size_t j = 0; !(pre && pre->have) && pr->fit_intercept && j <= p;
+	    j++) {
 		const double *x = j < p ? pr->X + j * n : pr->y;
 		double m = 0;
 		for (size_t i = 0; i < n; i++)
@@ -395,7 +479,8 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
 	}
 	centred_src cs = { pr, xmean, ymean };
 	gram_src src = { n, q, centred_fill, &cs };
-	gram_upper_src(&src, NULL, 0, pr->threads, g);
+	if (!(pre && pre->have))
+		gram_upper_src(&src, NULL, 0, pr->threads, g);
 	for (size_t j = 0; j < p; j++) {
 		sc[j] = sqrt(g[j * q + j]);
 		if (!(sc[j] > 0) || !isfinite(sc[j]))
@@ -457,11 +542,7 @@ cholqr_init(ridge_svd *d, const ridge_problem *pr, int *ok)
 		}
 		d->uty[c] = t;
 	}
-	for (size_t i = 0; i < n; i++) {
-		double wi = w ? w[i] : 1;
-		d->yc[i] = (pr->y[i] - ymean) * (w ? sqrt(wi) : 1);
-		d->hw[i] = pr->fit_intercept ? wi / sw : 0;
-	}
+	yc_hw_fill(d, pr, sw);
 	*ok = 1;
 out:
 	free(xmean);
@@ -483,10 +564,15 @@ svd_init(ridge_svd *d, const ridge_problem *pr, int need_u)
 	const char *err;
 	int ok;
 
+	gram_pre pre = { 0, NULL, NULL, 0 };
+
 	memset(d, 0, sizeof *d);
-	if ((err = gram_init(d, pr, need_u, &ok)) != NULL || ok)
-		return err;
-	if (!need_u && ((err = cholqr_init(d, pr, &ok)) != NULL || ok))
+	err = gram_init(d, pr, need_u, &ok, &pre);
+	if (!err && !ok && !need_u)
+		err = cholqr_init(d, pr, &pre, &ok);
+	free(pre.g);
+	free(pre.xmean);
+	if (err != NULL || ok)
 		return err;
 	return ridge_svd_init_exact(d, pr);
 }
@@ -646,6 +732,107 @@ ridge_fit(const ridge_problem *pr, double lambda, double *coef,
 	return err;
 }
 
+/* The LOO errors of every lambda of a grid over row blocks, without U:
+ * per part of the rows, U = Xc V S^-1, the fits U F and the hat values
+ * (U o U) G for all lambdas at once (two products, F and G p x L), then
+ * the squared LOO residuals summed per lambda into the block's sums. */
+typedef struct loo_pass {
+	const ridge_svd *d;
+	size_t ng;
+	const double *vs, *f, *g;	/* V S^-1 (p x p), F, G (p x ng) */
+	double *part;			/* blocks x ng sums */
+} loo_pass;
+
+/* Rows of a part taken together by loo_block: the fits and hat values of
+ * every lambda (2 x 50 x 256 doubles) stay in the core's cache. */
+#define LOO_ROWS 256
+
+static void
+loo_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
+{
+	const loo_pass *l = ctx;
+	const ridge_svd *d = l->d;
+	size_t p = d->p, ng = l->ng;
+	size_t cap = m < LOO_ROWS ? m : LOO_ROWS;
+	int ip = (int)p, ig = (int)ng, lda = (int)m;
+	/* a has room for p + 1 + p + 2 ng columns of m rows. */
+	double *yc = a + p * m, *u = yc + m, *fit = u + p * cap;
+	double *h = fit + ng * cap, *sum = l->part + b * ng;
+
+	for (size_t i0 = 0; i0 < m; i0 += LOO_ROWS) {
+		size_t mm = m - i0 < LOO_ROWS ? m - i0 : LOO_ROWS;
+		const double *hw = d->hw + r0 + i0, *yi = yc + i0;
+		int im = (int)mm;
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, im, ip,
+		    ip, 1.0, a + i0, lda, l->vs, ip, 0.0, u, im);
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, im, ig,
+		    ip, 1.0, u, im, l->f, ip, 0.0, fit, im);
+		for (size_t i = 0; i < p * mm; i++)
+			u[i] *= u[i];
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, im, ig,
+		    ip, 1.0, u, im, l->g, ip, 0.0, h, im);
+		for (size_t k = 0; k < ng; k++) {
+			const double *fk = fit + k * mm, *hk = h + k * mm;
+			double t[4] = { 0 };
+			size_t i;
+			/* Four sums, so that the divisions overlap. */
+			for (i = 0; i + 4 <= mm; i += 4)
+				for (size_t c = 0; c < 4; c++) {
+					double e = (yi[i + c] - fk[i + c]) /
+					    (1 - (hw[i + c] + hk[i + c]));
+					t[c] += e * e;
+				}
+			for (; i < mm; i++) {
+				double e = (yi[i] - fk[i]) / (1 - (hw[i] + hk[i]));
+				t[0] += e * e;
+			}
+			sum[k] += (t[0] + t[1]) + (t[2] + t[3]);
+		}
+	}
+}
+
+/* ridge_svd_loo at every lambda of grid[0..ng) into loo: with U stored,
+ * one lambda at a time; else in one blocked pass over the data on the
+ * problem's threads (the same sums whatever their number). */
+static void
+loo_path(const ridge_svd *d, const ridge_problem *pr, const double *grid,
+    size_t ng, double *loo)
+{
+	size_t p = d->p, k = d->k, rows, nb;
+
+	if (d->u != NULL || k != p) {
+		for (size_t i = 0; i < ng; i++)
+			loo[i] = ridge_svd_loo(d, grid[i]);
+		return;
+	}
+	nb = gram_nblocks(d->n, &rows);
+	double *vs = emalloc(p * p * sizeof *vs);
+	double *f = emalloc(p * ng * sizeof *f), *g = emalloc(p * ng * sizeof *g);
+	loo_pass l = { d, ng, vs, f, g, ecalloc(nb * ng, sizeof *l.part) };
+	for (size_t c = 0; c < p; c++)
+		for (size_t j = 0; j < p; j++)
+			vs[c * p + j] = d->v[c * p + j] / d->s[c];
+	for (size_t i = 0; i < ng; i++)
+		for (size_t c = 0; c < p; c++) {
+			double s2 = d->s[c] * d->s[c];
+			g[i * p + c] = s2 / (s2 + grid[i]);
+			f[i * p + c] = g[i * p + c] * d->uty[c];
+		}
+	centred_src cs = { pr, d->xmean, d->ymean };
+	gram_src src = { d->n, p + 1 + p + 2 * ng, centred_fill, &cs };
+	gram_each_block(&src, pr->threads, loo_block, &l);
+	for (size_t i = 0; i < ng; i++) {
+		double t = 0;
+		for (size_t b = 0; b < nb; b++)
+			t += l.part[b * ng + i];
+		loo[i] = t / (double)d->n;
+	}
+	free(vs);
+	free(f);
+	free(g);
+	free(l.part);
+}
+
 const char *
 ridge_cv(const ridge_problem *pr, const double *grid, size_t ngrid,
     double *best, double *lambdas, double *loo, double *coef,
@@ -663,7 +850,9 @@ ridge_cv(const ridge_problem *pr, const double *grid, size_t ngrid,
 			if (bad_lambda(grid[i]))
 				return "ridge: lambda must be positive and finite";
 	}
-	if ((err = ridge_svd_init(&d, pr)) != NULL)
+	/* U only where the decomposition stores it anyway: large designs
+	 * take their LOO errors over row blocks. */
+	if ((err = ridge_svd_init_nou(&d, pr)) != NULL)
 		return err;
 	if (grid == NULL) {
 		double top = ridge_svd_maxeig(&d);
@@ -684,8 +873,10 @@ ridge_cv(const ridge_problem *pr, const double *grid, size_t ngrid,
 		g = emalloc(ngrid * sizeof *g);
 		memcpy(g, grid, ngrid * sizeof *g);
 	}
+	double *path = emalloc(ngrid * sizeof *path);
+	loo_path(&d, pr, g, ngrid, path);
 	for (size_t i = 0; i < ngrid; i++) {
-		double e = ridge_svd_loo(&d, g[i]);
+		double e = path[i];
 		if (loo != NULL)
 			loo[i] = e;
 		if (lambdas != NULL)
@@ -698,6 +889,7 @@ ridge_cv(const ridge_problem *pr, const double *grid, size_t ngrid,
 	}
 	*best = g[ib];
 	err = ridge_svd_coef(&d, g[ib], coef, intercept);
+	free(path);
 	free(g);
 	ridge_svd_free(&d);
 	return err;

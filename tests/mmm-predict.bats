@@ -133,7 +133,9 @@ ols() { mmm-train --model ols --target y "$DATA/$PYMC" > ols.json; }
 	jq -e '(.intercept + .x1 + .x2 + .event_1 + .event_2 + .dayofyear + .t
 	    - .prediction) | (if . < 0 then -. else . end) < 1e-9' p.jsonl |
 	    grep -v true && false
-	jq -e --slurp 'all(.[]; .intercept == 3850.2074729683304)' p.jsonl
+	# the intercept's contribution is the model's intercept, exactly
+	jq -e --slurp --argjson b "$(jq .coefficients.intercept ols.json)" \
+	    'all(.[]; .intercept == $b)' p.jsonl
 	mmm-predict -m ols.json --contributions "$DATA/$PYMC" > p.csv
 	[ "$(head -1 p.csv)" = "prediction,intercept,x1,x2,event_1,event_2,dayofyear,t" ]
 }

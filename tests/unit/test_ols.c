@@ -1,11 +1,13 @@
 /* test_ols: least squares against statsmodels 0.13, and the designs it
  * must refuse. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "metrics.h"
 #include "ols.h"
 #include "tap.h"
 
@@ -77,8 +79,9 @@ vec_err(const double *got, const double *want, size_t n, double *worst)
 static void
 test_case(const ols_case *c)
 {
+	metrics tm, ref;
 	ols_input in = { (size_t)c->n, (size_t)c->p, c->X, c->y, c->w,
-		c->names, c->intercept, c->level, 2 };
+		c->names, c->intercept, c->level, 2, &tm };
 	ols_result *r;
 	ols_pred pr;
 	char err[256];
@@ -123,6 +126,29 @@ test_case(const ols_case *c)
 		pr.obs_lo, pr.obs_hi };
 	e = vec_err(p6, c->pred, 6, &worst_vec[V_PRED]);
 	TAP_OK(e <= tol, "%s: prediction and intervals (%.2g)", c->name, e);
+	/* The training metrics of the residual pass: those of the
+	 * predictions from the coefficients, to rounding (1e-12: the
+	 * residuals come from the centred form). */
+	{
+		size_t n = (size_t)c->n, p = (size_t)c->p, off = c->intercept;
+		double *yhat = emalloc(n * sizeof *yhat), ybar = 0, v[2][METRICS_N];
+		for (size_t i = 0; i < n; i++) {
+			yhat[i] = off ? r->coef[0] : 0;
+			for (size_t j = 0; j < p; j++)
+				yhat[i] += r->coef[j + off] * c->X[j * n + i];
+			ybar += c->y[i];
+		}
+		metrics_compute(c->y, yhat, n, ybar / (double)n, &ref);
+		metrics_values(&tm, v[0]);
+		metrics_values(&ref, v[1]);
+		e = 0;
+		for (int m = 0; m < METRICS_N; m++)
+			e = fmax(e, fabs(v[0][m] - v[1][m]) /
+			    fmax(fabs(v[1][m]), 1e-3));
+		TAP_OK(tm.n == n && e <= 1e-12, "%s: training metrics from the "
+		    "residual pass (%.2g)", c->name, e);
+		free(yhat);
+	}
 	ols_free(r);
 }
 
@@ -132,7 +158,7 @@ refused(const char *what, size_t n, size_t p, const double *X,
     const double *y, const char *const *names, int intercept,
     const char *want)
 {
-	ols_input in = { n, p, X, y, NULL, names, intercept, 0, 1 };
+	ols_input in = { n, p, X, y, NULL, names, intercept, 0, 1, NULL };
 	ols_result *r = (ols_result *)1;
 	char err[256] = "";
 	int rc = ols_fit(&in, &r, err, sizeof err);
@@ -152,7 +178,7 @@ test_errors(void)
 	double y[N] = { 3, 1, 4, 1, 5, 9, 2, 6 };
 	double X[4 * N];
 	const char *const names[] = { "tv", "radio", "tv_copy", "search" };
-	ols_input in = { N, 2, X, y, NULL, names, 0, 0, 1 };
+	ols_input in = { N, 2, X, y, NULL, names, 0, 0, 1, NULL };
 	ols_result *r;
 	char err[256];
 
@@ -212,7 +238,7 @@ test_exact(void)
 {
 	enum { N = 50 };
 	double X[2 * N], y[N];
-	ols_input in = { N, 2, X, y, NULL, NULL, 1, 0, 1 };
+	ols_input in = { N, 2, X, y, NULL, NULL, 1, 0, 1, NULL };
 	ols_result *r;
 	char err[256];
 
@@ -234,6 +260,38 @@ test_exact(void)
 		    r->t[1]);
 		ols_free(r);
 	}
+	/* Condition number ~1e8 (the second column the first and 1e-8
+	 * noise): Householder QR of the stored design; weighted.  Its
+	 * training metrics are those of the coefficients' predictions,
+	 * which cancel ~7 digits here. */
+	double w[N], yhat[N], v[2][METRICS_N], e = 0, ybar = 0;
+	metrics tm, ref;
+	for (int i = 0; i < N; i++) {
+		X[i] = (i * 17) % 23;
+		X[N + i] = X[i] + 1e-8 * ((i * 7) % 11 - 5);
+		y[i] = 1 + 2 * X[i] + 0.5 * ((i * 13) % 5 - 2);
+		w[i] = 1 + (i % 3);
+	}
+	in.w = w;
+	in.train = &tm;
+	if (TAP_OK(ols_fit(&in, &r, err, sizeof err) == 0, "ill-conditioned "
+	    "weighted fit")) {
+		for (int i = 0; i < N; i++) {
+			yhat[i] = r->coef[0] + r->coef[1] * X[i] +
+			    r->coef[2] * X[N + i];
+			ybar += y[i];
+		}
+		metrics_compute(y, yhat, N, ybar / N, &ref);
+		metrics_values(&tm, v[0]);
+		metrics_values(&ref, v[1]);
+		for (int m = 0; m < METRICS_N; m++)
+			e = fmax(e, fabs(v[0][m] - v[1][m]) /
+			    fmax(fabs(v[1][m]), 1e-3));
+		TAP_OK(r->cond > 1e7 && tm.n == N && e <= 1e-6, "ill-conditioned "
+		    "weighted fit (cond %.2g): training metrics from the "
+		    "residual pass (%.2g)", r->cond, e);
+		ols_free(r);
+	}
 }
 
 /* Units do not matter: the Robyn fit with revenue in cents and
@@ -245,7 +303,7 @@ test_units(void)
 	const ols_case *c = &robyn_case;
 	size_t n = (size_t)c->n, p = (size_t)c->p;
 	double *X = emalloc(n * p * sizeof *X), *y = emalloc(n * sizeof *y);
-	ols_input in = { n, p, X, y, NULL, c->names, 1, 0, 1 };
+	ols_input in = { n, p, X, y, NULL, c->names, 1, 0, 1, NULL };
 	ols_result *r;
 	char err[256];
 	double e = 0;
@@ -279,7 +337,7 @@ test_threads(const ols_case *c)
 
 	for (int t = 0; t < 3; t++) {
 		ols_input in = { (size_t)c->n, (size_t)c->p, c->X, c->y, c->w,
-			c->names, c->intercept, c->level, t + 1 };
+			c->names, c->intercept, c->level, t + 1, NULL };
 		if (ols_fit(&in, &r[t], err, sizeof err) < 0) {
 			TAP_OK(0, "%s: threads: %s", c->name, err);
 			return;
@@ -298,6 +356,66 @@ test_threads(const ols_case *c)
 		ols_free(r[t]);
 }
 
+/* The one-pass means shift each column by a mean of 1,024 evenly spread
+ * rows.  Here those rows are all outliers (1e9 in every 128th row of a
+ * column of small noise), too far from the mean for the shift's
+ * correction, so the fit falls back to exact means; rotated by one row,
+ * the sample misses them and the shift is used.  Both orders: the same
+ * fit to rounding, on 1 and 2 threads. */
+static void
+test_shift(void)
+{
+	size_t n = 131072, p = 2;
+	double *X[2], *y[2], e = 0;
+	ols_result *r[2][2];
+	char err[256];
+	uint64_t s = 99;
+
+	for (int o = 0; o < 2; o++) {
+		X[o] = emalloc(n * p * sizeof *X[o]);
+		y[o] = emalloc(n * sizeof *y[o]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		double u[3];
+		for (int j = 0; j < 3; j++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			u[j] = (double)(s >> 11) / 9007199254740992.0 - 0.5;
+		}
+		size_t q = (i + 1) % n;		/* the rotated row */
+		X[0][i] = i % 128 == 0 ? 1e9 + u[0] : u[0];
+		X[0][n + i] = u[1];
+		y[0][i] = 1 + 2e-9 * X[0][i] + 3 * u[1] + u[2];
+		X[1][q] = X[0][i];
+		X[1][n + q] = X[0][n + i];
+		y[1][q] = y[0][i];
+	}
+	for (int o = 0; o < 2; o++)
+		for (int t = 0; t < 2; t++) {
+			ols_input in = { n, p, X[o], y[o], NULL, NULL, 1, 0,
+				t + 1, NULL };
+			if (ols_fit(&in, &r[o][t], err, sizeof err) < 0) {
+				TAP_OK(0, "outlying sample: %s", err);
+				return;
+			}
+		}
+	for (size_t j = 0; j < 3; j++)
+		e = fmax(e, relerr(r[0][0]->coef[j], r[1][0]->coef[j]));
+	e = fmax(e, relerr(r[0][0]->se[1], r[1][0]->se[1]));
+	e = fmax(e, relerr(r[0][0]->jb, r[1][0]->jb));
+	TAP_OK(e <= 1e-9, "outlying sampled rows (exact means) and rotated "
+	    "(shifted means): the same fit (%.2g)", e);
+	TAP_OK(memcmp(r[0][0]->coef, r[0][1]->coef, 3 * sizeof(double)) == 0 &&
+	    memcmp(r[1][0]->coef, r[1][1]->coef, 3 * sizeof(double)) == 0 &&
+	    r[0][0]->jb == r[0][1]->jb && r[1][0]->jb == r[1][1]->jb,
+	    "outlying sampled rows: the same bytes on 1 and 2 threads");
+	for (int o = 0; o < 2; o++) {
+		ols_free(r[o][0]);
+		ols_free(r[o][1]);
+		free(X[o]);
+		free(y[o]);
+	}
+}
+
 int
 main(void)
 {
@@ -308,6 +426,7 @@ main(void)
 	test_errors();
 	test_units();
 	test_exact();
+	test_shift();
 	for (int i = 0; i < V_N; i++)
 		TAP_DIAG("worst %-16s %.2g", vec_names[i], worst_vec[i]);
 	for (int i = 0; i < S_N; i++)

@@ -1,6 +1,7 @@
 /* test_ridge: ridge, RidgeCV's LOO path, positive ridge and Bayesian ridge
  * against scikit-learn 1.2.1 references in tests/data/ridge_ref.h. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +312,70 @@ test_errors(void)
 	bayesridge_free(&m);
 }
 
+/* Large designs take their LOO path over row blocks without U (from the
+ * Gram matrix, or CholeskyQR2 when ill-conditioned): the same path as
+ * the per-lambda sums over a stored U (the exact SVD's, checked against
+ * sklearn above, for the ill-conditioned design), and the same bytes on
+ * 1 and 3 threads (70,000 rows: two blocks). */
+static void
+test_cv_blocked(void)
+{
+	size_t n = 70000, p = 4;
+	double *x = emalloc(n * p * sizeof *x), *y = emalloc(n * sizeof *y);
+	double *w = emalloc(n * sizeof *w);
+	uint64_t s = 12345;
+
+	for (int ill = 0; ill < 2; ill++)
+		for (int wt = 0; wt < 2; wt++) {
+			for (size_t i = 0; i < n; i++) {
+				double u[4];
+				for (int j = 0; j < 4; j++) {
+					s = s * 6364136223846793005ULL +
+					    1442695040888963407ULL;
+					u[j] = (double)(s >> 11) / 9007199254740992.0;
+				}
+				x[i] = 100 + u[0] + (double)i / (double)n;
+				x[n + i] = 3 * u[1];
+				/* ill: the third column is the first and
+				 * 1e-4 noise (condition number ~1e4). */
+				x[2 * n + i] = ill ? x[i] + 1e-4 * u[2] : u[2];
+				x[3 * n + i] = u[3] * u[3];
+				y[i] = 2 * x[i] - x[n + i] + x[2 * n + i] + u[3];
+				w[i] = 0.5 + u[2];
+			}
+			ridge_problem pr = { x, y, wt ? w : NULL, n, p, 1, 1 };
+			double lam[RIDGE_GRID_N], loo[RIDGE_GRID_N], ref;
+			double loo3[RIDGE_GRID_N], coef[4], b0, best, el = 0;
+			ridge_svd d;
+			const char *err = ridge_cv(&pr, NULL, 0, &best, lam, loo,
+			    coef, &b0);
+			pr.threads = 3;
+			if (!err)
+				err = ridge_cv(&pr, NULL, 0, &best, NULL, loo3,
+				    coef, &b0);
+			/* With U: from the Gram matrix, or the exact SVD. */
+			if (!err)
+				err = ridge_svd_init(&d, &pr);
+			if (err) {
+				TAP_OK(0, "blocked LOO: %s", err);
+				continue;
+			}
+			for (size_t i = 0; i < RIDGE_GRID_N; i++) {
+				ref = ridge_svd_loo(&d, lam[i]);
+				el = fmax(el, rel1(loo[i], ref));
+			}
+			ridge_svd_free(&d);
+			TAP_OK(el <= 1e-9, "blocked LOO path (%s, %s) equals the "
+			    "stored-U one (worst %.2g)", ill ? "CholeskyQR2" :
+			    "Gram", wt ? "weighted" : "unweighted", el);
+			TAP_OK(memcmp(loo, loo3, sizeof loo) == 0, "blocked LOO "
+			    "path: the same bytes on 1 and 3 threads");
+		}
+	free(x);
+	free(y);
+	free(w);
+}
+
 int
 main(void)
 {
@@ -323,6 +388,7 @@ main(void)
 		test_bayes(d, &pr);
 	}
 	test_errors();
+	test_cv_blocked();
 	TAP_DIAG("worst relative errors: ridge %.2g, LOO %.2g, positive %.2g, "
 	    "bayes %.2g", worst_ridge, worst_loo, worst_pos, worst_bayes);
 	return tap_done();
