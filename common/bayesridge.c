@@ -9,6 +9,7 @@
 #include "err.h"
 #include "gram.h"
 #include "ridge.h"
+#include "stats.h"
 
 void
 bayesridge_opts_default(bayesridge_opts *o)
@@ -81,10 +82,11 @@ log_marginal(const ridge_svd *d, const bayesridge_opts *o, double alpha,
 	return score;
 }
 
-/* The sum of squares, mean and squared deviations of yc, by row blocks
- * on the threads, merged in row order (Chan et al.). */
+/* The sum of squares, mean and squared deviations of yc (min and max
+ * unused), by row blocks on the threads, merged in row order. */
 typedef struct yc_moments {
-	double n, mean, m2, ss;
+	moments m;
+	double ss;
 } yc_moments;
 
 typedef struct yc_pass {
@@ -95,18 +97,8 @@ typedef struct yc_pass {
 static void
 yc_merge(yc_moments *a, const yc_moments *b)
 {
-	double n = a->n + b->n, d = b->mean - a->mean;
-
-	if (b->n == 0)
-		return;
-	if (a->n == 0) {
-		*a = *b;
-		return;
-	}
-	a->mean += d * (b->n / n);
-	a->m2 += b->m2 + d * d * (a->n * b->n / n);
+	mom_merge(&a->m, &b->m);
 	a->ss += b->ss;
-	a->n = n;
 }
 
 static void
@@ -114,16 +106,16 @@ yc_block(void *ctx, size_t b, size_t r0, size_t m, double *a)
 {
 	const yc_pass *y = ctx;
 	const double *v = y->yc + r0;
-	yc_moments t = { (double)m, 0, 0, 0 };
+	yc_moments t = { { (double)m, 0, 0, 0, 0 }, 0 };
 
 	(void)a;
 	for (size_t i = 0; i < m; i++) {
-		t.mean += v[i];
+		t.m.mean += v[i];
 		t.ss += v[i] * v[i];
 	}
-	t.mean /= t.n;
+	t.m.mean /= t.m.n;
 	for (size_t i = 0; i < m; i++)
-		t.m2 += (v[i] - t.mean) * (v[i] - t.mean);
+		t.m.m2 += (v[i] - t.m.mean) * (v[i] - t.m.mean);
 	yc_merge(&y->part[b], &t);
 }
 
@@ -132,7 +124,7 @@ yc_moments_of(const double *yc, size_t n, int threads)
 {
 	size_t rows, nb = gram_nblocks(n, &rows);
 	yc_pass y = { yc, ecalloc(nb ? nb : 1, sizeof *y.part) };
-	yc_moments t = { 0, 0, 0, 0 };
+	yc_moments t = { { 0, 0, 0, 0, 0 }, 0 };
 
 	gram_each_rows(n, 0, threads, yc_block, &y);
 	for (size_t b = 0; b < nb; b++)
@@ -201,7 +193,7 @@ bayesridge_fit(bayesridge *m, const ridge_problem *pr,
 	}
 
 	/* np.var of the (centred, scaled) target, about its own mean. */
-	double vy = ym.m2 / (double)n;
+	double vy = ym.m.m2 / (double)n;
 	alpha = isnan(o->alpha_init) ? 1 / (vy + DBL_EPSILON) : o->alpha_init;
 	lambda = isnan(o->lambda_init) ? 1 : o->lambda_init;
 

@@ -47,7 +47,7 @@ metrics_compute(const double *y, const double *yhat, size_t n, double base,
 void
 metrics_acc_init(metrics_acc *a)
 {
-	*a = (metrics_acc){ 0, 0, 0, 0, 0, 0, 0, INFINITY, -INFINITY, 0 };
+	*a = (metrics_acc){ { 0, 0, 0, INFINITY, -INFINITY }, 0, 0, 0, 0, 0 };
 }
 
 void
@@ -62,12 +62,12 @@ metrics_acc_add(metrics_acc *a, const double *y, const double *yhat,
 	metrics_acc_init(&b);
 	for (size_t i = 0; i < n; i++)
 		s += y[i];
-	b.n = (double)n;
-	b.mean = s / b.n;
+	b.y.n = (double)n;
+	b.y.mean = s / b.y.n;
 	for (size_t i = 0; i < n; i++) {
 		double e = y[i] - yhat[i], d = fabs(y[i]) + fabs(yhat[i]);
-		double ae = fabs(e), dy = y[i] - b.mean;
-		b.m2 += dy * dy;
+		double ae = fabs(e), dy = y[i] - b.y.mean;
+		b.y.m2 += dy * dy;
 		b.sse += e * e;
 		b.sae += ae;
 		if (y[i] != 0) {
@@ -76,8 +76,8 @@ metrics_acc_add(metrics_acc *a, const double *y, const double *yhat,
 		}
 		if (d > 0)
 			b.sape += 2 * ae / d;
-		b.lo = y[i] < b.lo ? y[i] : b.lo;
-		b.hi = y[i] > b.hi ? y[i] : b.hi;
+		b.y.min = y[i] < b.y.min ? y[i] : b.y.min;
+		b.y.max = y[i] > b.y.max ? y[i] : b.y.max;
 	}
 	metrics_acc_merge(a, &b);
 }
@@ -85,38 +85,28 @@ metrics_acc_add(metrics_acc *a, const double *y, const double *yhat,
 void
 metrics_acc_merge(metrics_acc *a, const metrics_acc *b)
 {
-	double n = a->n + b->n, d = b->mean - a->mean;
-
-	if (b->n == 0)
-		return;
-	if (a->n == 0) {
-		*a = *b;
-		return;
-	}
-	a->mean += d * (b->n / n);
-	a->m2 += b->m2 + d * d * (a->n * b->n / n);
-	a->n = n;
+	mom_merge(&a->y, &b->y);
 	a->sse += b->sse;
 	a->sae += b->sae;
 	a->ape += b->ape;
 	a->sape += b->sape;
 	a->nape += b->nape;
-	a->lo = b->lo < a->lo ? b->lo : a->lo;
-	a->hi = b->hi > a->hi ? b->hi : a->hi;
 }
 
 void
 metrics_acc_finish(const metrics_acc *a, double base, metrics *m)
 {
-	double n = a->n, bse = a->m2 + n * (a->mean - base) * (a->mean - base);
+	double n = a->y.n, bse = a->y.m2 + n * (a->y.mean - base) *
+	    (a->y.mean - base);
 
 	m->n = (size_t)n;
-	m->r2 = a->m2 > 0 ? 1 - a->sse / a->m2 : NAN;
+	m->r2 = a->y.m2 > 0 ? 1 - a->sse / a->y.m2 : NAN;
 	m->mape = a->nape ? a->ape / (double)a->nape : NAN;
 	m->smape = a->sape / n;
 	m->rmse = sqrt(a->sse / n);
 	m->mae = a->sae / n;
-	m->nrmse = a->hi > a->lo ? m->rmse / (a->hi - a->lo) : NAN;
+	m->nrmse = a->y.max > a->y.min ? m->rmse / (a->y.max - a->y.min) :
+	    NAN;
 	m->lift = bse > 0 ? 1 - a->sse / bse : NAN;
 }
 

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "stats.h"
+
 typedef struct metrics {
 	size_t n;
 	double r2;	/* 1 - SSE / SST (sklearn's r2_score; NaN for constant y) */
@@ -25,8 +27,8 @@ void metrics_compute(const double *y, const double *yhat, size_t n,
  * row order, then finish.  y's mean and squared deviations are merged as
  * Chan et al. merge them, so SST keeps its digits whatever the offset. */
 typedef struct metrics_acc {
-	double n, mean, m2;	/* y's */
-	double sse, sae, ape, sape, lo, hi;
+	moments y;
+	double sse, sae, ape, sape;
 	size_t nape;
 } metrics_acc;
 

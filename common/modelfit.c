@@ -279,7 +279,7 @@ model_train_metrics(const model_fit *f, const model_data *d, metrics *tr)
 	metrics_acc_init(&a);
 	for (size_t b = 0; b < nb; b++)
 		metrics_acc_merge(&a, &t.part[b]);
-	metrics_acc_finish(&a, a.mean, tr);
+	metrics_acc_finish(&a, a.y.mean, tr);
 	free(t.part);
 }
 

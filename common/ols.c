@@ -988,7 +988,7 @@ ols_fit(const ols_input *in, ols_result **res, char *err, size_t errsize)
 		metrics_acc_init(&macc);
 		for (size_t b = 0; b < nb; b++)
 			metrics_acc_merge(&macc, &mpart[b]);
-		metrics_acc_finish(&macc, macc.mean, in->train);
+		metrics_acc_finish(&macc, macc.y.mean, in->train);
 		free(mpart);
 	}
 	r->ssr = tot.ssr;
