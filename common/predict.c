@@ -29,6 +29,8 @@ struct predictor {
 	double sigma2;		/* OLS: sigma^2; bayes: 1 / alpha */
 	double q;		/* t or normal quantile */
 	double *x, *contrib;	/* p: the current row */
+	const char **kf;	/* nkeep: the current row's kept fields */
+	size_t *kl;
 	double *xx;		/* k: the row with its leading 1 (OLS) */
 	jsonw jw;
 	/* metrics: running sums over rows with y and a prediction */
@@ -328,6 +330,8 @@ predict_new(const model_file *m, const predict_input *in,
 		predict_free(p);
 		return NULL;
 	}
+	p->kf = ecalloc(p->nkeep + 1, sizeof *p->kf);
+	p->kl = ecalloc(p->nkeep + 1, sizeof *p->kl);
 	return p;
 }
 
@@ -355,6 +359,8 @@ predict_free(predictor *p)
 	free(p->newline);
 	free(p->newval);
 	free(p->raw);
+	free(p->kf);
+	free(p->kl);
 	mmm_rows_free(p->mm);
 	mmm_draws_free(p->dr);
 	free(p);
@@ -467,7 +473,7 @@ not_number(const predictor *p, const csv_record *rec, size_t col, char *err,
 
 /* The interval's half width at x. */
 static double
-half_width(const predictor *p)
+half_width(const predictor *p, const double *x)
 {
 	size_t k = p->k, off = k - p->p;
 	double *xx = p->xx, v = 0;
@@ -476,7 +482,7 @@ half_width(const predictor *p)
 	 * symmetric: the diagonal plus twice the upper triangle. */
 	for (size_t a = 0; a < off; a++)
 		xx[a] = 1;
-	memcpy(xx + off, p->x, p->p * sizeof *xx);
+	memcpy(xx + off, x, p->p * sizeof *xx);
 	for (size_t a = 0; a < k; a++) {
 		const double *c = p->cov + a * k;
 		double s = 0;
@@ -512,77 +518,80 @@ add_metrics(predictor *p, double y, double yhat)
 }
 
 int
-predict_row(predictor *p, const csv_record *rec, out *o, char *err,
-    size_t errsz)
+predict_parse(predictor *p, const csv_record *rec, double *x, double *raw,
+    double *y, char *err, size_t errsz)
 {
-	const char *const *names = p->in.names;
-	int missing = 0;
-	double yhat, y, lo = NAN, hi = NAN;
-
-	p->rows++;
+	*y = NAN;
 	if (p->mm) {
 		int st;
-		if (mmm_rows_next(p->mm, rec, p->x, p->raw, err, errsz,
-		    &st) < 0)
+		if (mmm_rows_next(p->mm, rec, x, raw, err, errsz, &st) < 0)
 			return -1;
-		for (size_t j = 0; j < p->p; j++) {
-			if (isnan(p->x[j])) {
-				missing = 1;
-				continue;
-			}
-			if (p->fcol[j] == (size_t)-1)
-				continue;
-			p->dn[j]++;
-			p->dsum[j] += p->raw[j] - p->dshift[j];
-			if (p->ncat[j] && !p->newline[j] &&
-			    !is_cat(p, j, p->raw[j])) {
-				p->newline[j] = rec->line;
-				p->newval[j] = p->raw[j];
-			}
-		}
 	}
 	for (size_t j = 0; !p->mm && j < p->p; j++) {
-		int got = field_num(rec, p->fcol[j], &p->x[j]);
+		int got = field_num(rec, p->fcol[j], &x[j]);
 		if (got < 0)
 			return not_number(p, rec, p->fcol[j], err, errsz);
-		if (got == 0) {
+		if (got == 0)
+			x[j] = NAN;
+	}
+	if (p->tcol >= 0) {
+		int got = field_num(rec, (size_t)p->tcol, y);
+		if (got < 0)
+			return not_number(p, rec, (size_t)p->tcol, err, errsz);
+		if (got == 0)
+			*y = NAN;
+	}
+	return 0;
+}
+
+void
+predict_emit(predictor *p, const double *x, const double *raw, double y,
+    long line, const char *const *kf, const size_t *kl, out *o)
+{
+	int missing = 0;
+	double yhat, lo = NAN, hi = NAN;
+
+	p->rows++;
+	/* Input drift: an mmm model's spend before its transforms; terms made
+	 * from the date have no column and no drift. */
+	for (size_t j = 0; j < p->p; j++) {
+		if (isnan(x[j])) {
 			missing = 1;
-			p->x[j] = NAN;
 			continue;
 		}
+		if (p->fcol[j] == (size_t)-1)
+			continue;
+		double v = p->mm ? raw[j] : x[j];
 		p->dn[j]++;
-		p->dsum[j] += p->x[j] - p->dshift[j];
-		if (p->ncat[j] && !p->newline[j] && !is_cat(p, j, p->x[j])) {
-			p->newline[j] = rec->line;
-			p->newval[j] = p->x[j];
+		p->dsum[j] += v - p->dshift[j];
+		if (p->ncat[j] && !p->newline[j] && !is_cat(p, j, v)) {
+			p->newline[j] = line;
+			p->newval[j] = v;
 		}
 	}
 	/* Contributions are summed in their printed order, so the printed
 	 * parts add up to the printed prediction. */
 	yhat = p->m->intercept;
 	for (size_t j = 0; j < p->p; j++) {
-		p->contrib[j] = p->m->coef[j] * p->x[j];
+		p->contrib[j] = p->m->coef[j] * x[j];
 		yhat += p->contrib[j];
 	}
 	if (p->dr) {
 		/* every row: each draw carries its own adstock over */
-		mmm_draws_row(p->dr, mmm_rows_replay(p->mm), p->raw, p->x,
+		mmm_draws_row(p->dr, mmm_rows_replay(p->mm), raw, x,
 		    p->c.interval, &lo, &hi);
 	}
 	if (missing) {
 		if (!p->nmiss++)
-			p->first_miss = rec->line;
+			p->first_miss = line;
 		yhat = lo = hi = NAN;
 	} else if (p->interval && p->has_iv && !p->dr) {
-		double h = half_width(p);
+		double h = half_width(p, x);
 		lo = yhat - h;
 		hi = yhat + h;
 	}
 	if (p->tcol >= 0) {
-		int got = field_num(rec, (size_t)p->tcol, &y);
-		if (got < 0)
-			return not_number(p, rec, (size_t)p->tcol, err, errsz);
-		if (got == 0)
+		if (isnan(y))
 			p->ymissing++;
 		else if (!missing)
 			add_metrics(p, y, yhat);
@@ -592,16 +601,14 @@ predict_row(predictor *p, const csv_record *rec, out *o, char *err,
 		jw_init(&p->jw, o, 0);
 		jw_obj(&p->jw);
 		for (size_t a = 0; a < p->nkeep; a++) {
-			size_t i = p->keep[a];
-			jw_key(&p->jw, names[i]);
-			jw_strn(&p->jw, rec->f[i], rec->len[i]);
+			jw_key(&p->jw, p->in.names[p->keep[a]]);
+			jw_strn(&p->jw, kf[a], kl[a]);
 		}
 		jw_key(&p->jw, "prediction");
 		jw_num(&p->jw, yhat);
 	} else {
 		for (size_t a = 0; a < p->nkeep; a++) {
-			size_t i = p->keep[a];
-			csv_write_field(o, rec->f[i], rec->len[i]);
+			csv_write_field(o, kf[a], kl[a]);
 			out_putc(o, ',');
 		}
 		out_num(o, yhat);
@@ -622,7 +629,41 @@ predict_row(predictor *p, const csv_record *rec, out *o, char *err,
 	} else {
 		out_putc(o, '\n');
 	}
+}
+
+int
+predict_row(predictor *p, const csv_record *rec, out *o, char *err,
+    size_t errsz)
+{
+	double y;
+
+	if (predict_parse(p, rec, p->x, p->raw, &y, err, errsz) < 0)
+		return -1;
+	for (size_t a = 0; a < p->nkeep; a++) {
+		p->kf[a] = rec->f[p->keep[a]];
+		p->kl[a] = rec->len[p->keep[a]];
+	}
+	predict_emit(p, p->x, p->raw, y, rec->line, p->kf, p->kl, o);
 	return 0;
+}
+
+size_t
+predict_nfeatures(const predictor *p)
+{
+	return p->p;
+}
+
+int
+predict_is_mmm(const predictor *p)
+{
+	return p->mm != NULL;
+}
+
+const size_t *
+predict_keep(const predictor *p, size_t *n)
+{
+	*n = p->nkeep;
+	return p->keep;
 }
 
 int
