@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # mmm-predict --threads: the reading thread beside the predicting one gives
 # the same bytes as the one-thread loop — output, errors, warnings, metrics,
-# exit status — on CSV and JSON lines, over many batches (512 rows each) and
+# exit status — on CSV and JSON lines, over many batches (2048 rows each) and
 # past the 256 KB output buffer.
 load common
 
@@ -47,11 +47,11 @@ same() {
 
 @test "--threads 1, 2, 3: the same bytes on CSV with intervals, contributions, metrics and keep" {
 	ols
-	big 400	# 71,600 rows: 140 batches, 10 MB of output
+	big 200	# 35,800 rows: 18 batches, 5 MB of output
 	same -m ols.json --interval 0.9 --contributions --metrics met.json big.csv
-	[ "$(wc -l < out.1)" -eq 71601 ]
+	[ "$(wc -l < out.1)" -eq 35801 ]
 	[ "$(cat rc.1)" -eq 0 ]
-	jq -e '.rows == 71600 and .rows_scored == 71600' met.1
+	jq -e '.rows == 35800 and .rows_scored == 35800' met.1
 	same -m ols.json --keep date_week,t big.csv
 	[ "$(sed -n 2p out.1)" = 2018-04-02,0,4569.1166474956135 ]
 	same -m ols.json --format jsonl --interval 0.5 big.csv
@@ -84,14 +84,14 @@ same() {
 
 @test "--threads: a bad value in the middle fails the same way (rows before it, message, 65)" {
 	ols
-	big 400
-	# line 50,000: after many batches and several flushes of the output
-	awk -F, -v OFS=, 'NR == 50000 { $3 = "abc" } { print }' big.csv > bad.csv
+	big 200
+	# line 30,000: after many batches and several flushes of the output
+	awk -F, -v OFS=, 'NR == 30000 { $3 = "abc" } { print }' big.csv > bad.csv
 	same -m ols.json --interval 0.9 bad.csv
 	[ "$(cat rc.1)" -eq 65 ]
-	[[ "$(cat err.1)" == 'mmm-predict: bad.csv:50000: column "x1": "abc" is not a number' ]]
+	[[ "$(cat err.1)" == 'mmm-predict: bad.csv:30000: column "x1": "abc" is not a number' ]]
 	# what the one-thread loop streamed before the error: whole buffers
-	[ "$(wc -c < out.1)" -gt 1000000 ]
+	[ "$(wc -c < out.1)" -gt 500000 ]
 	# the target column, in the second row: nothing streamed yet
 	awk -F, -v OFS=, 'NR == 3 { $2 = "1e999" } { print }' big.csv > bady.csv
 	same -m ols.json bady.csv
@@ -102,18 +102,18 @@ same() {
 	same -m ols.json bad1.csv
 	[ "$(cat rc.1)" -eq 65 ]
 	# malformed CSV in the middle (a ragged row): the reader's error
-	awk 'NR == 30001 { print "1,2"; next } { print }' big.csv > ragged.csv
+	awk 'NR == 20001 { print "1,2"; next } { print }' big.csv > ragged.csv
 	same -m ols.json --contributions ragged.csv
 	[ "$(cat rc.1)" -eq 65 ]
-	grep -q '^mmm-predict: ragged.csv:30001: ' err.1
+	grep -q '^mmm-predict: ragged.csv:20001: ' err.1
 	# and in JSON lines
-	head -1001 big.csv | jq -R -s -c 'split("\n") | map(select(length > 0) |
+	head -5001 big.csv | jq -R -s -c 'split("\n") | map(select(length > 0) |
 	    split(",")) | .[0] as $h | .[1:][] | [$h, .] | transpose |
 	    map({(.[0]): (.[1] | tonumber? // .)}) | add' > in.jsonl
-	awk 'NR == 700 { print "{\"x1\":"; next } { print }' in.jsonl > bad.jsonl
+	awk 'NR == 4500 { print "{\"x1\":"; next } { print }' in.jsonl > bad.jsonl
 	same -m ols.json --format jsonl bad.jsonl
 	[ "$(cat rc.1)" -eq 65 ]
-	grep -q '^mmm-predict: bad.jsonl:700: ' err.1
+	grep -q '^mmm-predict: bad.jsonl:4500: ' err.1
 }
 
 @test "--threads: missing values, drift warnings, the drift gate and -o the same way" {
@@ -141,16 +141,28 @@ same() {
 }
 
 @test "--threads: an mmm model (adstock carried from row to row) gives the same bytes" {
-	mmm-synth --periods 1500 --freq daily --seed 3 -o d.csv
+	mmm-synth --periods 5000 --freq daily --seed 3 -o d.csv
 	mmm-train --model mmm --target revenue --media '*_spend' \
 	    --controls temperature,promo --trend --iterations 60 --trials 1 \
 	    --stability 0 --now 2026-01-01-0000 d.csv -o m.json
 	same -m m.json --contributions --metrics met.json d.csv
 	[ "$(cat rc.1)" -eq 0 ]
-	[ "$(wc -l < out.1)" -eq 1501 ]
+	[ "$(wc -l < out.1)" -eq 5001 ]
 	# an error after the first batches: a date out of order
-	awk -F, -v OFS=, 'NR == 1200 { $1 = "2021-01-05" } { print }' d.csv > back.csv
+	awk -F, -v OFS=, 'NR == 4500 { $1 = "2021-01-05" } { print }' d.csv > back.csv
 	same -m m.json back.csv
 	[ "$(cat rc.1)" -eq 65 ]
-	grep -q '^mmm-predict: back.csv:1200: date 2021-01-05 is not after the row before' err.1
+	grep -q '^mmm-predict: back.csv:4500: date 2021-01-05 is not after the row before' err.1
+	# a Bayesian one: intervals from each draw's carryover, replayed from
+	# the first training date over 2500 rows (two batches)
+	head -501 d.csv > tr.csv
+	head -2501 d.csv > d2.csv
+	mmm-train --model mmm --method bayes --target revenue --media '*_spend' \
+	    --controls temperature --trend --chains 2 --draws 100 --warmup 100 \
+	    --keep-draws 20 --no-diagnostics-gate --now 2026-01-01-0000 tr.csv \
+	    -o b.json
+	same -m b.json --interval 0.9 --contributions d2.csv
+	[ "$(cat rc.1)" -eq 0 ]
+	[ "$(wc -l < out.1)" -eq 2501 ]
+	awk -F, 'NR > 1 && !($3 < $2 && $2 < $4) { bad = 1 } END { exit bad }' out.1
 }
