@@ -197,7 +197,7 @@ setup_interval(predictor *p, char *err, size_t errsz, int *status)
 		    p->c.model_name, "");
 	p->kp = (p->k + 1) & ~(size_t)1;
 	p->chol = ecalloc(p->k * p->kp + 1, sizeof *p->chol);
-	if (cholesky(p->cov, p->k, p->kp, p->chol) < 0) {
+	if (p->k == 0 || cholesky(p->cov, p->k, p->kp, p->chol) < 0) {
 		free(p->chol);
 		p->chol = NULL;
 	}
