@@ -582,11 +582,16 @@ predict_parse(predictor *p, const csv_record *rec, double *x, double *raw,
 			return -1;
 	}
 	for (size_t j = 0; !p->mm && j < p->p; j++) {
-		int got = field_num(rec, p->fcol[j], &x[j]);
-		if (got < 0)
-			return not_number(p, rec, p->fcol[j], err, errsz);
-		if (got == 0)
-			x[j] = NAN;
+		size_t c = p->fcol[j];
+		/* the common case inline: a finite number */
+		if (num_parse(rec->f[c], rec->len[c], &x[j]) == 0 &&
+		    isfinite(x[j]))
+			continue;
+		/* not finite, or not a number and not missing (no missing
+		 * value reads as a number) */
+		if (!csv_is_missing(rec->f[c], rec->len[c]))
+			return not_number(p, rec, c, err, errsz);
+		x[j] = NAN;
 	}
 	if (p->tcol >= 0) {
 		int got = field_num(rec, (size_t)p->tcol, y);
