@@ -35,6 +35,17 @@ struct predictor {
 	const char **kf;	/* nkeep: the current row's kept fields */
 	size_t *kl;
 	double *xx;		/* k: the row with its leading 1 (OLS) */
+	/* an mmm model: its features made from each row, and the inputs
+	 * they come from (for the drift of spend) */
+	mmm_rows *mm;
+	double *raw;
+	mmm_draws *dr;		/* a bayes mmm model's draws (intervals) */
+	/* Above: read by predict_parse on the reading thread; below: written
+	 * for every row by predict_emit on the other.  A cache line apart,
+	 * so the writes do not evict what the reader reads. */
+	char apart[64];
+	size_t rows, nmiss;
+	long first_miss;
 	jsonw jw;
 	/* metrics: running sums over rows with y and a prediction */
 	size_t mn, nape, ymissing;
@@ -52,13 +63,6 @@ struct predictor {
 	size_t *ncat;
 	long *newline;
 	double *newval;
-	size_t rows, nmiss;
-	long first_miss;
-	/* an mmm model: its features made from each row, and the inputs
-	 * they come from (for the drift of spend) */
-	mmm_rows *mm;
-	double *raw;
-	mmm_draws *dr;		/* a bayes mmm model's draws (intervals) */
 };
 
 /* Column index of name in the input, or -1. */
