@@ -352,6 +352,13 @@ if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train && -x bin/mmm-predict ]];
 				    "${args[@]}"; then p_s=$T_S p_kb=$T_KB; fi
 			fi
 			row "$pcase" "$rows" "$o_s" "$p_s" "$o_kb" "$p_kb" "$fl_s" "$wc_s"
+			# the one-thread loop beside the default pipeline: its gain
+			o_s='' o_kb=''
+			say "$ctx: bin/mmm-predict --threads 1 ${args[*]}"
+			if timed 0 bin/mmm-predict --threads 1 --model "$pmodel" "${args[@]}" "$pwide"; then
+				o_s=$T_S o_kb=$T_KB
+			fi
+			row "$pcase-t1" "$rows" "$o_s" "" "$o_kb" "" "$fl_s" "$wc_s"
 		done
 	done
 	if [[ -n $pmodel ]]; then
@@ -359,7 +366,7 @@ if [[ -n ${wide:-} && -s ${wide:-} && -x bin/mmm-train && -x bin/mmm-predict ]];
 		median_startup o_s "$STARTUP_RUNS" 0 bin/mmm-predict --model "$pmodel" \
 		    --interval 0.9 "$scratch/pone.csv"
 		row startup-predict-1row 1 "$o_s" "" "" "" "" ""
-		note "predict: an OLS model on 16 features (trained on the first 100k rows) applied to every row of the 20-column file, CSV (date, prediction[, lower, upper]) to /dev/null; peer = predict_peer.py (pandas read_csv, X @ coef + intercept, statsmodels' interval in numpy, to_csv); startup-predict-1row: median of $STARTUP_RUNS runs on one row, with an interval"
+		note "predict: an OLS model on 16 features (trained on the first 100k rows) applied to every row of the 20-column file, CSV (date, prediction[, lower, upper]) to /dev/null; peer = predict_peer.py (pandas read_csv, X @ coef + intercept, statsmodels' interval in numpy, to_csv); startup-predict-1row: median of $STARTUP_RUNS runs on one row, with an interval; predict*-t1: --threads 1 (read, predict, write in turn), beside the default (a reading thread beside the predicting one)"
 	fi
 fi
 

@@ -496,7 +496,8 @@ pow2_divides(uint64_t v, int32_t p)
 /*
  * Ryu: the shortest digits (and their decimal exponent) that read back as
  * the positive double with the given fields; of several, the closest, of
- * two equally close, the even one.
+ * two equally close, the even one.  Integers below 2^53 do not come here
+ * (num_format prints them as they are).
  */
 static uint64_t
 ryu(uint64_t mant, int32_t bexp, int32_t *exp10)
@@ -511,15 +512,6 @@ ryu(uint64_t mant, int32_t bexp, int32_t *exp10)
 	} else {
 		m2 = mant | UINT64_C(1) << MANT_BITS;
 		e2 = bexp - EXP_BIAS - MANT_BITS - 2;
-		/* Integers below 2^53: the digits are the integer itself. */
-		if (e2 >= -MANT_BITS - 2 && e2 <= -2 &&
-		    (m2 & ((UINT64_C(1) << (-e2 - 2)) - 1)) == 0) {
-			out = m2 >> (-e2 - 2);
-			for (e10 = 0; out % 10 == 0; e10++)
-				out /= 10;
-			*exp10 = e10;
-			return out;
-		}
 	}
 	/* The value is mv * 2^e2; the numbers that read back as it lie
 	 * between the halfway points mm * 2^e2 and mp * 2^e2, inclusive when
@@ -595,14 +587,17 @@ ryu(uint64_t mant, int32_t bexp, int32_t *exp10)
 	} else {
 		int roundup = 0;
 
-		if (vp / 100 > vm / 100) {
+		/* Two digits at a time while both can go: short outputs
+		 * (prices, rates) drop a dozen.  Only the last digit dropped
+		 * decides the rounding, as one at a time. */
+		while (vp / 100 > vm / 100) {
 			roundup = vr % 100 >= 50;
 			vr /= 100;
 			vp /= 100;
 			vm /= 100;
 			removed += 2;
 		}
-		while (vp / 10 > vm / 10) {
+		if (vp / 10 > vm / 10) {
 			roundup = vr % 10 >= 5;
 			vr /= 10;
 			vp /= 10;
@@ -615,26 +610,87 @@ ryu(uint64_t mant, int32_t bexp, int32_t *exp10)
 	return out;
 }
 
-/* Write the decimal digits of v (v < 10^20) ending just before end;
- * return the count. */
+/* 10^i, i < 20 */
+static const uint64_t pow10_u64[20] = {
+	UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000),
+	UINT64_C(10000), UINT64_C(100000), UINT64_C(1000000),
+	UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+	UINT64_C(10000000000), UINT64_C(100000000000),
+	UINT64_C(1000000000000), UINT64_C(10000000000000),
+	UINT64_C(100000000000000), UINT64_C(1000000000000000),
+	UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+	UINT64_C(1000000000000000000), UINT64_C(10000000000000000000),
+};
+
+/* The number of decimal digits of v (0 < v): log10 from the bit length,
+ * then one comparison. */
 static int
+decimal_len(uint64_t v)
+{
+	int t = ((64 - __builtin_clzll(v)) * 1233) >> 12;
+
+	return t + (v >= pow10_u64[t]);
+}
+
+/* Write the n decimal digits of v (v < 10^20) ending just before end, two
+ * at a time from a table; below 10^8 in 32-bit arithmetic, which divides
+ * faster. */
+static void
 put_digits(uint64_t v, char *end)
 {
 	char *p = end;
 
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
+	if (v >= 100000000) {
+		uint64_t hi = v / 100000000;
+		uint32_t lo = (uint32_t)(v - hi * 100000000);
+		uint32_t c = lo % 10000, d = lo / 10000;
 
-		v /= 100;
+		memcpy(p - 2, digit_pairs + 2 * (c % 100), 2);
+		memcpy(p - 4, digit_pairs + 2 * (c / 100), 2);
+		memcpy(p - 6, digit_pairs + 2 * (d % 100), 2);
+		memcpy(p - 8, digit_pairs + 2 * (d / 100), 2);
+		p -= 8;
+		v = hi;
+		/* v < 10^12 now: once more over 10^8 at most */
+		if (v >= 100000000) {
+			hi = v / 100000000;
+			lo = (uint32_t)(v - hi * 100000000);
+			c = lo % 10000;
+			d = lo / 10000;
+			memcpy(p - 2, digit_pairs + 2 * (c % 100), 2);
+			memcpy(p - 4, digit_pairs + 2 * (c / 100), 2);
+			memcpy(p - 6, digit_pairs + 2 * (d % 100), 2);
+			memcpy(p - 8, digit_pairs + 2 * (d / 100), 2);
+			p -= 8;
+			v = hi;
+		}
+	}
+	uint32_t w = (uint32_t)v;
+	while (w >= 100) {
+		uint32_t r = w % 100;
+		w /= 100;
 		p -= 2;
 		memcpy(p, digit_pairs + 2 * r, 2);
 	}
-	if (v >= 10) {
+	if (w >= 10) {
 		p -= 2;
-		memcpy(p, digit_pairs + 2 * v, 2);
+		memcpy(p, digit_pairs + 2 * w, 2);
 	} else
-		*--p = (char)('0' + v);
-	return (int)(end - p);
+		*--p = (char)('0' + w);
+}
+
+/* Write the digits of v at p + 1 .. p + n, then move the first k one place
+ * left and put the decimal point after them: "d.ddd" or "ddd.dd".  Fewer
+ * than 8 digits move in a loop; the common business value has one to six
+ * before its point. */
+static char *
+put_point(uint64_t v, int n, int k, char *p)
+{
+	put_digits(v, p + 1 + n);
+	for (int i = 0; i < k; i++)
+		p[i] = p[i + 1];
+	p[k] = '.';
+	return p + n + 1;
 }
 
 size_t
@@ -643,7 +699,7 @@ num_format(double x, char *buf)
 	uint64_t bits = double_to_bits(x), digits;
 	uint64_t mant = bits & MANT_MASK;
 	int32_t bexp = (int32_t)((bits >> MANT_BITS) & 0x7ff), exp10, decpt, e;
-	char tmp[24], *d, *p = buf;
+	char *p = buf;
 	int n;
 
 	if (bexp == 0x7ff) {
@@ -657,18 +713,27 @@ num_format(double x, char *buf)
 		*p = '\0';
 		return (size_t)(p - buf);
 	}
+	/* Integers below 2^53 (counts, days, whole amounts): the shortest
+	 * digits are the integer itself, below 10^16 printed plain. */
+	int32_t sh = EXP_BIAS + MANT_BITS - bexp;
+	if (bexp != 0 && sh >= 0 && sh <= MANT_BITS &&
+	    (mant & ((UINT64_C(1) << sh) - 1)) == 0) {
+		digits = (mant | UINT64_C(1) << MANT_BITS) >> sh;
+		n = decimal_len(digits);
+		put_digits(digits, p + n);
+		p += n;
+		*p = '\0';
+		return (size_t)(p - buf);
+	}
 	digits = ryu(mant, bexp, &exp10);
-	n = put_digits(digits, tmp + sizeof(tmp));
-	d = tmp + sizeof(tmp) - n;
+	n = decimal_len(digits);
 	decpt = exp10 + n;		/* x = 0.d * 10^decpt */
 	if (decpt < -3 || decpt > 16) {
 		/* d.ddde+XX, as Python for exponents < -4 or >= 16 */
-		*p++ = d[0];
-		if (n > 1) {
-			*p++ = '.';
-			memcpy(p, d + 1, (size_t)n - 1);
-			p += n - 1;
-		}
+		if (n > 1)
+			p = put_point(digits, n, 1, p);
+		else
+			*p++ = (char)('0' + digits);
 		e = decpt - 1;
 		*p++ = 'e';
 		*p++ = e < 0 ? '-' : '+';
@@ -681,24 +746,19 @@ num_format(double x, char *buf)
 		memcpy(p, digit_pairs + 2 * e, 2);
 		p += 2;
 	} else if (decpt <= 0) {
-		*p++ = '0';
-		*p++ = '.';
-		memset(p, '0', (size_t)-decpt);
-		p += -decpt;
-		memcpy(p, d, (size_t)n);
+		/* 0.000ddd: at most three zeros after the point */
+		memcpy(p, "0.000", 5);
+		p += 2 - decpt;
+		put_digits(digits, p + n);
 		p += n;
 	} else if (decpt >= n) {
 		/* integral: no ".0" */
-		memcpy(p, d, (size_t)n);
+		put_digits(digits, p + n);
 		p += n;
 		memset(p, '0', (size_t)(decpt - n));
 		p += decpt - n;
 	} else {
-		memcpy(p, d, (size_t)decpt);
-		p += decpt;
-		*p++ = '.';
-		memcpy(p, d + decpt, (size_t)(n - decpt));
-		p += n - decpt;
+		p = put_point(digits, n, decpt, p);
 	}
 	*p = '\0';
 	return (size_t)(p - buf);

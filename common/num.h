@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-/* Longest string num_format writes, with its terminating NUL. */
+/* Longest string num_format writes, with its terminating NUL: the size of
+ * its buffer, all of which it may use as scratch. */
 #define NUM_BUFSIZE 32
 
 /*

@@ -26,10 +26,26 @@ struct predictor {
 	int interval;		/* lower/upper columns written */
 	int has_iv;		/* the model gives intervals */
 	double *cov;		/* OLS: k x k (intercept first); bayes: p x p */
+	double *chol;		/* its Cholesky factor, rows kp apart, or NULL
+				 * when not positive definite */
+	size_t kp;		/* k rounded up to even */
 	double sigma2;		/* OLS: sigma^2; bayes: 1 / alpha */
 	double q;		/* t or normal quantile */
 	double *x, *contrib;	/* p: the current row */
+	const char **kf;	/* nkeep: the current row's kept fields */
+	size_t *kl;
 	double *xx;		/* k: the row with its leading 1 (OLS) */
+	/* an mmm model: its features made from each row, and the inputs
+	 * they come from (for the drift of spend) */
+	mmm_rows *mm;
+	double *raw;
+	mmm_draws *dr;		/* a bayes mmm model's draws (intervals) */
+	/* Above: read by predict_parse on the reading thread; below: written
+	 * for every row by predict_emit on the other.  A cache line apart,
+	 * so the writes do not evict what the reader reads. */
+	char apart[64];
+	size_t rows, nmiss;
+	long first_miss;
 	jsonw jw;
 	/* metrics: running sums over rows with y and a prediction */
 	size_t mn, nape, ymissing;
@@ -47,13 +63,6 @@ struct predictor {
 	size_t *ncat;
 	long *newline;
 	double *newval;
-	size_t rows, nmiss;
-	long first_miss;
-	/* an mmm model: its features made from each row, and the inputs
-	 * they come from (for the drift of spend) */
-	mmm_rows *mm;
-	double *raw;
-	mmm_draws *dr;		/* a bayes mmm model's draws (intervals) */
 };
 
 /* Column index of name in the input, or -1. */
@@ -121,6 +130,28 @@ num_member(json_t *o, const char *k)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+typedef double v2d __attribute__((vector_size(16)));
+
+/* c (k x k) = L L': L lower triangular into l, rows kp apart, zeros
+ * above the diagonal; -1 when c is not positive definite. */
+static int
+cholesky(const double *c, size_t k, size_t kp, double *l)
+{
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j <= i; j++) {
+			double s = c[i * k + j];
+			for (size_t m = 0; m < j; m++)
+				s -= l[i * kp + m] * l[j * kp + m];
+			if (i > j)
+				l[i * kp + j] = s / l[j * kp + j];
+			else if (s > 0)
+				l[i * kp + i] = sqrt(s);
+			else
+				return -1;
+		}
+	return 0;
+}
+
 /* The interval's covariance and quantile; 0, or -1 with err set. */
 static int
 setup_interval(predictor *p, char *err, size_t errsz, int *status)
@@ -168,6 +199,12 @@ setup_interval(predictor *p, char *err, size_t errsz, int *status)
 		return err_fail(err, errsz, status, EXIT_DATAERR, "%s: not a usable "
 		    "model file: no valid \"covariance\" for intervals%s",
 		    p->c.model_name, "");
+	p->kp = (p->k + 1) & ~(size_t)1;
+	p->chol = ecalloc(p->k * p->kp + 1, sizeof *p->chol);
+	if (p->k == 0 || cholesky(p->cov, p->k, p->kp, p->chol) < 0) {
+		free(p->chol);
+		p->chol = NULL;
+	}
 	return 0;
 }
 
@@ -328,6 +365,8 @@ predict_new(const model_file *m, const predict_input *in,
 		predict_free(p);
 		return NULL;
 	}
+	p->kf = ecalloc(p->nkeep + 1, sizeof *p->kf);
+	p->kl = ecalloc(p->nkeep + 1, sizeof *p->kl);
 	return p;
 }
 
@@ -339,6 +378,7 @@ predict_free(predictor *p)
 	free(p->fcol);
 	free(p->keep);
 	free(p->cov);
+	free(p->chol);
 	free(p->x);
 	free(p->xx);
 	free(p->contrib);
@@ -355,6 +395,8 @@ predict_free(predictor *p)
 	free(p->newline);
 	free(p->newval);
 	free(p->raw);
+	free(p->kf);
+	free(p->kl);
 	mmm_rows_free(p->mm);
 	mmm_draws_free(p->dr);
 	free(p);
@@ -467,16 +509,38 @@ not_number(const predictor *p, const csv_record *rec, size_t col, char *err,
 
 /* The interval's half width at x. */
 static double
-half_width(const predictor *p)
+half_width(const predictor *p, const double *x)
 {
 	size_t k = p->k, off = k - p->p;
 	double *xx = p->xx, v = 0;
 
-	/* x with its leading 1 (OLS with an intercept); the covariance is
-	 * symmetric: the diagonal plus twice the upper triangle. */
+	/* x with its leading 1 (OLS with an intercept) */
 	for (size_t a = 0; a < off; a++)
 		xx[a] = 1;
-	memcpy(xx + off, p->x, p->p * sizeof *xx);
+	memcpy(xx + off, x, p->p * sizeof *xx);
+	if (p->chol) {
+		/* x' C x = |L' x|^2: L' x as a sum of the rows of L scaled by
+		 * x, two lanes at a time (SSE2, on every x86-64) over rows
+		 * padded with a zero. */
+		size_t nv = p->kp / 2;
+		v2d w[nv], sq = { 0, 0 };
+		memset(w, 0, sizeof w);
+		for (size_t b = 0; b < k; b++) {
+			const double *l = p->chol + b * p->kp;
+			v2d xb = { xx[b], xx[b] };
+			for (size_t a = 0; a <= b / 2; a++) {
+				v2d lv;
+				memcpy(&lv, l + 2 * a, sizeof lv);
+				w[a] += lv * xb;
+			}
+		}
+		for (size_t a = 0; a < nv; a++)
+			sq += w[a] * w[a];
+		v = sq[0] + sq[1];
+		return p->q * sqrt(p->sigma2 + v);
+	}
+	/* Not positive definite: the diagonal plus twice the upper
+	 * triangle. */
 	for (size_t a = 0; a < k; a++) {
 		const double *c = p->cov + a * k;
 		double s = 0;
@@ -512,77 +576,85 @@ add_metrics(predictor *p, double y, double yhat)
 }
 
 int
-predict_row(predictor *p, const csv_record *rec, out *o, char *err,
-    size_t errsz)
+predict_parse(predictor *p, const csv_record *rec, double *x, double *raw,
+    double *y, char *err, size_t errsz)
 {
-	const char *const *names = p->in.names;
-	int missing = 0;
-	double yhat, y, lo = NAN, hi = NAN;
-
-	p->rows++;
+	*y = NAN;
 	if (p->mm) {
 		int st;
-		if (mmm_rows_next(p->mm, rec, p->x, p->raw, err, errsz,
-		    &st) < 0)
+		if (mmm_rows_next(p->mm, rec, x, raw, err, errsz, &st) < 0)
 			return -1;
-		for (size_t j = 0; j < p->p; j++) {
-			if (isnan(p->x[j])) {
-				missing = 1;
-				continue;
-			}
-			if (p->fcol[j] == (size_t)-1)
-				continue;
-			p->dn[j]++;
-			p->dsum[j] += p->raw[j] - p->dshift[j];
-			if (p->ncat[j] && !p->newline[j] &&
-			    !is_cat(p, j, p->raw[j])) {
-				p->newline[j] = rec->line;
-				p->newval[j] = p->raw[j];
-			}
-		}
 	}
 	for (size_t j = 0; !p->mm && j < p->p; j++) {
-		int got = field_num(rec, p->fcol[j], &p->x[j]);
+		size_t c = p->fcol[j];
+		/* the common case inline: a finite number */
+		if (num_parse(rec->f[c], rec->len[c], &x[j]) == 0 &&
+		    isfinite(x[j]))
+			continue;
+		/* not finite, or not a number and not missing (no missing
+		 * value reads as a number) */
+		if (!csv_is_missing(rec->f[c], rec->len[c]))
+			return not_number(p, rec, c, err, errsz);
+		x[j] = NAN;
+	}
+	if (p->tcol >= 0) {
+		int got = field_num(rec, (size_t)p->tcol, y);
 		if (got < 0)
-			return not_number(p, rec, p->fcol[j], err, errsz);
-		if (got == 0) {
+			return not_number(p, rec, (size_t)p->tcol, err, errsz);
+		if (got == 0)
+			*y = NAN;
+	}
+	return 0;
+}
+
+void
+predict_emit(predictor *p, const double *x, const double *raw, double y,
+    long line, const char *const *kf, const size_t *kl, out *o)
+{
+	int missing = 0;
+	double yhat, lo = NAN, hi = NAN;
+
+	p->rows++;
+	/* Input drift: an mmm model's spend before its transforms; terms made
+	 * from the date have no column and no drift. */
+	for (size_t j = 0; j < p->p; j++) {
+		if (isnan(x[j])) {
 			missing = 1;
-			p->x[j] = NAN;
 			continue;
 		}
+		if (p->fcol[j] == (size_t)-1)
+			continue;
+		double v = p->mm ? raw[j] : x[j];
 		p->dn[j]++;
-		p->dsum[j] += p->x[j] - p->dshift[j];
-		if (p->ncat[j] && !p->newline[j] && !is_cat(p, j, p->x[j])) {
-			p->newline[j] = rec->line;
-			p->newval[j] = p->x[j];
+		p->dsum[j] += v - p->dshift[j];
+		if (p->ncat[j] && !p->newline[j] && !is_cat(p, j, v)) {
+			p->newline[j] = line;
+			p->newval[j] = v;
 		}
 	}
 	/* Contributions are summed in their printed order, so the printed
 	 * parts add up to the printed prediction. */
 	yhat = p->m->intercept;
 	for (size_t j = 0; j < p->p; j++) {
-		p->contrib[j] = p->m->coef[j] * p->x[j];
+		p->contrib[j] = p->m->coef[j] * x[j];
 		yhat += p->contrib[j];
 	}
 	if (p->dr) {
 		/* every row: each draw carries its own adstock over */
-		mmm_draws_row(p->dr, mmm_rows_replay(p->mm), p->raw, p->x,
+		mmm_draws_row(p->dr, mmm_rows_replay(p->mm), raw, x,
 		    p->c.interval, &lo, &hi);
 	}
 	if (missing) {
 		if (!p->nmiss++)
-			p->first_miss = rec->line;
+			p->first_miss = line;
 		yhat = lo = hi = NAN;
 	} else if (p->interval && p->has_iv && !p->dr) {
-		double h = half_width(p);
+		double h = half_width(p, x);
 		lo = yhat - h;
 		hi = yhat + h;
 	}
 	if (p->tcol >= 0) {
-		int got = field_num(rec, (size_t)p->tcol, &y);
-		if (got < 0)
-			return not_number(p, rec, (size_t)p->tcol, err, errsz);
-		if (got == 0)
+		if (isnan(y))
 			p->ymissing++;
 		else if (!missing)
 			add_metrics(p, y, yhat);
@@ -592,16 +664,14 @@ predict_row(predictor *p, const csv_record *rec, out *o, char *err,
 		jw_init(&p->jw, o, 0);
 		jw_obj(&p->jw);
 		for (size_t a = 0; a < p->nkeep; a++) {
-			size_t i = p->keep[a];
-			jw_key(&p->jw, names[i]);
-			jw_strn(&p->jw, rec->f[i], rec->len[i]);
+			jw_key(&p->jw, p->in.names[p->keep[a]]);
+			jw_strn(&p->jw, kf[a], kl[a]);
 		}
 		jw_key(&p->jw, "prediction");
 		jw_num(&p->jw, yhat);
 	} else {
 		for (size_t a = 0; a < p->nkeep; a++) {
-			size_t i = p->keep[a];
-			csv_write_field(o, rec->f[i], rec->len[i]);
+			csv_write_field(o, kf[a], kl[a]);
 			out_putc(o, ',');
 		}
 		out_num(o, yhat);
@@ -622,7 +692,41 @@ predict_row(predictor *p, const csv_record *rec, out *o, char *err,
 	} else {
 		out_putc(o, '\n');
 	}
+}
+
+int
+predict_row(predictor *p, const csv_record *rec, out *o, char *err,
+    size_t errsz)
+{
+	double y;
+
+	if (predict_parse(p, rec, p->x, p->raw, &y, err, errsz) < 0)
+		return -1;
+	for (size_t a = 0; a < p->nkeep; a++) {
+		p->kf[a] = rec->f[p->keep[a]];
+		p->kl[a] = rec->len[p->keep[a]];
+	}
+	predict_emit(p, p->x, p->raw, y, rec->line, p->kf, p->kl, o);
 	return 0;
+}
+
+size_t
+predict_nfeatures(const predictor *p)
+{
+	return p->p;
+}
+
+int
+predict_is_mmm(const predictor *p)
+{
+	return p->mm != NULL;
+}
+
+const size_t *
+predict_keep(const predictor *p, size_t *n)
+{
+	*n = p->nkeep;
+	return p->keep;
 }
 
 int

@@ -64,6 +64,28 @@ void predict_header(predictor *p, out *o);
 int predict_row(predictor *p, const csv_record *rec, out *o, char *err,
     size_t errsz);
 
+/*
+ * predict_row in two halves, for a pipeline that reads on one thread and
+ * predicts on another.  predict_parse reads what the record holds: the
+ * features into x (p of them, NAN when missing), for an mmm model the
+ * inputs they come from into raw (p; unused otherwise, may be x), and the
+ * target into *y (NAN when missing or absent); 0, or -1 with err as
+ * predict_row.  It touches only the reading state (an mmm model's
+ * carryover), so it may run beside predict_emit on another thread.
+ * predict_emit does the rest for that row, in input order: drift, metrics,
+ * and the output line, with the --keep fields kf[a], kl[a] (a <
+ * predict_keep's n) copied as they are.
+ */
+int predict_parse(predictor *p, const csv_record *rec, double *x,
+    double *raw, double *y, char *err, size_t errsz);
+void predict_emit(predictor *p, const double *x, const double *raw,
+    double y, long line, const char *const *kf, const size_t *kl, out *o);
+/* Features (x's length), whether it is an mmm model (raw is used), and the
+ * input columns of the --keep fields (borrowed), n of them. */
+size_t predict_nfeatures(const predictor *p);
+int predict_is_mmm(const predictor *p);
+const size_t *predict_keep(const predictor *p, size_t *n);
+
 /* Does the model have intervals (OLS, Bayesian ridge; not ridge)? */
 int predict_has_interval(const predictor *p);
 /* Rows read; rows whose outputs are empty for a missing feature value, and

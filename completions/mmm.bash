@@ -63,9 +63,10 @@ _mmm_opts()
 	mmm-predict)
 		options='-h --help --version -o --output -m --model -q --quiet
 		    --keep --by --interval --contributions --format --metrics
-		    --max-r2-drop --max-mape-rise --strict-drift --drift-sd'
+		    --max-r2-drop --max-mape-rise --strict-drift --drift-sd
+		    --threads'
 		argopts='-o --output -m --model --keep --by --interval --format
-		    --metrics --max-r2-drop --max-mape-rise --drift-sd'
+		    --metrics --max-r2-drop --max-mape-rise --drift-sd --threads'
 		fileopts='-o --output -m --model --metrics'
 		diropts=''
 		colopts='--keep --by'

@@ -471,3 +471,17 @@ tojsonl() {
 	mmm-predict -m n.json --metrics met.json "$DATA/$PYMC" > /dev/null
 	[ "$(jq -r .reference.from met.json)" = cv ]
 }
+
+@test "interval: a covariance that is not positive definite is summed as it is" {
+	ols
+	# a zero covariance: x'Cx = 0, so every half width is t sigma
+	jq '.covariance.matrix |= map(map(0))' ols.json > z.json
+	mmm-predict -m z.json --interval 0.9 "$DATA/$PYMC" > z.csv
+	awk -F, 'NR == 2 { w = $3 - $2 }
+	    NR > 2 { d = ($3 - $2) - w; if (d < 0) d = -d; if (d > 1e-9 * w) bad = 1 }
+	    END { exit bad }' z.csv
+	# and agrees with the Cholesky form on the statsmodels rows to 1e-12
+	mmm-predict -m ols.json --interval 0.9 "$DATA/$PYMC" > p.csv
+	near "$(sed -n 2p p.csv | cut -d, -f2)" 3472.9849575020435 1e-12
+	near "$(sed -n 180p p.csv | cut -d, -f3)" 6725.88384915514 1e-12
+}

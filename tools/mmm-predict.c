@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "csvio.h"
@@ -14,12 +15,13 @@
 #include "model.h"
 #include "out.h"
 #include "predict.h"
+#include "predpipe.h"
 
 static const char usage[] =
 "usage: mmm-predict --model FILE [-q] [--keep COLS] [--by COLS] [--interval P]\n"
 "                   [--contributions] [--format csv|jsonl] [--metrics FILE]\n"
 "                   [--max-r2-drop X] [--max-mape-rise X] [--drift-sd K]\n"
-"                   [--strict-drift] [-o FILE] [FILE]\n"
+"                   [--strict-drift] [--threads N] [-o FILE] [FILE]\n"
 "       mmm-predict -h | --help | --version\n"
 "Predict CSV or JSON-lines rows with a model of mmm-train.\n"
 "  -m, --model FILE      the model file (mmm-model(5))\n"
@@ -42,12 +44,15 @@ static const char usage[] =
 "                        training sds (2)\n"
 "  --strict-drift        input drift (a mean moved, a new category) fails\n"
 "                        (exit 1) instead of warning\n"
+"  --threads N           1: read and predict in turn; 2 or more: read on\n"
+"                        one thread, predict on another (default: the\n"
+"                        online CPUs); the same bytes for any N\n"
 "  -o, --output FILE     write the predictions to FILE (atomically)\n"
 "  -q, --quiet           no warnings on stderr\n"
 "  -h, --help            this help;  --version  the version\n";
 
 enum { O_KEEP = 256, O_INTERVAL, O_CONTRIB, O_FORMAT, O_METRICS, O_R2DROP,
-	O_MAPERISE, O_DRIFTSD, O_STRICT, O_VERSION, O_BY };
+	O_MAPERISE, O_DRIFTSD, O_STRICT, O_VERSION, O_BY, O_THREADS };
 
 static const struct option longopts[] = {
 	{ "by", required_argument, NULL, O_BY },
@@ -64,13 +69,14 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "strict-drift", no_argument, NULL, O_STRICT },
+	{ "threads", required_argument, NULL, O_THREADS },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char *model_path, *output, *metrics_path;
 static double max_r2_drop = 0.10, max_mape_rise = 0.05;
-static int quiet, strict_drift;
+static int quiet, strict_drift, threads;
 
 static void
 parse_options(int argc, char **argv, predict_conf *c)
@@ -105,6 +111,8 @@ parse_options(int argc, char **argv, predict_conf *c)
 		case O_R2DROP: max_r2_drop = cli_double("--max-r2-drop", optarg,
 		    0, 1e300); break;
 		case O_STRICT: strict_drift = 1; break;
+		case O_THREADS: threads = (int)cli_long("--threads", optarg, 1,
+		    1024); break;
 		case O_VERSION: cli_version();
 		default: cli_usage_error("option \"%s\" is unknown or lacks "
 		    "its value", argv[optind - 1]);
@@ -114,6 +122,10 @@ parse_options(int argc, char **argv, predict_conf *c)
 		cli_usage_error("--model FILE is required");
 	if (argc - optind > 1)
 		cli_usage_error("one input file at most");
+	if (!threads) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = ncpu > 1 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
+	}
 }
 
 int
@@ -122,8 +134,7 @@ main(int argc, char **argv)
 	predict_conf c = { .drift_sd = 2 };
 	model_file m;
 	char err[1024];
-	int status, got, pass = 1;
-	csv_record rec;
+	int status, pass = 1;
 	csv_reader *r;
 	jsonl_reader *jl;
 
@@ -153,11 +164,7 @@ main(int argc, char **argv)
 
 	out *o = out_open(output);
 	predict_header(p, o);
-	while ((got = r ? csv_next(r, &rec, err, sizeof err, &status) :
-	    jsonl_next(jl, &rec, err, sizeof err, &status)) > 0)
-		if (predict_row(p, &rec, o, err, sizeof err) < 0)
-			dien(EXIT_DATAERR, "%s", err);
-	if (got < 0)
+	if (predict_stream(p, r, jl, o, threads, err, sizeof err, &status) < 0)
 		dien(status, "%s", err);
 
 	long line;
