@@ -592,11 +592,12 @@ csv_split_guess(const csv_reader *r, double frac, off_t min_bytes,
 
 int
 csv_count_lines(const csv_reader *r, off_t from, off_t to, size_t *n,
-    char *err, size_t errsz, int *status)
+    int *ends_nl, char *err, size_t errsz, int *status)
 {
 	char *b = emalloc(READ_CHUNK);
 
 	*n = 0;
+	*ends_nl = 0;
 	/* to < 0: to the end of the file. */
 	while (to < 0 || from < to) {
 		size_t want = to < 0 || to - from > READ_CHUNK ? READ_CHUNK :
@@ -616,6 +617,7 @@ csv_count_lines(const csv_reader *r, off_t from, off_t to, size_t *n,
 		for (char *p = b, *e = b + got;
 		    (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
 			++*n;
+		*ends_nl = b[got - 1] == '\n';
 		from += got;
 	}
 	free(b);

@@ -63,7 +63,8 @@ int csv_next(csv_reader *r, csv_record *rec, char *err, size_t errsz,
  * at least min_bytes left; 0 otherwise.  The cut is a guess: it is a record
  * start only if a reader stopped there ends exactly on it.
  * csv_count_lines: the newlines in the file's bytes [from, to) (to < 0: to
- * its end), read with pread: a bound on the records there.
+ * its end), read with pread: a bound on the records there; *ends_nl, whether
+ * the last of those bytes is one.
  * csv_open_at: a second reader of r's file from offset cut, whose first
  * line is line, with r's header, names and limits and no hashing; it reads
  * with pread, so it may run in another thread beside r.
@@ -75,7 +76,7 @@ void csv_set_stop(csv_reader *r, off_t stop);
 int csv_split_guess(const csv_reader *r, double frac, off_t min_bytes,
     off_t *cut);
 int csv_count_lines(const csv_reader *r, off_t from, off_t to, size_t *n,
-    char *err, size_t errsz, int *status);
+    int *ends_nl, char *err, size_t errsz, int *status);
 csv_reader *csv_open_at(const csv_reader *r, off_t cut, long line);
 int csv_finish_hash(csv_reader *r, char *err, size_t errsz, int *status);
 /* The line number of the next record start (between records). */

@@ -35,8 +35,7 @@ add_col(trainset *t, size_t idx, int role)
 			return;
 		}
 	t->c = ereallocarray(t->c, t->nc + 1, sizeof *t->c);
-	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, 0, NULL,
-		{ 0, 0, 0, 0, 0 } };
+	t->c[t->nc++] = (trainset_col){ idx, role, role ? 1 : -1, 0, NULL };
 }
 
 static int
@@ -91,8 +90,19 @@ static void
 grow(trainset *t)
 {
 	t->cap = t->cap ? 2 * t->cap : 1024;
-	for (size_t k = 0; k < t->nc; k++)
-		t->c[k].v = ereallocarray(t->c[k].v, t->cap, sizeof(double));
+	for (size_t k = 0; k < t->nc; k++) {
+		if (!t->block) {
+			t->c[k].v = ereallocarray(t->c[k].v, t->cap,
+			    sizeof(double));
+			continue;
+		}
+		/* Out of the one block: each column its own array. */
+		double *v = ereallocarray(NULL, t->cap, sizeof(double));
+		memcpy(v, t->c[k].v, t->n * sizeof *v);
+		t->c[k].v = v;
+	}
+	free(t->block);
+	t->block = NULL;
 	t->line = ereallocarray(t->line, t->cap, sizeof(long));
 	if (t->date_idx >= 0)
 		t->day = ereallocarray(t->day, t->cap, sizeof(long));
@@ -100,51 +110,8 @@ grow(trainset *t)
 
 static void moments_of(moments *m, const double *v, size_t n);
 
-/* Rows per batch of the columns' moments: the same batches whatever the
- * threads and however the reading was cut, so the same bits. */
+/* Rows per batch of a feature's profile moments. */
 #define MOM_ROWS 4096
-
-typedef struct mom_job {
-	trainset *t;
-	size_t k0, step;
-} mom_job;
-
-static void *
-mom_some(void *arg)
-{
-	const mom_job *j = arg;
-	trainset *t = j->t;
-
-	for (size_t k = j->k0; k < t->nc; k += j->step) {
-		trainset_col *c = &t->c[k];
-		if (c->numeric == 0 && c->nmiss == t->n)
-			continue;	/* text: no numbers */
-		for (size_t i = 0; i < t->n; i += MOM_ROWS) {
-			moments b;
-			moments_of(&b, c->v + i,
-			    t->n - i < MOM_ROWS ? t->n - i : MOM_ROWS);
-			mom_merge(&c->mom, &b);
-		}
-	}
-	return NULL;
-}
-
-/* Every column's moments, the columns shared between two threads. */
-static void
-table_moments(trainset *t, int threads)
-{
-	mom_job j[2] = { { t, 0, 2 }, { t, 1, 2 } };
-	pthread_t tid;
-
-	if (threads > 1 && t->nc > 1 &&
-	    pthread_create(&tid, NULL, mom_some, &j[1]) == 0) {
-		mom_some(&j[0]);
-		pthread_join(tid, NULL);
-		return;
-	}
-	j[0].step = 1;
-	mom_some(&j[0]);
-}
 
 /*
  * A regular file is read in two parts on two threads: this thread reads up
@@ -174,6 +141,7 @@ typedef struct part {
 	off_t cut;
 	long line;		/* of the cut */
 	size_t ub2;		/* newlines from the cut on */
+	int ends_nl;		/* the file's last byte is one */
 	size_t alloc;		/* rows in the table's arrays */
 	int counted, go;	/* ub2 known; the view is set */
 	pthread_t tid;
@@ -327,8 +295,8 @@ part_read(void *arg)
 	int rc;
 
 	/* A bound on the part's records, for the table's arrays. */
-	rc = csv_count_lines(pp->parent, pp->cut, -1, &pp->ub2, pp->err,
-	    sizeof pp->err, &pp->status);
+	rc = csv_count_lines(pp->parent, pp->cut, -1, &pp->ub2, &pp->ends_nl,
+	    pp->err, sizeof pp->err, &pp->status);
 	pthread_mutex_lock(&pp->mu);
 	pp->counted = rc < 0 ? -1 : 1;
 	pthread_cond_broadcast(&pp->cv);
@@ -480,16 +448,18 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 	pp->cond = ecalloc(t->nc, sizeof *pp->cond);
 	for (size_t k = 0; k < t->nc; k++)
 		pp->t.c[k] = (trainset_col){ t->c[k].idx, t->c[k].role,
-			t->c[k].numeric, 0, NULL, { 0, 0, 0, 0, 0 } };
+			t->c[k].numeric, 0, NULL };
 	if (pthread_create(&pp->tid, NULL, part_read, pp) != 0) {
 		part_free(pp);
 		return 1;
 	}
 	/* Both parts count their newlines; the table is sized for both, the
-	 * first part's rows at 0, the second's at ub1 + 1 (a part holds no
-	 * more records than newlines, and one: its last may end past the cut
-	 * or at the end of the file without one). */
-	rc = csv_count_lines(r, from, cut, &ub1, err, errsz, status);
+	 * first part's rows at 0, the second's at ub1: a part holds no more
+	 * records than newlines (and one more at the end of a file without a
+	 * last one) unless lone CRs end records, or a record runs over the
+	 * cut; either way the cut is dropped. */
+	int nl1;
+	rc = csv_count_lines(r, from, cut, &ub1, &nl1, err, errsz, status);
 	pthread_mutex_lock(&pp->mu);
 	while (!pp->counted)
 		pthread_cond_wait(&pp->cv, &pp->mu);
@@ -500,11 +470,14 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 		part_free(pp);
 		return rc < 0 ? -1 : 1;
 	}
-	size_t at2 = ub1 + 1;
-	pp->alloc = at2 + pp->ub2 + 1;
+	size_t at2 = ub1;
+	pp->alloc = at2 + pp->ub2 + !pp->ends_nl;
+	if (pp->alloc > SIZE_MAX / t->nc)
+		die("%s: too many rows", t->name);
 	t->cap = at2;		/* the first part's share */
+	t->block = ereallocarray(NULL, t->nc * pp->alloc, sizeof(double));
 	for (size_t k = 0; k < t->nc; k++) {
-		t->c[k].v = ereallocarray(NULL, pp->alloc, sizeof(double));
+		t->c[k].v = t->block + k * pp->alloc;
 		pp->t.c[k].v = t->c[k].v + at2;
 	}
 	t->line = ereallocarray(NULL, pp->alloc, sizeof(long));
@@ -513,7 +486,7 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 		t->day = ereallocarray(NULL, pp->alloc, sizeof(long));
 		pp->t.day = t->day + at2;
 	}
-	pp->t.cap = pp->ub2 + 1;
+	pp->t.cap = pp->alloc - at2;
 	pp->line = csv_line(r) + (long)ub1;
 	pthread_mutex_lock(&pp->mu);
 	pp->go = 1;
@@ -523,8 +496,13 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 	csv_set_stop(r, cut);
 	rc = read_rows(t, r, o, NULL, pp, err, errsz, status);
 	csv_set_stop(r, -1);
-	int crowded = pp->joined;	/* lone CRs: more records than lines */
-	int whole = rc == 0 && !crowded && csv_offset(r) == cut;
+	/* Out of room before the cut: lone CRs, or a record over it. */
+	int crowded = pp->joined && rc == 0 && csv_offset(r) == cut;
+	int whole = rc == 0 && !pp->joined && csv_offset(r) == cut;
+	long cut_line = csv_line(r);
+	/* Hash the rest while the second part is still being read. */
+	if (whole && (rc = csv_finish_hash(r, err, errsz, status)) < 0)
+		whole = 0;
 	if (!pp->joined) {
 		if (!whole)
 			part_quit(pp);
@@ -535,12 +513,10 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 	if (whole && !pp->overflow) {
 		if (trace)
 			warn("%s: read in two parts cut at byte %lld (line %ld)",
-			    t->name, (long long)cut, csv_line(r));
+			    t->name, (long long)cut, cut_line);
 		rc = part_error(t, pp, err, errsz, status);
-		if (rc == 0) {
+		if (rc == 0)
 			part_join(t, pp, at2);
-			rc = csv_finish_hash(r, err, errsz, status);
-		}
 	} else if (rc >= 0) {
 		if (trace && (crowded || whole))
 			warn("%s: cut at byte %lld: more records than lines "
@@ -549,7 +525,15 @@ read_split(trainset *t, csv_reader *r, const trainset_opts *o, char *err,
 		else if (trace)
 			warn("%s: cut at byte %lld fell inside a record; read "
 			    "in one part", t->name, (long long)cut);
-		rc = read_rows(t, r, o, NULL, NULL, err, errsz, status);
+		if (whole) {
+			/* r has hashed, not parsed, the rest: a reader from
+			 * the cut parses it. */
+			csv_reader *q = csv_open_at(r, cut, cut_line);
+			rc = read_rows(t, q, o, NULL, NULL, err, errsz, status);
+			csv_close(q);
+		} else {
+			rc = read_rows(t, r, o, NULL, NULL, err, errsz, status);
+		}
 	}
 	part_free(pp);
 	return rc;
@@ -574,15 +558,15 @@ trainset_read(trainset *t, csv_reader *r, const trainset_opts *o,
 	if (t->n == 0)
 		return err_fail(err, errsz, status, EXIT_DATAERR,
 		    "%s: no data rows", t->name);
-	table_moments(t, o->threads);
 	return 0;
 }
 
 void
 trainset_free(trainset *t)
 {
-	for (size_t k = 0; k < t->nc; k++)
+	for (size_t k = 0; k < t->nc && !t->block; k++)
 		free(t->c[k].v);
+	free(t->block);
 	free(t->c);
 	free(t->line);
 	free(t->day);
@@ -730,26 +714,39 @@ moments_of(moments *m, const double *v, size_t n)
 	m->max = hi;
 }
 
-/* Feature j's profile over every row read, and its kept values; the
- * table's column is freed once copied. */
+/* Feature j's profile over every row read, and its kept values (unless X
+ * is the table's block: they are in place); the table's column is freed
+ * once copied. */
 static void
 fill_feature(train_design *ds, trainset *t, const unsigned char *keep,
     size_t j, size_t n)
 {
 	trainset_col *c = &t->c[ds->fcol[j]];
-	moments m = c->mom;
+	moments m = { 0, 0, 0, 0, 0 };
+	int inplace = c->v == ds->X + j * n;
 
+	/* The profile's moments in fixed row batches (the same bits for any
+	 * threads), each batch while it is in the cache for the copy. */
+	for (size_t i = 0, q = 0; i < t->n; i += MOM_ROWS) {
+		size_t b = t->n - i < MOM_ROWS ? t->n - i : MOM_ROWS;
+		moments bm;
+		moments_of(&bm, c->v + i, b);
+		mom_merge(&m, &bm);
+		if (inplace)
+			;
+		else if (n == t->n)
+			memcpy(ds->X + j * n + i, c->v + i, b * sizeof *ds->X);
+		else
+			for (size_t r = i; r < i + b; r++)
+				if (keep[r])
+					ds->X[j * n + q++] = c->v[r];
+	}
 	ds->prof[j] = (model_profile){ m.n ? m.mean : NAN, mom_sd(&m),
 		m.n ? m.min : NAN, m.n ? m.max : NAN,
 		(double)(t->n - (size_t)m.n) / (double)t->n, 0, { 0 } };
 	categories(&ds->prof[j], c->v, t->n);
-	if (n == t->n)
-		memcpy(ds->X + j * n, c->v, n * sizeof *ds->X);
-	else
-		for (size_t i = 0, q = 0; i < t->n; i++)
-			if (keep[i])
-				ds->X[j * n + q++] = c->v[i];
-	free(c->v);
+	if (!t->block && !inplace)
+		free(c->v);
 	c->v = NULL;
 }
 
@@ -784,7 +781,8 @@ fill_some(void *arg)
 	const fill_job *f = arg;
 
 	for (size_t j = f->t0; j < f->p; j += f->nt) {
-		populate(f->ds->X + j * f->n, f->n);
+		if (f->t->c[f->ds->fcol[j]].v != f->ds->X + j * f->n)
+			populate(f->ds->X + j * f->n, f->n);
 		fill_feature(f->ds, f->t, f->keep, j, f->n);
 	}
 	return NULL;
@@ -810,20 +808,24 @@ fill_features(train_design *ds, trainset *t, const unsigned char *keep,
 
 /* The kept values of a table column: the column itself when every row is
  * kept (handed over: the caller forgets it), else a copy of them and the
- * column freed. */
+ * column freed; always a copy (nothing freed) of a column in a block. */
 static void *
 take_kept(void *col, size_t size, const unsigned char *keep, size_t nt,
-    size_t n)
+    size_t n, int inblock)
 {
 	unsigned char *src = col, *dst;
 
-	if (n == nt)
+	if (n == nt && !inblock)
 		return src;
-	dst = emalloc(n * size);
-	for (size_t i = 0, q = 0; i < nt; i++)
-		if (keep[i])
-			memcpy(dst + size * q++, src + size * i, size);
-	free(src);
+	dst = ereallocarray(NULL, n ? n : 1, size);
+	if (n == nt)
+		memcpy(dst, src, n * size);
+	else
+		for (size_t i = 0, q = 0; i < nt; i++)
+			if (keep[i])
+				memcpy(dst + size * q++, src + size * i, size);
+	if (!inblock)
+		free(src);
 	return dst;
 }
 
@@ -858,22 +860,43 @@ train_design_build(train_design *ds, trainset *t,
 	}
 	ds->names = emalloc(p * sizeof *ds->names);
 	ds->prof = emalloc(p * sizeof *ds->prof);
-	ds->X = emalloc(n * p * sizeof *ds->X);
 	for (size_t j = 0; j < p; j++)
 		ds->names[j] = (char *)csv_colname(r, t->c[ds->fcol[j]].idx);
-	fill_features(ds, t, keep, n, p, o->threads);
-	ds->y = take_kept(t->c[yc].v, sizeof *ds->y, keep, t->n, n);
+	int inblock = t->block != NULL;
+	ds->y = take_kept(t->c[yc].v, sizeof *ds->y, keep, t->n, n, inblock);
 	t->c[yc].v = NULL;
 	if (o->weights && wc == yc) {
 		ds->w = emalloc(n * sizeof *ds->w);
 		memcpy(ds->w, ds->y, n * sizeof *ds->w);
 	} else if (o->weights) {
-		ds->w = take_kept(t->c[wc].v, sizeof *ds->w, keep, t->n, n);
+		ds->w = take_kept(t->c[wc].v, sizeof *ds->w, keep, t->n, n,
+		    inblock);
 		t->c[wc].v = NULL;
 	}
 	if (t->day) {
-		ds->day = take_kept(t->day, sizeof *ds->day, keep, t->n, n);
+		ds->day = take_kept(t->day, sizeof *ds->day, keep, t->n, n, 0);
 		t->day = NULL;
+	}
+	/* The table's block is X when it holds the features first, in
+	 * order, every row kept and no room to spare: no copy. */
+	int takeover = inblock && n == t->n && t->cap == t->n;
+	for (size_t j = 0; j < p && takeover; j++)
+		takeover = ds->fcol[j] == j;
+	if (takeover) {
+		ds->X = t->block;
+		t->block = NULL;
+	} else {
+		ds->X = ereallocarray(NULL, n ? n : 1, p * sizeof *ds->X);
+	}
+	fill_features(ds, t, keep, n, p, o->threads);
+	if (takeover) {
+		/* The columns after the features (target, weights, others)
+		 * were copied out or are not used: give back their memory. */
+		double *x = realloc(ds->X, n * p * sizeof *ds->X);
+		if (x)
+			ds->X = x;
+		for (size_t k = 0; k < t->nc; k++)
+			t->c[k].v = NULL;
 	}
 	ds->d = (model_data){ ds->X, ds->y, ds->w, n, p,
 		(const char *const *)ds->names };

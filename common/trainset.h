@@ -33,13 +33,16 @@ typedef struct trainset_col {
 	int numeric;		/* -1 unknown, 0 no, 1 yes */
 	size_t nmiss;		/* rows where v is NAN */
 	double *v;		/* NULL once train_design_build took it */
-	moments mom;		/* of v's numbers, in fixed row batches */
 } trainset_col;
 
 typedef struct trainset {
 	const char *name;	/* the input, for messages (the reader's) */
 	trainset_col *c;
 	size_t nc, n, cap;
+	double *block;		/* or NULL: every column's values in one
+				 * allocation, column k at block + k * cap
+				 * (the reading in parts), which the design
+				 * can take over as X */
 	long *line, *day;	/* day NULL without a date column */
 	long date_idx;
 } trainset;

@@ -111,6 +111,7 @@ read_split(double frac, int *split, char hex[65])
 	size_t cap = 1024, len = 0, nl;
 	char *s = emalloc(cap);
 	off_t cut, from;
+	int ends;
 
 	*split = 0;
 	hex[0] = '\0';
@@ -133,7 +134,7 @@ read_split(double frac, int *split, char hex[65])
 	drain(r, &s, &len, &cap);
 	csv_set_stop(r, -1);
 	if (csv_offset(r) == cut && !strstr(s, "error") &&
-	    csv_count_lines(r, from, cut, &nl, err, sizeof err, &status) == 0) {
+	    csv_count_lines(r, from, cut, &nl, &ends, err, sizeof err, &status) == 0) {
 		csv_reader *q = csv_open_at(r, cut, line0 + (long)nl);
 		drain(q, &s, &len, &cap);
 		csv_close(q);
