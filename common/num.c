@@ -640,7 +640,8 @@ put_digits(uint64_t v, char *end)
 {
 	char *p = end;
 
-	if (v >= 100000000) {
+	/* Eight digits at a time while more are left (twice at most). */
+	while (v >= 100000000) {
 		uint64_t hi = v / 100000000;
 		uint32_t lo = (uint32_t)(v - hi * 100000000);
 		uint32_t c = lo % 10000, d = lo / 10000;
@@ -651,19 +652,6 @@ put_digits(uint64_t v, char *end)
 		memcpy(p - 8, digit_pairs + 2 * (d / 100), 2);
 		p -= 8;
 		v = hi;
-		/* v < 10^12 now: once more over 10^8 at most */
-		if (v >= 100000000) {
-			hi = v / 100000000;
-			lo = (uint32_t)(v - hi * 100000000);
-			c = lo % 10000;
-			d = lo / 10000;
-			memcpy(p - 2, digit_pairs + 2 * (c % 100), 2);
-			memcpy(p - 4, digit_pairs + 2 * (c / 100), 2);
-			memcpy(p - 6, digit_pairs + 2 * (d % 100), 2);
-			memcpy(p - 8, digit_pairs + 2 * (d / 100), 2);
-			p -= 8;
-			v = hi;
-		}
 	}
 	uint32_t w = (uint32_t)v;
 	while (w >= 100) {
