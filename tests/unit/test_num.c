@@ -307,6 +307,28 @@ test_round_trips(long n)
 		round_trip(&f, x * pow(10, (double)(rnd(&s, 61) - 30)), 1);
 	}
 	report(&f, "round trip: random doubles of moderate magnitude");
+
+	/* 5. What CSV columns and predictions hold: k/1000, prices, values
+	 * computed over 40 decades, integers up to 2^55 and around 10^16. */
+	memset(&f, 0, sizeof(f));
+	long m = n > 1000000 ? n / 20 : n / 4;
+	for (long k = 0; k < m; k++) {
+		int deep = k % 16 == 0;
+		double u = (double)(rng_next(&s) >> 11) * 0x1p-53;
+
+		round_trip(&f, (double)k / 1000, deep);
+		round_trip(&f, (double)(rng_next(&s) % 100000000) / 100, deep);
+		round_trip(&f, (double)(rng_next(&s) % 1000000) * 1e-7, deep);
+		round_trip(&f, u * 20000, deep);
+		round_trip(&f, -u * pow(10, (double)rnd(&s, 40) - 20), deep);
+		round_trip(&f, (double)(rng_next(&s) >> (11 + rnd(&s, 50))),
+		    deep);
+		round_trip(&f, 0x1p52 + (double)(rng_next(&s) %
+		    (UINT64_C(7) << 52)), deep);
+	}
+	for (long i = -1000; i <= 1000; i++)
+		round_trip(&f, 1e16 + (double)i * 2, 1);
+	report(&f, "round trip: CSV-like and computed values, integers");
 }
 
 /* Compare num_parse with strtod on one string. */
