@@ -143,6 +143,8 @@ drain(pipeline *pl, batch *b, out *o)
 	return b->end;
 }
 
+/* 0 or -1 as predict_stream; 1 when the reading thread could not start
+ * (nothing read: the caller runs the plain loop). */
 static int
 run_pipeline(pipeline *pl, out *o, char *err, size_t errsz, int *status)
 {
@@ -151,10 +153,15 @@ run_pipeline(pipeline *pl, out *o, char *err, size_t errsz, int *status)
 
 	if ((rc = pthread_mutex_init(&pl->mu, NULL)) != 0 ||
 	    (rc = pthread_cond_init(&pl->ready, NULL)) != 0 ||
-	    (rc = pthread_cond_init(&pl->freed, NULL)) != 0 ||
-	    (rc = pthread_create(&tid, NULL, reader, pl)) != 0)
-		dien(EXIT_INTERNAL, "cannot start the reading thread: %s",
+	    (rc = pthread_cond_init(&pl->freed, NULL)) != 0)
+		dien(EXIT_INTERNAL, "cannot set up the reading thread: %s",
 		    strerror(rc));
+	if (pthread_create(&tid, NULL, reader, pl) != 0) {
+		pthread_cond_destroy(&pl->freed);
+		pthread_cond_destroy(&pl->ready);
+		pthread_mutex_destroy(&pl->mu);
+		return 1;
+	}
 	for (size_t k = 0; !end; k++) {
 		pthread_mutex_lock(&pl->mu);
 		while (pl->published <= k)
@@ -178,21 +185,28 @@ run_pipeline(pipeline *pl, out *o, char *err, size_t errsz, int *status)
 	return end < 0 ? -1 : 0;
 }
 
-int
-predict_stream(predictor *p, csv_reader *r, jsonl_reader *jl, out *o,
-    int threads, char *err, size_t errsz, int *status)
+/* Read, predict, write: one row at a time on this thread. */
+static int
+plain_loop(predictor *p, csv_reader *r, jsonl_reader *jl, out *o, char *err,
+    size_t errsz, int *status)
 {
 	csv_record rec;
 	int got;
 
-	if (threads <= 1) {
-		while ((got = next_record(r, jl, &rec, err, errsz, status)) > 0)
-			if (predict_row(p, &rec, o, err, errsz) < 0) {
-				*status = EXIT_DATAERR;
-				return -1;
-			}
-		return got;
-	}
+	while ((got = next_record(r, jl, &rec, err, errsz, status)) > 0)
+		if (predict_row(p, &rec, o, err, errsz) < 0) {
+			*status = EXIT_DATAERR;
+			return -1;
+		}
+	return got;
+}
+
+int
+predict_stream(predictor *p, csv_reader *r, jsonl_reader *jl, out *o,
+    int threads, char *err, size_t errsz, int *status)
+{
+	if (threads <= 1)
+		return plain_loop(p, r, jl, o, err, errsz, status);
 	pipeline pl = { .p = p, .r = r, .jl = jl, .nf = predict_nfeatures(p) };
 	pl.keep = predict_keep(p, &pl.nkeep);
 	pl.b = ecalloc(NBATCH, sizeof *pl.b);
@@ -208,6 +222,8 @@ predict_stream(predictor *p, csv_reader *r, jsonl_reader *jl, out *o,
 		b->kb = emalloc(b->kcap);
 	}
 	int rc = run_pipeline(&pl, o, err, errsz, status);
+	if (rc > 0)
+		rc = plain_loop(p, r, jl, o, err, errsz, status);
 	for (size_t k = 0; k < NBATCH; k++) {
 		batch *b = &pl.b[k];
 		free(b->x);
