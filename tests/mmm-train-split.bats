@@ -735,3 +735,17 @@ blanks() {
 	    "${OLS[@]}" --threads 2 f.csv 2>err >/dev/null
 	grep -qE "^mmm-train: f.csv: $TWO\$" err
 }
+
+@test "the marketing-mix model (--model mmm) on Robyn's weeks: same as one thread" {
+	traced
+	robyn=$DATA/robyn-simulated-weekly/dt_simulated_weekly.csv
+	cp "$robyn" r.csv
+	MMM=(--model mmm --target revenue --date DATE --trend --stability 0
+	    --media tv_S,ooh_S,print_S,facebook_S,search_S
+	    --controls competitor_sales_B,newsletter)
+	same r.csv "${MMM[@]}"
+	# the cut at a third of the weeks: two parts, the same model
+	two 0.33 r.csv "${MMM[@]}"
+	[[ $trace =~ $TWO ]]
+	jq -e '.data.rows == 208' m-2.json
+}
