@@ -17,25 +17,18 @@
 
 #include "csvio.h"
 #include "err.h"
+#include "inbuf.h"
 #include "sha256.h"
 
-#define READ_CHUNK (1 << 20)
+#define READ_CHUNK INBUF_CHUNK
 
 struct csv_reader {
-	int fd;
-	int own_fd;		/* close fd with the reader */
-	int positioned;		/* read with pread at read_pos (csv_open_at) */
-	off_t read_pos;
-	int eof;
+	inbuf in;		/* the input window in.buf[in.start, in.end) */
+	int own_fd;		/* close in.fd with the reader */
 	int libcsv_only;
-	int hashing;
-	sha256 sh;
 	char *name;
 	size_t max_record;
 
-	char *buf;		/* input window buf[start, end) */
-	size_t cap, start, end;
-	off_t buf_off;		/* input offset of buf[0] */
 	off_t stop;		/* csv_next pauses at a record starting here
 				 * or later; -1: never */
 	long line;		/* line number of buf[start] */
@@ -159,42 +152,16 @@ grow_fields(csv_reader *r, size_t n)
 static int
 fill(csv_reader *r, char *err, size_t errsz, int *status)
 {
-	if (r->eof)
-		return 0;
-	if (r->start > 0) {
-		memmove(r->buf, r->buf + r->start, r->end - r->start);
-		r->buf_off += (off_t)r->start;
-		r->end -= r->start;
-		r->start = 0;
+	int got = inbuf_fill(&r->in, r->max_record + 2);
+
+	if (got == -2)
+		return too_long(r, r->line, err, errsz, status);
+	if (got == -1) {
+		*status = EXIT_IOERR;
+		seterr(err, errsz, "%s: read error: %s", r->name,
+		    strerror(errno));
 	}
-	if (r->cap - r->end < READ_CHUNK / 2) {
-		if (r->end > r->max_record + 2)
-			return too_long(r, r->line, err, errsz, status);
-		r->cap = r->cap ? 2 * r->cap : READ_CHUNK;
-		r->buf = erealloc(r->buf, r->cap + 1);
-	}
-	for (;;) {
-		ssize_t n = r->positioned ?
-		    pread(r->fd, r->buf + r->end, r->cap - r->end, r->read_pos) :
-		    read(r->fd, r->buf + r->end, r->cap - r->end);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*status = EXIT_IOERR;
-			seterr(err, errsz, "%s: read error: %s", r->name,
-			    strerror(errno));
-			return -1;
-		}
-		if (n == 0) {
-			r->eof = 1;
-			return 0;
-		}
-		if (r->hashing)
-			sha256_update(&r->sh, r->buf + r->end, (size_t)n);
-		r->end += (size_t)n;
-		r->read_pos += n;
-		return 1;
-	}
+	return got;
 }
 
 /* Deliver the next queued libcsv record, if any. */
@@ -265,7 +232,7 @@ feed_libcsv(csv_reader *r, char *err, size_t errsz, int *status)
 	if (!r->row_open)
 		r->next_line = r->line;
 	for (;;) {
-		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		char *nl = memchr(r->in.buf + r->in.start, '\n', r->in.end - r->in.start);
 		if (!nl) {
 			int got = fill(r, err, errsz, status);
 			if (got < 0)
@@ -274,11 +241,11 @@ feed_libcsv(csv_reader *r, char *err, size_t errsz, int *status)
 				continue;
 			/* End of input: the rest without a newline, then fini. */
 			r->feed_line = r->line;
-			size_t n = r->end - r->start;
-			if (csv_parse(&r->p, r->buf + r->start, n, on_field,
+			size_t n = r->in.end - r->in.start;
+			if (csv_parse(&r->p, r->in.buf + r->in.start, n, on_field,
 			    on_record, r) != n || r->q_overflow)
 				return libcsv_failed(r, err, errsz, status);
-			r->start = r->end;
+			r->in.start = r->in.end;
 			if (csv_fini(&r->p, on_field, on_record, r) != 0) {
 				*status = EXIT_DATAERR;
 				seterr(err, errsz, "%s:%ld: unterminated quoted "
@@ -289,13 +256,13 @@ feed_libcsv(csv_reader *r, char *err, size_t errsz, int *status)
 			r->row_open = 0;
 			return 0;
 		}
-		size_t n = (size_t)(nl - (r->buf + r->start)) + 1;
+		size_t n = (size_t)(nl - (r->in.buf + r->in.start)) + 1;
 		r->feed_line = r->line;
-		if (csv_parse(&r->p, r->buf + r->start, n, on_field, on_record,
+		if (csv_parse(&r->p, r->in.buf + r->in.start, n, on_field, on_record,
 		    r) != n || r->q_overflow ||
 		    csv_get_buffer_size(&r->p) > r->max_record)
 			return libcsv_failed(r, err, errsz, status);
-		r->start += n;
+		r->in.start += n;
 		r->line++;
 		if (r->nrec > 0)
 			return 0;
@@ -386,26 +353,26 @@ next_raw(csv_reader *r, csv_record *rec, char *err, size_t errsz, int *status)
 			return 1;
 		/* Between records: the only place a record starts. */
 		if (r->stop >= 0 && !r->row_open &&
-		    r->buf_off + (off_t)r->start >= r->stop)
+		    r->in.buf_off + (off_t)r->in.start >= r->stop)
 			return 0;
 		if (r->row_open || r->libcsv_only) {
 			if (feed_libcsv(r, err, errsz, status) < 0)
 				return -1;
 			if (pop_queued(r, rec))
 				return 1;
-			if (r->eof && r->start == r->end && !r->row_open)
+			if (r->in.eof && r->in.start == r->in.end && !r->row_open)
 				return 0;
 			continue;
 		}
-		char *s = r->buf + r->start;
+		char *s = r->in.buf + r->in.start;
 		char *nl;
 #ifdef __SSE2__
-		if (split_fast(r, s, r->buf + r->end, &nl)) {
+		if (split_fast(r, s, r->in.buf + r->in.end, &nl)) {
 			char *e = nl > s && nl[-1] == '\r' ? nl - 1 : nl;
 			if ((size_t)(e - s) > r->max_record)
 				return too_long(r, r->line, err, errsz, status);
 			rec->line = r->line;
-			r->start = (size_t)(nl - r->buf) + 1;
+			r->in.start = (size_t)(nl - r->in.buf) + 1;
 			r->line++;
 			if (e == s)
 				continue;	/* blank line */
@@ -414,17 +381,17 @@ next_raw(csv_reader *r, csv_record *rec, char *err, size_t errsz, int *status)
 			return 1;
 		}
 #endif
-		nl = memchr(s, '\n', r->end - r->start);
+		nl = memchr(s, '\n', r->in.end - r->in.start);
 		if (!nl) {
 			int got = fill(r, err, errsz, status);
 			if (got < 0)
 				return -1;
 			if (got > 0)
 				continue;
-			if (r->start == r->end)
+			if (r->in.start == r->in.end)
 				return 0;
-			s = r->buf + r->start;
-			nl = r->buf + r->end;	/* last line, no newline */
+			s = r->in.buf + r->in.start;
+			nl = r->in.buf + r->in.end;	/* last line, no newline */
 		}
 		char *e = nl;
 		if (e > s && e[-1] == '\r')
@@ -439,7 +406,7 @@ next_raw(csv_reader *r, csv_record *rec, char *err, size_t errsz, int *status)
 		if ((size_t)(e - s) > r->max_record)
 			return too_long(r, r->line, err, errsz, status);
 		rec->line = r->line;
-		r->start = (size_t)(nl - r->buf) + (nl < r->buf + r->end);
+		r->in.start = (size_t)(nl - r->in.buf) + (nl < r->in.buf + r->in.end);
 		r->line++;
 		if (e == s)
 			continue;	/* blank line */
@@ -486,20 +453,20 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 	r->stop = -1;
 	r->max_record = CSV_MAX_RECORD;
 	r->libcsv_only = (flags & CSV_LIBCSV_ONLY) != 0;
-	if ((r->hashing = (flags & CSV_SHA256) != 0))
-		sha256_init(&r->sh);
+	if ((r->in.hashing = (flags & CSV_SHA256) != 0))
+		sha256_init(&r->in.sh);
 	if (!path || strcmp(path, "-") == 0) {
-		r->fd = 0;
+		r->in.fd = 0;
 		r->name = estrdup("<stdin>");
 	} else {
 		r->name = estrdup(name ? name : path);
 		struct stat st;
 		r->own_fd = 1;
-		if ((r->fd = open(path, O_RDONLY)) < 0 || fstat(r->fd, &st) < 0 ||
+		if ((r->in.fd = open(path, O_RDONLY)) < 0 || fstat(r->in.fd, &st) < 0 ||
 		    S_ISDIR(st.st_mode)) {
 			*status = EXIT_NOINPUT;
 			seterr(err, errsz, "%s: cannot open: %s", path,
-			    r->fd >= 0 && S_ISDIR(st.st_mode) ? "is a directory" :
+			    r->in.fd >= 0 && S_ISDIR(st.st_mode) ? "is a directory" :
 			    strerror(errno));
 			csv_close(r);
 			return NULL;
@@ -507,16 +474,16 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 	}
 	/* Offsets count from the file's start even when standard input
 	 * is a regular file opened part-way (pipes: 0, they never split). */
-	off_t at = lseek(r->fd, 0, SEEK_CUR);
-	r->buf_off = r->read_pos = at > 0 ? at : 0;
+	off_t at = lseek(r->in.fd, 0, SEEK_CUR);
+	r->in.buf_off = r->in.read_pos = at > 0 ? at : 0;
 	/* Skip a UTF-8 byte order mark. */
-	while (r->end < 3 && !r->eof)
+	while (r->in.end < 3 && !r->in.eof)
 		if (fill(r, err, errsz, status) < 0) {
 			csv_close(r);
 			return NULL;
 		}
-	if (r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
-		r->start = 3;
+	if (r->in.end >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0)
+		r->in.start = 3;
 
 	int got = next_raw(r, &rec, err, errsz, status);
 	if (got <= 0) {
@@ -548,7 +515,7 @@ csv_open_as(const char *path, const char *name, int flags, char *err,
 off_t
 csv_offset(const csv_reader *r)
 {
-	return r->buf_off + (off_t)r->start;
+	return r->in.buf_off + (off_t)r->in.start;
 }
 
 void
@@ -565,8 +532,8 @@ csv_split_guess(const csv_reader *r, double frac, off_t min_bytes,
 	off_t from = csv_offset(r), at;
 	char b[65536];
 
-	if (r->positioned || r->row_open || r->rnext != r->nrec ||
-	    fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	if (r->in.positioned || r->row_open || r->rnext != r->nrec ||
+	    fstat(r->in.fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size < min_bytes || st.st_size <= from ||
 	    !(frac > 0 && frac < 1))
 		return 0;
@@ -576,7 +543,7 @@ csv_split_guess(const csv_reader *r, double frac, off_t min_bytes,
 	if (at <= from)
 		at = from + 1;
 	for (at--;;) {
-		ssize_t n = pread(r->fd, b, sizeof b, at);
+		ssize_t n = pread(r->in.fd, b, sizeof b, at);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -600,9 +567,9 @@ csv_count_lines(const csv_reader *r, off_t from, off_t to, size_t *n,
 	*ends_nl = 0;
 	/* to < 0: to the end of the file. */
 	while (to < 0 || from < to) {
-		size_t want = to < 0 || to - from > READ_CHUNK ? READ_CHUNK :
+		size_t want = to < 0 || to - from > (off_t)READ_CHUNK ? READ_CHUNK :
 		    (size_t)(to - from);
-		ssize_t got = pread(r->fd, b, want, from);
+		ssize_t got = pread(r->in.fd, b, want, from);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got == 0 && to < 0)
@@ -630,11 +597,11 @@ csv_open_at(const csv_reader *r, off_t cut, long line)
 	csv_reader *s;
 
 	s = ecalloc(1, sizeof *s);
-	s->fd = r->fd;
-	s->positioned = 1;
-	s->read_pos = s->buf_off = cut;
-	s->cap = READ_CHUNK;
-	s->buf = emalloc(s->cap + 1);
+	s->in.fd = r->in.fd;
+	s->in.positioned = 1;
+	s->in.read_pos = s->in.buf_off = cut;
+	s->in.cap = READ_CHUNK;
+	s->in.buf = emalloc(s->in.cap + 1);
 	s->stop = -1;
 	s->line = line;
 	s->max_record = r->max_record;
@@ -652,24 +619,24 @@ csv_finish_hash(csv_reader *r, char *err, size_t errsz, int *status)
 {
 	int got;
 
-	if (!r->hashing)
+	if (!r->in.hashing)
 		return 0;
 	/* fill hashes what it reads; nothing is parsed. */
 	r->row_open = 0;
 	r->nrec = r->rnext = 0;
 	do
-		r->start = r->end;
+		r->in.start = r->in.end;
 	while ((got = fill(r, err, errsz, status)) > 0);
-	r->start = r->end;
+	r->in.start = r->in.end;
 	return got;
 }
 
 int
 csv_sha256(csv_reader *r, char hex[65])
 {
-	if (!r->hashing || !r->eof || r->start != r->end)
+	if (!r->in.hashing || !r->in.eof || r->in.start != r->in.end)
 		return -1;
-	sha256_hex(&r->sh, hex);
+	sha256_hex(&r->in.sh, hex);
 	return 0;
 }
 
@@ -739,15 +706,15 @@ csv_close(csv_reader *r)
 {
 	if (!r)
 		return;
-	if (r->own_fd && r->fd >= 0)
-		close(r->fd);
+	if (r->own_fd && r->in.fd >= 0)
+		close(r->in.fd);
 	if (r->p_ready)
 		csv_free(&r->p);
 	for (size_t i = 0; i < r->ncols; i++)
 		free(r->names[i]);
 	free(r->names);
 	free(r->name);
-	free(r->buf);
+	free(r->in.buf);
 	free(r->f);
 	free(r->len);
 	free(r->q);

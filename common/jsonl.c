@@ -12,15 +12,14 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "inbuf.h"
 #include "jsonl.h"
 
-#define READ_CHUNK (1 << 20)
+#define READ_CHUNK INBUF_CHUNK
 
 struct jsonl_reader {
-	int fd, eof;
+	inbuf in;		/* the input window in.buf[in.start, in.end) */
 	char *name;
-	char *buf;		/* input window buf[start, end) */
-	size_t cap, start, end;
 	long line;		/* line number of buf[start] */
 	size_t ncols;
 	char **names;
@@ -44,35 +43,16 @@ blank(int c)
 static int
 fill(jsonl_reader *r, char *err, size_t errsz, int *status)
 {
-	if (r->eof)
-		return 0;
-	if (r->start > 0) {
-		memmove(r->buf, r->buf + r->start, r->end - r->start);
-		r->end -= r->start;
-		r->start = 0;
-	}
-	if (r->cap - r->end < READ_CHUNK / 2) {
-		if (r->end > CSV_MAX_RECORD)
-			return err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
-			    "line longer than %zu bytes", r->name, r->line,
-			    CSV_MAX_RECORD);
-		r->cap = r->cap ? 2 * r->cap : READ_CHUNK;
-		r->buf = erealloc(r->buf, r->cap + 1);
-	}
-	for (;;) {
-		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_fail(err, errsz, status, EXIT_IOERR, "%s: read "
-			    "error: %s", r->name, strerror(errno));
-		if (n == 0) {
-			r->eof = 1;
-			return 0;
-		}
-		r->end += (size_t)n;
-		return 1;
-	}
+	int got = inbuf_fill(&r->in, CSV_MAX_RECORD);
+
+	if (got == -2)
+		return err_fail(err, errsz, status, EXIT_DATAERR, "%s:%ld: "
+		    "line longer than %zu bytes", r->name, r->line,
+		    CSV_MAX_RECORD);
+	if (got == -1)
+		return err_fail(err, errsz, status, EXIT_IOERR, "%s: read "
+		    "error: %s", r->name, strerror(errno));
+	return got;
 }
 
 /* --- parsing one line ---------------------------------------------------- */
@@ -419,22 +399,22 @@ static int
 next_line(jsonl_reader *r, long *line, char *err, size_t errsz, int *status)
 {
 	for (;;) {
-		char *s = r->buf + r->start, *e = memchr(s, '\n', r->end -
-		    r->start);
+		char *s = r->in.buf + r->in.start, *e = memchr(s, '\n', r->in.end -
+		    r->in.start);
 		if (!e) {
-			int got = r->eof ? 0 : fill(r, err, errsz, status);
+			int got = r->in.eof ? 0 : fill(r, err, errsz, status);
 			if (got < 0)
 				return -1;
 			if (got > 0)
 				continue;
-			if (r->start == r->end)
+			if (r->in.start == r->in.end)
 				return 0;
 			/* The last line lacks its newline. */
-			s = r->buf + r->start;
-			e = r->buf + r->end;
-			r->start = r->end;
+			s = r->in.buf + r->in.start;
+			e = r->in.buf + r->in.end;
+			r->in.start = r->in.end;
 		} else {
-			r->start = (size_t)(e + 1 - r->buf);
+			r->in.start = (size_t)(e + 1 - r->in.buf);
 		}
 		*line = r->line++;
 		char *t = s;
@@ -546,8 +526,8 @@ jsonl_close(jsonl_reader *r)
 {
 	if (!r)
 		return;
-	if (r->fd > 0)
-		close(r->fd);
+	if (r->in.fd > 0)
+		close(r->in.fd);
 	for (size_t i = 0; r->names && i < r->ncols; i++)
 		free(r->names[i]);
 	free(r->names);
@@ -558,7 +538,7 @@ jsonl_close(jsonl_reader *r)
 	free(r->val);
 	free(r->klen);
 	free(r->vlen);
-	free(r->buf);
+	free(r->in.buf);
 	free(r->name);
 	free(r);
 }
@@ -654,12 +634,12 @@ table_open(const char *path, csv_reader **csv, jsonl_reader **jl,
 	*csv = NULL;
 	*jl = NULL;
 	r->line = 1;
-	r->fd = 0;
+	r->in.fd = 0;
 	r->name = estrdup(is_stdin ? "<stdin>" : path);
-	if (!is_stdin && ((r->fd = open(path, O_RDONLY)) < 0 ||
-	    fstat(r->fd, &st) < 0 || S_ISDIR(st.st_mode))) {
+	if (!is_stdin && ((r->in.fd = open(path, O_RDONLY)) < 0 ||
+	    fstat(r->in.fd, &st) < 0 || S_ISDIR(st.st_mode))) {
 		err_fail(err, errsz, status, EXIT_NOINPUT, "%s: cannot open: %s",
-		    path, r->fd >= 0 ? "is a directory" : strerror(errno));
+		    path, r->in.fd >= 0 ? "is a directory" : strerror(errno));
 		jsonl_close(r);
 		return -1;
 	}
@@ -667,7 +647,7 @@ table_open(const char *path, csv_reader **csv, jsonl_reader **jl,
 		pos = lseek(0, 0, SEEK_CUR);
 	/* The first byte that is not blank nor the BOM. */
 	for (;;) {
-		if (i == r->end || (r->end < 3 && !r->eof)) {
+		if (i == r->in.end || (r->in.end < 3 && !r->in.eof)) {
 			int got = fill(r, err, errsz, status);
 			if (got < 0) {
 				jsonl_close(r);
@@ -675,21 +655,21 @@ table_open(const char *path, csv_reader **csv, jsonl_reader **jl,
 			}
 			if (got > 0)
 				continue;
-			if (i == r->end)
+			if (i == r->in.end)
 				break;
 		}
-		if (i == 0 && r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF",
+		if (i == 0 && r->in.end >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF",
 		    3) == 0)
 			i = 3;
-		else if (blank((unsigned char)r->buf[i]))
+		else if (blank((unsigned char)r->in.buf[i]))
 			i++;
 		else
 			break;
 	}
-	if (i < r->end && r->buf[i] == '{') {
+	if (i < r->in.end && r->in.buf[i] == '{') {
 		/* Skip the BOM; line 1 stays line 1. */
-		if (r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
-			r->start = 3;
+		if (r->in.end >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0)
+			r->in.start = 3;
 		if (read_header(r, err, errsz, status) < 0) {
 			jsonl_close(r);
 			return -1;
@@ -706,9 +686,9 @@ table_open(const char *path, csv_reader **csv, jsonl_reader **jl,
 			return -1;
 		}
 	} else {
-		char *b = r->buf;
-		size_t n = r->end;
-		r->buf = NULL;
+		char *b = r->in.buf;
+		size_t n = r->in.end;
+		r->in.buf = NULL;
 		if (replay_stdin(b, n) < 0) {
 			err_fail(err, errsz, status, EXIT_INTERNAL, "<stdin>: cannot "
 			    "relay: %s", strerror(errno));
