@@ -27,13 +27,15 @@ relerr(const double *a, const double *b, size_t n)
 	return s > 0 ? d / s : d;
 }
 
+/* The reference problem's channel and control names. */
+static const char *const names[MMMREF_K] = { "tv_S", "ooh_S", "print_S",
+	"facebook_S", "search_S" };
+static const char *const znames[MMMREF_Q] = { "trend", "sin1", "cos1",
+	"competitor_sales_B", "newsletter" };
+
 static void
 test_reference(void)
 {
-	static const char *const names[MMMREF_K] = { "tv_S", "ooh_S",
-		"print_S", "facebook_S", "search_S" };
-	static const char *const znames[MMMREF_Q] = { "trend", "sin1", "cos1",
-		"competitor_sales_B", "newsletter" };
 	const double *x[MMMREF_K], *z[MMMREF_Q];
 	mmm_channel ch[MMMREF_K];
 	char err[256];
@@ -271,10 +273,6 @@ test_kernels(void)
 static void
 test_heldout(void)
 {
-	static const char *const names[MMMREF_K] = { "tv_S", "ooh_S",
-		"print_S", "facebook_S", "search_S" };
-	static const char *const znames[MMMREF_Q] = { "trend", "sin1", "cos1",
-		"competitor_sales_B", "newsletter" };
 	const double *x[MMMREF_K], *z[MMMREF_Q];
 	mmm_channel ch[MMMREF_K];
 	char err[256];
